@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsultPortalConfig(AppConfig):
+    name = "consult_portal"
+    verbose_name = "协商平台"

@@ -1,0 +1,28 @@
+"""Navigation that fits the signed-in user's role."""
+
+from django.urls import reverse
+
+from .roles import ROLE_LABELS, Role, scope_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_role": None}
+    scope = scope_for(user)
+    items = [("home", "首页", reverse("home"))]
+    if scope.role in (Role.ADMIN, Role.OFFICE, Role.LEADER):
+        items += [
+            ("topics", "议题", reverse("topics:list")),
+            ("consultations", "协商活动", reverse("topics:consultation_list")),
+            ("venues", "协商阵地", reverse("platforms:venue_list")),
+            ("members", "委员", reverse("members:list")),
+        ]
+    elif scope.role == Role.MEMBER and scope.member_id:
+        items += [("profile", "我的档案", reverse("members:detail", args=[scope.member_id]))]
+    return {
+        "nav_items": items,
+        "user_role": scope.role,
+        "user_role_label": ROLE_LABELS[scope.role],
+        "user_is_admin": scope.role == Role.ADMIN,
+    }

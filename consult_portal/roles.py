@@ -1,0 +1,112 @@
+"""The four roles of the portal and how a user's role and area scope are worked out.
+
+Roles are Django groups (created by a data migration in ``platforms``). A ``Profile`` ties a staff
+or leadership account to an ``Area``; a member account is tied to a ``Member`` through
+``Member.user``. Everything that decides "which rows may this user see" starts from ``scope_for``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+GROUP_OFFICE = "政协办公室"
+GROUP_LEADER = "领导"
+GROUP_MEMBER = "委员"
+GROUP_ADMIN = "管理员"
+ALL_GROUPS = (GROUP_OFFICE, GROUP_LEADER, GROUP_MEMBER, GROUP_ADMIN)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OFFICE = "office"
+    LEADER = "leader"
+    MEMBER = "member"
+    NONE = "none"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "管理员",
+    Role.OFFICE: "政协办公室",
+    Role.LEADER: "领导",
+    Role.MEMBER: "委员",
+    Role.NONE: "未分配角色",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see.
+
+    ``everything`` — superusers and administrators; ``area_path`` — the materialized path of the
+    user's area (office staff and leadership see that area and everything below it);
+    ``member_id`` / ``venue_ids`` — a member sees their own record and the venues they are
+    currently assigned to. A user with none of these sees nothing.
+    """
+
+    role: Role
+    everything: bool = False
+    area_id: int | None = None
+    area_path: str | None = None
+    member_id: int | None = None
+    venue_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_area_scoped(self) -> bool:
+        return self.area_path is not None
+
+    @property
+    def sees_nothing(self) -> bool:
+        return not (self.everything or self.area_path or self.member_id)
+
+
+_NOTHING = Scope(role=Role.NONE)
+
+
+def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
+    """Return (and cache on the user object) the scope that every ``visible_to`` applies."""
+    if not getattr(user, "is_authenticated", False):
+        return _NOTHING
+    cached = getattr(user, "_consult_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    user._consult_scope = scope
+    return scope
+
+
+def _compute_scope(user) -> Scope:
+    from members.models import Assignment, Member
+    from platforms.models import Profile
+
+    group_names = set(user.groups.values_list("name", flat=True))
+    if user.is_superuser or GROUP_ADMIN in group_names:
+        return Scope(role=Role.ADMIN, everything=True)
+
+    if group_names & {GROUP_OFFICE, GROUP_LEADER}:
+        role = Role.OFFICE if GROUP_OFFICE in group_names else Role.LEADER
+        profile = Profile.objects.select_related("area").filter(user=user).first()
+        if profile is None or profile.area is None:
+            return Scope(role=role)
+        return Scope(role=role, area_id=profile.area_id, area_path=profile.area.path)
+
+    if GROUP_MEMBER in group_names:
+        member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
+        if member_id is None:
+            return Scope(role=Role.MEMBER)
+        venue_ids = frozenset(
+            Assignment.objects.current()
+            .filter(member_id=member_id, venue__isnull=False)
+            .values_list("venue_id", flat=True)
+        )
+        return Scope(role=Role.MEMBER, member_id=member_id, venue_ids=venue_ids)
+
+    return _NOTHING
+
+
+def role_of(user) -> Role:
+    return scope_for(user).role

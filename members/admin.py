@@ -1,0 +1,57 @@
+from django.contrib import admin
+
+from consult_portal.admin import ScopedAdmin, ScopedInline
+
+from .models import Assignment, Duty, DutyShift, Member, Sector
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "sort_order"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+class AssignmentInline(ScopedInline):
+    model = Assignment
+    fields = ["venue", "area", "role", "started_on", "ended_on"]
+    autocomplete_fields = ["venue"]
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdmin):
+    list_display = ["name", "gender", "sector", "political_status", "committee_level", "area", "is_active"]
+    list_filter = ["committee_level", "political_status", "sector", "is_active", "gender"]
+    search_fields = ["name", "work_unit", "phone"]
+    list_select_related = ["sector", "area"]
+    autocomplete_fields = ["area", "user"]
+    inlines = [AssignmentInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ScopedAdmin):
+    list_display = ["member", "venue", "area", "role", "started_on", "ended_on"]
+    list_filter = ["role"]
+    search_fields = ["member__name", "venue__name"]
+    list_select_related = ["member", "venue", "area"]
+    autocomplete_fields = ["member", "venue", "area"]
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(ScopedAdmin):
+    list_display = ["date", "slot", "member", "venue", "status"]
+    list_filter = ["status", "slot"]
+    search_fields = ["member__name", "venue__name"]
+    date_hierarchy = "date"
+    list_select_related = ["member", "venue"]
+    autocomplete_fields = ["member", "venue"]
+
+
+@admin.register(Duty)
+class DutyAdmin(ScopedAdmin):
+    list_display = ["date", "member", "kind", "title", "status", "outcome"]
+    list_filter = ["kind", "status", "outcome"]
+    search_fields = ["title", "member__name"]
+    date_hierarchy = "date"
+    list_select_related = ["member"]
+    autocomplete_fields = ["member", "venue", "topic"]

@@ -1,0 +1,348 @@
+"""Members (委员), where they are assigned, their duty days and their duties."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from consult_portal.phones import PhoneNumberField
+from consult_portal.roles import scope_for
+from platforms.models import Area, Venue
+
+
+class SectorKind(models.TextChoices):
+    PARTY = "party", "党派"
+    ORGANIZATION = "organization", "人民团体"
+    SECTOR = "sector", "界别"
+
+
+class Sector(models.Model):
+    """界别: reference list seeded by a data migration; offices may add local ones."""
+
+    name = models.CharField("名称", max_length=32, unique=True)
+    kind = models.CharField("类别", max_length=16, choices=SectorKind.choices)
+    sort_order = models.PositiveSmallIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "界别"
+        verbose_name_plural = "界别"
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class PoliticalStatus(models.TextChoices):
+    CPC = "cpc", "中共党员"
+    RCCK = "rcck", "民革"
+    CDL = "cdl", "民盟"
+    CNDCA = "cndca", "民建"
+    CAPD = "capd", "民进"
+    CPWDP = "cpwdp", "农工党"
+    CZGP = "czgp", "致公党"
+    JSS = "jss", "九三学社"
+    TDSGL = "tdsgl", "台盟"
+    INDEPENDENT = "independent", "无党派人士"
+    MASSES = "masses", "群众"
+
+
+class CommitteeLevel(models.TextChoices):
+    NATIONAL = "national", "全国政协"
+    PROVINCE = "province", "省政协"
+    CITY = "city", "市政协"
+    DISTRICT = "district", "县·区政协"
+
+
+class MemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MemberQuerySet:
+        """Office staff and leaders see members of committees in their area and members
+        assigned to a venue or liaison group in it; a member sees their own record."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            assigned_here = Assignment.objects.filter(member=OuterRef("pk")).filter(
+                Q(venue__area__path__startswith=scope.area_path)
+                | Q(area__path__startswith=scope.area_path)
+            )
+            return self.filter(Q(area__path__startswith=scope.area_path) | Exists(assigned_here))
+        if scope.member_id:
+            return self.filter(pk=scope.member_id)
+        return self.none()
+
+    def active(self) -> MemberQuerySet:
+        return self.filter(is_active=True)
+
+
+class Member(models.Model):
+    """A CPPCC committee member (委员)."""
+
+    name = models.CharField("姓名", max_length=32)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=16, default="汉族")
+    birth_year = models.PositiveSmallIntegerField("出生年份", null=True, blank=True)
+    political_status = models.CharField(
+        "政治面貌", max_length=16, choices=PoliticalStatus.choices, db_index=True,
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name="界别", on_delete=models.PROTECT, related_name="members",
+    )
+    committee_level = models.CharField(
+        "委员层级", max_length=16, choices=CommitteeLevel.choices, db_index=True,
+    )
+    area = models.ForeignKey(
+        Area, verbose_name="所属政协", on_delete=models.PROTECT, related_name="members",
+        help_text="委员所属政协的行政区划(如某区政协委员填该区)。",
+    )
+    term = models.PositiveSmallIntegerField("届次", null=True, blank=True)
+    special_committee = models.CharField("专委会", max_length=64, blank=True)
+    work_unit = models.CharField("工作单位", max_length=100, blank=True)
+    title = models.CharField("职务", max_length=64, blank=True)
+    phone = PhoneNumberField("联系电话", blank=True)
+    focus_areas = models.CharField("关注领域", max_length=200, blank=True)
+    bio = models.TextField("简介", blank=True)
+    is_active = models.BooleanField("在任", default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="登录账号", on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="member",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "委员"
+        verbose_name_plural = "委员"
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="member_birth_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(term__isnull=True) | Q(term__gte=1, term__lte=50),
+                name="member_term_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["area", "is_active"], name="member_area_active_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssignmentRole(models.TextChoices):
+    CONVENER = "convener", "召集人"
+    LIAISON = "liaison", "联络员"
+    MEMBER = "member", "成员"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> AssignmentQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+
+    def visible_to(self, user) -> AssignmentQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(
+                Q(venue__area__path__startswith=scope.area_path)
+                | Q(area__path__startswith=scope.area_path)
+            )
+        if scope.member_id:
+            return self.filter(member_id=scope.member_id)
+        return self.none()
+
+
+class Assignment(models.Model):
+    """A member sent down (下沉/报到) to a venue, or to a subdistrict liaison group (街道联络委)."""
+
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.CASCADE, related_name="assignments",
+    )
+    venue = models.ForeignKey(
+        Venue, verbose_name="阵地", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="assignments",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name="街道联络委", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="assignments", help_text="编入街道联络委时填写街道,与阵地二选一。",
+    )
+    role = models.CharField("角色", max_length=16, choices=AssignmentRole.choices,
+                            default=AssignmentRole.MEMBER)
+    started_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "委员下沉"
+        verbose_name_plural = "委员下沉"
+        ordering = ["-started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(venue__isnull=False) & Q(area__isnull=True))
+                | (Q(venue__isnull=True) & Q(area__isnull=False)),
+                name="assignment_venue_xor_area",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="assignment_dates_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "venue", "started_on"], name="assignment_member_venue_start_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["venue", "ended_on"], name="assignment_venue_end_idx"),
+            models.Index(fields=["member", "ended_on"], name="assignment_member_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.venue or self.area}({self.get_role_display()})"
+
+
+class ShiftSlot(models.TextChoices):
+    MORNING = "am", "上午"
+    AFTERNOON = "pm", "下午"
+    EVENING = "eve", "晚上"
+    FULL_DAY = "day", "全天"
+
+
+class ShiftStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "已排班"
+    CONFIRMED = "confirmed", "已确认"
+    DONE = "done", "已值班"
+    MISSED = "missed", "缺勤"
+    SWAPPED = "swapped", "已调班"
+
+
+class DutyShiftQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DutyShiftQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(venue__area__path__startswith=scope.area_path)
+        if scope.member_id:
+            return self.filter(member_id=scope.member_id)
+        return self.none()
+
+
+class DutyShift(models.Model):
+    """驻站值日: one member on duty at a venue for one slot of one day."""
+
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.CASCADE, related_name="duty_shifts",
+    )
+    venue = models.ForeignKey(
+        Venue, verbose_name="阵地", on_delete=models.CASCADE, related_name="duty_shifts",
+    )
+    date = models.DateField("日期")
+    slot = models.CharField("时段", max_length=8, choices=ShiftSlot.choices,
+                            default=ShiftSlot.FULL_DAY)
+    status = models.CharField("状态", max_length=16, choices=ShiftStatus.choices,
+                              default=ShiftStatus.SCHEDULED)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = DutyShiftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "驻站值日"
+        verbose_name_plural = "驻站值日"
+        ordering = ["date", "slot", "pk"]
+        constraints = [
+            # A member is on duty at most once per slot; the rota also keeps them to one a day.
+            models.UniqueConstraint(fields=["member", "date", "slot"], name="dutyshift_member_slot_unique"),
+        ]
+        indexes = [models.Index(fields=["venue", "date"], name="dutyshift_venue_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_slot_display()} {self.member} @ {self.venue}"
+
+
+class DutyKind(models.TextChoices):
+    PROPOSAL = "proposal", "提案"
+    OPINION = "opinion", "社情民意"
+    RESEARCH = "research", "调研"
+    CONSULTATION = "consultation", "协商"
+    DUTY_DAY = "duty_day", "驻站值日"
+    DEED = "deed", "实事"
+    OTHER = "other", "其他"
+
+
+class DutyStatus(models.TextChoices):
+    PLANNED = "planned", "计划中"
+    DONE = "done", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
+class DutyOutcome(models.TextChoices):
+    """Outcome of a proposal (立案/办复) or adoption level of a public-opinion report."""
+
+    FILED = "filed", "立案"
+    NOT_FILED = "not_filed", "不立案"
+    ANSWERED = "answered", "已办复"
+    NOT_ADOPTED = "not_adopted", "未采用"
+    ADOPTED_DISTRICT = "adopted_district", "区级采用"
+    ADOPTED_CITY = "adopted_city", "市级采用"
+    ADOPTED_PROVINCE = "adopted_province", "省级采用"
+    ADOPTED_NATIONAL = "adopted_national", "全国采用"
+
+
+class DutyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DutyQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(member__in=Member.objects.visible_to(user))
+        if scope.member_id:
+            return self.filter(member_id=scope.member_id)
+        return self.none()
+
+
+class Duty(models.Model):
+    """履职: one thing a member did (a proposal, a research visit, a practical deed ...)."""
+
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.CASCADE, related_name="duties",
+    )
+    kind = models.CharField("类型", max_length=16, choices=DutyKind.choices, db_index=True)
+    date = models.DateField("日期")
+    title = models.CharField("标题", max_length=200)
+    venue = models.ForeignKey(
+        Venue, verbose_name="阵地", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="duties",
+    )
+    topic = models.ForeignKey(
+        "topics.Topic", verbose_name="议题", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="duties",
+    )
+    status = models.CharField("状态", max_length=16, choices=DutyStatus.choices,
+                              default=DutyStatus.DONE)
+    outcome = models.CharField("结果", max_length=24, choices=DutyOutcome.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = DutyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "履职记录"
+        verbose_name_plural = "履职记录"
+        ordering = ["-date", "pk"]
+        indexes = [models.Index(fields=["member", "kind", "date"], name="duty_member_kind_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_kind_display()} · {self.title}"

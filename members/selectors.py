@@ -1,0 +1,107 @@
+"""Reads for members: lists, the one-person file (一人一档) and a member's own home page."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from consult_portal.roles import scope_for
+
+from .models import Assignment, Duty, DutyKind, DutyShift, Member
+
+# The "五个一" duties a member owes each year.
+FIVE_ONES = (
+    DutyKind.PROPOSAL,
+    DutyKind.RESEARCH,
+    DutyKind.CONSULTATION,
+    DutyKind.OPINION,
+    DutyKind.DEED,
+)
+
+
+def member_list(*, user, q: str = "") -> QuerySet[Member]:
+    qs = Member.objects.visible_to(user).select_related("sector", "area")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(work_unit__icontains=q) | Q(phone__contains=q))
+    return qs.order_by("-is_active", "name", "pk")
+
+
+def member_detail_queryset(*, user) -> QuerySet[Member]:
+    return (
+        Member.objects.visible_to(user)
+        .select_related("sector", "area", "user")
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("venue", "area")),
+            Prefetch("duties", queryset=Duty.objects.select_related("venue").order_by("-date", "pk")),
+        )
+    )
+
+
+def attendance_summary(*, member: Member) -> dict:
+    """Counts of the member's attendance records by status and the attendance rate."""
+    from topics.models import AttendanceStatus
+
+    counts = member.attendances.aggregate(
+        present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+        absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
+        leave=Count("pk", filter=Q(status=AttendanceStatus.LEAVE)),
+        total=Count("pk"),
+    )
+    counts["rate"] = round(100 * counts["present"] / counts["total"], 1) if counts["total"] else None
+    return counts
+
+
+def five_ones(*, member_id: int, year: int) -> list[dict]:
+    """This year's 五个一 checklist, computed from the duty records (one query)."""
+    from topics.models import Attendance, AttendanceStatus
+
+    done = dict(
+        Duty.objects.filter(member_id=member_id, date__year=year, status="done", kind__in=FIVE_ONES)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+    )
+    # Taking part in a session counts as the consultation duty even without a separate record.
+    if not done.get(DutyKind.CONSULTATION):
+        done[DutyKind.CONSULTATION] = Attendance.objects.filter(
+            member_id=member_id, status=AttendanceStatus.PRESENT, consultation__held_at__year=year
+        ).count()
+    return [{"kind": kind, "label": kind.label, "count": done.get(kind, 0)} for kind in FIVE_ONES]
+
+
+def member_home(*, user) -> dict:
+    """A member's own page: venues, next duty days, upcoming sessions, open topics, 五个一."""
+    from topics.models import Consultation, Topic
+
+    scope = scope_for(user)
+    today = timezone.localdate()
+    member = Member.objects.select_related("sector", "area").get(pk=scope.member_id)
+    assignments = list(
+        Assignment.objects.current(today).filter(member=member).select_related("venue", "area")
+    )
+    shifts = list(
+        DutyShift.objects.filter(member=member, date__gte=today)
+        .select_related("venue")
+        .order_by("date", "slot")[:5]
+    )
+    sessions = list(
+        Consultation.objects.filter(venue_id__in=scope.venue_ids, held_at__gte=timezone.now())
+        .select_related("venue")
+        .order_by("held_at")[:5]
+    )
+    open_topics = list(
+        Topic.objects.visible_to(user).open().select_related("venue", "category")
+        .order_by("-raised_on")[:10]
+    )
+    return {
+        "member": member,
+        "assignments": assignments,
+        "shifts": shifts,
+        "sessions": sessions,
+        "open_topics": open_topics,
+        "five_ones": five_ones(member_id=member.pk, year=today.year),
+        "attendance": attendance_summary(member=member),
+        "today": today,
+        "week_later": today + datetime.timedelta(days=7),
+    }

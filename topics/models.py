@@ -1,0 +1,410 @@
+"""Topics (议题), their timeline and referrals; consultation sessions and attendance."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from consult_portal.phones import PhoneNumberField
+from consult_portal.roles import scope_for
+from members.models import Member
+from platforms.models import Area, Venue
+
+from .lifecycle import OPEN_STATES, TopicStatus
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DepartmentQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(area__path__startswith=scope.area_path)
+        return self.none()
+
+
+class Department(models.Model):
+    """A government department (职能部门) that takes on referred topics."""
+
+    name = models.CharField("名称", max_length=64)
+    area = models.ForeignKey(
+        Area, verbose_name="所属区划", on_delete=models.PROTECT, related_name="departments",
+    )
+    contact_name = models.CharField("联系人", max_length=32, blank=True)
+    contact_phone = PhoneNumberField("联系电话", blank=True)
+    is_active = models.BooleanField("在用", default=True)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "职能部门"
+        verbose_name_plural = "职能部门"
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="department_area_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicCategory(models.Model):
+    name = models.CharField("名称", max_length=32, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=100)
+
+    class Meta:
+        verbose_name = "议题类别"
+        verbose_name_plural = "议题类别"
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicSource(models.TextChoices):
+    RESIDENT = "resident", "群众反映"
+    MEMBER = "member", "委员提出"
+    GOVERNMENT = "government", "党委政府交办"
+    RESEARCH = "research", "调研发现"
+    ONLINE = "online", "网络征集"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "一般"
+    NORMAL = 2, "较急"
+    HIGH = 3, "紧急"
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASICALLY = "basically", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+# Unambiguous characters (no 0/O, 1/I/L) so a code read aloud over the phone survives.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 8
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+class TopicQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TopicQuerySet:
+        """Staff and leaders: topics of their area and below. Members: topics at the venues
+        they are assigned to, and the ones they raised."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(area__path__startswith=scope.area_path)
+        if scope.member_id:
+            return self.filter(Q(venue_id__in=scope.venue_ids) | Q(raised_by_member_id=scope.member_id))
+        return self.none()
+
+    def open(self) -> TopicQuerySet:
+        return self.filter(status__in=OPEN_STATES)
+
+    def overdue(self, today=None) -> TopicQuerySet:
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+
+class Topic(models.Model):
+    """A problem raised (急难愁盼) and followed through its lifecycle (see ``lifecycle``)."""
+
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("问题描述", blank=True)
+    source = models.CharField("来源", max_length=16, choices=TopicSource.choices, db_index=True)
+    category = models.ForeignKey(
+        TopicCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="topics",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name="所属区划", on_delete=models.PROTECT, related_name="topics",
+    )
+    venue = models.ForeignKey(
+        Venue, verbose_name="阵地", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="topics",
+    )
+    raised_by_member = models.ForeignKey(
+        Member, verbose_name="提出委员", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="topics_raised",
+    )
+    # A resident's details are private: never shown on a public page.
+    resident_name = models.CharField("群众姓名", max_length=32, blank=True)
+    resident_phone = PhoneNumberField("群众电话", blank=True)
+    resident_consents_contact = models.BooleanField("同意回访联系", default=False)
+    raised_on = models.DateField("提出日期", default=timezone.localdate)
+    status = models.CharField(
+        "状态", max_length=16, choices=TopicStatus.choices, default=TopicStatus.RAISED,
+    )
+    priority = models.PositiveSmallIntegerField("紧急程度", choices=Priority.choices,
+                                                default=Priority.LOW)
+    tracking_code = models.CharField("查询码", max_length=12, unique=True, default=new_tracking_code,
+                                     editable=False)
+    deadline = models.DateField("办理期限", null=True, blank=True)
+    resolved_on = models.DateField("办结日期", null=True, blank=True)
+    resolution_summary = models.TextField("办理结果(公开)", blank=True)
+    internal_notes = models.TextField("内部备注(不公开)", blank=True)
+    rating = models.CharField("群众评价", max_length=16, choices=Rating.choices, blank=True)
+    rated_on = models.DateField("评价日期", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "议题"
+        verbose_name_plural = "议题"
+        ordering = ["-raised_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("raised_on")),
+                name="topic_resolved_after_raised",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gte=models.F("raised_on")),
+                name="topic_deadline_after_raised",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating="") | Q(rated_on__isnull=False),
+                name="topic_rating_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TopicStatus.values), name="topic_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["area", "status"], name="topic_area_status_idx"),
+            models.Index(fields=["area", "raised_on"], name="topic_area_raised_idx"),
+            models.Index(fields=["status", "deadline"], name="topic_status_deadline_idx"),
+            models.Index(fields=["venue", "status"], name="topic_venue_status_idx"),
+            models.Index(fields=["resolved_on"], name="topic_resolved_on_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.deadline and self.is_open and self.deadline < timezone.localdate())
+
+
+class EventKind(models.TextChoices):
+    TRANSITION = "transition", "状态变更"
+    COMMENT = "comment", "备注"
+
+
+class TopicEvent(models.Model):
+    """One step on a topic's timeline: who did what, when, from which state to which."""
+
+    topic = models.ForeignKey(Topic, verbose_name="议题", on_delete=models.CASCADE,
+                              related_name="events")
+    kind = models.CharField("类型", max_length=16, choices=EventKind.choices,
+                            default=EventKind.TRANSITION)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.SET_NULL,
+        null=True, blank=True, related_name="topic_events",
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+    from_status = models.CharField("原状态", max_length=16, choices=TopicStatus.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=16, choices=TopicStatus.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "议题进程"
+        verbose_name_plural = "议题进程"
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["topic", "at"], name="topicevent_topic_at_idx"),
+            models.Index(fields=["to_status", "at"], name="topicevent_to_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.from_status}→{self.to_status}"
+
+
+class ReferralRole(models.TextChoices):
+    LEAD = "lead", "主办"
+    ASSIST = "assist", "协办"
+
+
+class Referral(models.Model):
+    """交办: a topic handed to a department, with a deadline and, later, the reply."""
+
+    topic = models.ForeignKey(Topic, verbose_name="议题", on_delete=models.CASCADE,
+                              related_name="referrals")
+    department = models.ForeignKey(Department, verbose_name="职能部门", on_delete=models.PROTECT,
+                                   related_name="referrals")
+    role = models.CharField("承办方式", max_length=8, choices=ReferralRole.choices,
+                            default=ReferralRole.LEAD)
+    referred_on = models.DateField("交办日期", default=timezone.localdate)
+    deadline = models.DateField("办理期限")
+    replied_on = models.DateField("答复日期", null=True, blank=True)
+    reply = models.TextField("答复内容", blank=True)
+
+    class Meta:
+        verbose_name = "交办"
+        verbose_name_plural = "交办"
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "department"], name="referral_topic_department_unique"),
+            models.UniqueConstraint(fields=["topic"], condition=Q(role="lead"),
+                                    name="referral_one_lead_per_topic"),
+            models.CheckConstraint(condition=Q(deadline__gte=models.F("referred_on")),
+                                   name="referral_deadline_after_referred"),
+            models.CheckConstraint(
+                condition=Q(replied_on__isnull=True) | Q(replied_on__gte=models.F("referred_on")),
+                name="referral_replied_after_referred",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "replied_on"], name="referral_dept_replied_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} → {self.department}"
+
+
+class ConsultationForm(models.TextChoices):
+    PUBLIC_HEARING = "hearing", "民情恳谈会"
+    COORDINATION = "coordination", "事务协调会"
+    DEMOCRATIC = "democratic", "民主协商会"
+    RESIDENTS = "residents", "居民议事会"
+    MONTHLY_TALK = "monthly", "月月谈"
+    NEIGHBOUR_NIGHT = "neighbour", "邻里夜话"
+    HALF_SEVEN = "half_seven", "七点半议事厅"
+    VILLAGE_NIGHT = "village_night", "村落夜话"
+    COURTYARD = "courtyard", "庭院协商"
+    STATION = "station", "片区驿站协商"
+    BUSINESS = "business", "商事协商"
+    ONLINE = "online", "线上协商"
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ConsultationQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(venue__area__path__startswith=scope.area_path)
+        if scope.member_id:
+            return self.filter(
+                Q(venue_id__in=scope.venue_ids) | Q(attendances__member_id=scope.member_id)
+            ).distinct()
+        return self.none()
+
+
+class Consultation(models.Model):
+    """协商活动: a session held at a venue."""
+
+    venue = models.ForeignKey(Venue, verbose_name="阵地", on_delete=models.PROTECT,
+                              related_name="consultations")
+    held_at = models.DateTimeField("举办时间")
+    form = models.CharField("协商形式", max_length=16, choices=ConsultationForm.choices, db_index=True)
+    title = models.CharField("主题", max_length=200)
+    host = models.ForeignKey(Member, verbose_name="主持委员", on_delete=models.SET_NULL,
+                             null=True, blank=True, related_name="consultations_hosted")
+    residents_count = models.PositiveIntegerField("群众代表人数", default=0)
+    enterprises_count = models.PositiveIntegerField("企业代表人数", default=0)
+    experts_count = models.PositiveIntegerField("专家人数", default=0)
+    departments_count = models.PositiveIntegerField("部门人数", default=0)
+    departments = models.ManyToManyField(Department, verbose_name="参加部门", blank=True,
+                                         related_name="consultations")
+    topics = models.ManyToManyField(Topic, verbose_name="协商议题", through="ConsultationTopic",
+                                    blank=True, related_name="consultations")
+    minutes = models.TextField("会议纪要", blank=True)
+    outcome = models.TextField("协商成果(共识)", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人",
+                                   on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "协商活动"
+        verbose_name_plural = "协商活动"
+        ordering = ["-held_at", "-pk"]
+        indexes = [
+            models.Index(fields=["venue", "held_at"], name="consultation_venue_held_idx"),
+            models.Index(fields=["held_at"], name="consultation_held_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsultationTopic(models.Model):
+    consultation = models.ForeignKey(Consultation, verbose_name="协商活动", on_delete=models.CASCADE,
+                                     related_name="topic_links")
+    topic = models.ForeignKey(Topic, verbose_name="议题", on_delete=models.CASCADE,
+                              related_name="consultation_links")
+    note = models.TextField("讨论情况", blank=True)
+
+    class Meta:
+        verbose_name = "协商议题"
+        verbose_name_plural = "协商议题"
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "topic"], name="consultation_topic_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.topic}"
+
+
+class ConsultationAttachment(models.Model):
+    """A photo or document of a session; stored outside the web root, served by a checked view."""
+
+    consultation = models.ForeignKey(Consultation, verbose_name="协商活动", on_delete=models.CASCADE,
+                                     related_name="attachments")
+    file = models.FileField("文件", upload_to="consultations/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小(字节)")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人",
+                                    on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "活动附件"
+        verbose_name_plural = "活动附件"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "出席"
+    ABSENT = "absent", "缺席"
+    LEAVE = "leave", "请假"
+
+
+class Attendance(models.Model):
+    consultation = models.ForeignKey(Consultation, verbose_name="协商活动", on_delete=models.CASCADE,
+                                     related_name="attendances")
+    member = models.ForeignKey(Member, verbose_name="委员", on_delete=models.CASCADE,
+                               related_name="attendances")
+    status = models.CharField("出席情况", max_length=8, choices=AttendanceStatus.choices,
+                              default=AttendanceStatus.PRESENT)
+
+    class Meta:
+        verbose_name = "出席记录"
+        verbose_name_plural = "出席记录"
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "member"], name="attendance_unique"),
+        ]
+        indexes = [models.Index(fields=["member", "status"], name="attendance_member_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.member} · {self.get_status_display()}"

@@ -1,0 +1,169 @@
+"""Reads for topics and sessions: scope first, then filters, then what each row shows."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from consult_portal.roles import scope_for
+from members.models import DutyShift, ShiftStatus
+from platforms.models import Area, Venue
+
+from .lifecycle import OPEN_STATES, RESOLVED_STATES, TopicStatus
+from .models import Attendance, Consultation, ConsultationTopic, Referral, Topic, TopicEvent
+
+
+def topic_list(*, user, q: str = "", status: str = "") -> QuerySet[Topic]:
+    qs = Topic.objects.visible_to(user).select_related("area", "venue", "category")
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(tracking_code=q.upper()))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-raised_on", "-pk")
+
+
+def topic_detail_queryset(*, user) -> QuerySet[Topic]:
+    return (
+        Topic.objects.visible_to(user)
+        .select_related("area", "venue", "category", "raised_by_member")
+        .prefetch_related(
+            Prefetch("events", queryset=TopicEvent.objects.select_related("actor").order_by("at", "pk")),
+            Prefetch("referrals", queryset=Referral.objects.select_related("department")),
+            Prefetch(
+                "consultation_links",
+                queryset=ConsultationTopic.objects.select_related("consultation__venue"),
+            ),
+        )
+    )
+
+
+def consultation_list(*, user, q: str = "") -> QuerySet[Consultation]:
+    qs = (
+        Consultation.objects.visible_to(user)
+        .select_related("venue", "venue__area", "host")
+        .annotate(
+            present_count=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
+            topic_count=Count("topic_links", distinct=True),
+        )
+    )
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(venue__name__icontains=q))
+    return qs.order_by("-held_at", "-pk")
+
+
+def consultation_detail_queryset(*, user) -> QuerySet[Consultation]:
+    return (
+        Consultation.objects.visible_to(user)
+        .select_related("venue", "venue__area", "host", "created_by")
+        .prefetch_related(
+            Prefetch("attendances", queryset=Attendance.objects.select_related("member", "member__sector")),
+            Prefetch("topic_links", queryset=ConsultationTopic.objects.select_related("topic")),
+            "departments",
+            "attachments",
+        )
+    )
+
+
+def _this_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    start = today - datetime.timedelta(days=today.weekday())
+    return start, start + datetime.timedelta(days=6)
+
+
+def office_home(*, user) -> dict:
+    """What needs action now, for office staff (and administrators)."""
+    today = timezone.localdate()
+    topics = Topic.objects.visible_to(user)
+    counts = topics.aggregate(
+        waiting=Count("pk", filter=Q(status=TopicStatus.RAISED)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATES, deadline__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(
+                status__in=OPEN_STATES,
+                deadline__gte=today,
+                deadline__lte=today + datetime.timedelta(days=7),
+            ),
+        ),
+    )
+    week_start, week_end = _this_week(today)
+    sessions = Consultation.objects.visible_to(user)
+    counts["sessions_this_week"] = sessions.filter(
+        held_at__date__gte=week_start, held_at__date__lte=week_end
+    ).count()
+    counts["sessions_without_minutes"] = sessions.filter(minutes="", held_at__lt=timezone.now()).count()
+    counts["shifts_unconfirmed"] = (
+        DutyShift.objects.visible_to(user)
+        .filter(status=ShiftStatus.SCHEDULED, date__gte=today, date__lte=today + datetime.timedelta(days=14))
+        .count()
+    )
+    attention = (
+        topics.open()
+        .filter(Q(deadline__lte=today + datetime.timedelta(days=7)) | Q(status=TopicStatus.RAISED))
+        .select_related("area", "venue", "category")
+        .order_by(F("deadline").asc(nulls_last=True), "raised_on", "pk")[:10]
+    )
+    return {"counts": counts, "attention_topics": attention, "today": today}
+
+
+def leader_home(*, user) -> dict:
+    """This year's headline figures for the leader's area, and the same per child area."""
+    scope = scope_for(user)
+    today = timezone.localdate()
+    year_start = today.replace(month=1, day=1)
+    area = Area.objects.filter(pk=scope.area_id).first() if scope.area_id else None
+
+    topics = Topic.objects.visible_to(user)
+    figures = topics.aggregate(
+        raised=Count("pk", filter=Q(raised_on__gte=year_start)),
+        resolved=Count("pk", filter=Q(resolved_on__gte=year_start, status__in=RESOLVED_STATES)),
+        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
+    )
+    figures["sessions"] = Consultation.objects.visible_to(user).filter(
+        held_at__date__gte=year_start
+    ).count()
+    figures["venues"] = Venue.objects.visible_to(user).active().count()
+    figures["resolution_rate"] = (
+        round(100 * figures["resolved"] / figures["raised"], 1) if figures["raised"] else None
+    )
+
+    children = []
+    if area is not None:
+        children = _child_area_rows(area=area, year_start=year_start)
+    return {"area": area, "figures": figures, "children": children, "year": today.year}
+
+
+def _child_area_rows(*, area: Area, year_start: datetime.date) -> list[dict]:
+    """One row per child area, counted with one grouped query per figure (not per child)."""
+    child_len = len(area.path) + Area.steplen
+    child_areas = list(Area.objects.filter(depth=area.depth + 1, path__startswith=area.path))
+    prefix = Substr("area__path", 1, child_len)
+    topic_rows = (
+        Topic.objects.filter(area__path__startswith=area.path, area__depth__gt=area.depth)
+        .annotate(child=prefix)
+        .values("child")
+        .annotate(
+            raised=Count("pk", filter=Q(raised_on__gte=year_start)),
+            resolved=Count("pk", filter=Q(resolved_on__gte=year_start, status__in=RESOLVED_STATES)),
+        )
+    )
+    session_rows = (
+        Consultation.objects.filter(
+            venue__area__path__startswith=area.path, venue__area__depth__gt=area.depth,
+            held_at__date__gte=year_start,
+        )
+        .annotate(child=Substr("venue__area__path", 1, child_len))
+        .values("child")
+        .annotate(sessions=Count("pk"))
+    )
+    by_child: dict[str, dict] = {a.path: {"area": a, "raised": 0, "resolved": 0, "sessions": 0}
+                                 for a in child_areas}
+    for row in topic_rows:
+        if row["child"] in by_child:
+            by_child[row["child"]].update(raised=row["raised"], resolved=row["resolved"])
+    for row in session_rows:
+        if row["child"] in by_child:
+            by_child[row["child"]]["sessions"] = row["sessions"]
+    return list(by_child.values())

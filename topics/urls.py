@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "topics"
+urlpatterns = [
+    path("", views.TopicListView.as_view(), name="list"),
+    path("<int:pk>/", views.TopicDetailView.as_view(), name="detail"),
+    path("<int:pk>/transition/", views.TopicTransitionView.as_view(), name="transition"),
+    path("consultations/", views.ConsultationListView.as_view(), name="consultation_list"),
+    path("consultations/<int:pk>/", views.ConsultationDetailView.as_view(),
+         name="consultation_detail"),
+]

@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from consult_portal.roles import Role
+from consult_portal.views import RoleRequiredMixin, ScopedListMixin
+
+from . import lifecycle
+from .lifecycle import TopicStatus
+from .models import Topic
+from .permissions import can_move_topic
+from .selectors import (
+    consultation_detail_queryset,
+    consultation_list,
+    topic_detail_queryset,
+    topic_list,
+)
+from .services import topic_transition
+
+ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
+
+
+class TopicListView(ScopedListMixin, ListView):
+    template_name = "topics/topic_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        return topic_list(
+            user=self.request.user,
+            q=self.request.GET.get("q", "").strip(),
+            status=self.request.GET.get("status", ""),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = TopicStatus.choices
+        context["status"] = self.request.GET.get("status", "")
+        return context
+
+
+class TopicDetailView(RoleRequiredMixin, DetailView):
+    allowed_roles = ALL_ROLES
+    template_name = "topics/topic_detail.html"
+    context_object_name = "topic"
+
+    def get_queryset(self):
+        return topic_detail_queryset(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        topic = self.object
+        context["can_move"] = can_move_topic(self.request.user, topic)
+        context["actions"] = [
+            {"to": to, "label": lifecycle.ACTION_LABELS[to], "needs_note": to in lifecycle.NOTE_REQUIRED}
+            for to in TopicStatus.values
+            if lifecycle.is_allowed(topic.status, to)
+        ]
+        context["show_private"] = self.scope.role != Role.MEMBER
+        return context
+
+
+class TopicTransitionView(RoleRequiredMixin, View):
+    """POST: apply one lifecycle move through the service; a refused move says why."""
+
+    allowed_roles = (Role.ADMIN, Role.OFFICE)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        topic = get_object_or_404(Topic.objects.visible_to(request.user).select_related("area"), pk=pk)
+        try:
+            topic_transition(
+                topic=topic,
+                actor=request.user,
+                to=request.POST.get("to", ""),
+                note=request.POST.get("note", ""),
+                expected_from=request.POST.get("from") or None,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+        else:
+            messages.success(request, f"议题已转为“{topic.get_status_display()}”。")
+        return redirect("topics:detail", pk=topic.pk)
+
+
+class ConsultationListView(ScopedListMixin, ListView):
+    template_name = "topics/consultation_list.html"
+    context_object_name = "consultations"
+
+    def get_queryset(self):
+        return consultation_list(user=self.request.user, q=self.request.GET.get("q", "").strip())
+
+
+class ConsultationDetailView(RoleRequiredMixin, DetailView):
+    allowed_roles = ALL_ROLES
+    template_name = "topics/consultation_detail.html"
+    context_object_name = "consultation"
+
+    def get_queryset(self):
+        return consultation_detail_queryset(user=self.request.user)
