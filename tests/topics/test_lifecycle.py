@@ -106,7 +106,7 @@ def test_admin_may_move_any_topic(world, admin_user):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_moves_exactly_one_succeeds(world, office_staff):
     """Two staff press "立项" and "不予立项" at the same moment: the row lock lets one through."""
     if connection.vendor != "postgresql":

@@ -1,0 +1,50 @@
+# Consult Portal — the commands a newcomer needs. Every target is idempotent.
+#   make run    install, migrate, load the demo data, serve http://127.0.0.1:8000 (SQLite)
+#   make test   install what tests need (incl. Debian's chromium) and run the whole suite
+#   make lint   ruff
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install run test lint browser-deps clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used);
+# fonts-noto-cjk lets the screenshots show Chinese.
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+test: install browser-deps
+	mkdir -p var
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var/staticfiles var/test-media .pytest_cache

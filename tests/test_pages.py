@@ -1,0 +1,96 @@
+"""The pages a newcomer sees first: login in Chinese, each role's home, password change."""
+
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from .conftest import client_for
+
+
+def test_login_page_is_in_chinese(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    html = response.text
+    assert '<html lang="zh-CN">' in html
+    assert "登录基层协商平台" in html
+    assert "用户名" in html and "密码" in html
+
+
+def test_bad_password_is_answered_in_chinese_and_keeps_the_username(client, office_staff):
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.text
+    assert 'value="staff_a"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("role", "marker"),
+    [
+        ("office_staff", "工作台"),
+        ("leader", "协商工作概览"),
+        ("member_user", "委员,您好"),
+        ("admin_user", "工作台"),
+    ],
+)
+def test_each_role_lands_on_its_home(client, request, role, marker):
+    user = request.getfixturevalue(role)
+    response = client.post(reverse("login"), {"username": user.username, "password": "demo1234"},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert marker in response.text
+
+
+def test_leader_home_lists_child_areas_with_counts(leader, world):
+    response = client_for(leader).get(reverse("home"))
+    children = {row["area"].name: row for row in response.context["children"]}
+    assert set(children) == {"西陵区", "伍家岗区"}
+    assert children["西陵区"]["raised"] == 1
+    assert children["西陵区"]["sessions"] == 1
+
+
+def test_member_home_shows_their_venue_and_five_ones(member_user, world):
+    response = client_for(member_user).get(reverse("home"))
+    assert world.venue_a.name in response.text
+    assert world.venue_b.name not in response.text
+    five = {item["label"]: item["count"] for item in response.context["five_ones"]}
+    assert set(five) == {"提案", "调研", "协商", "社情民意", "实事"}
+    assert five["协商"] == 1  # attended session_a
+
+
+def test_forbidden_and_not_found_pages_are_in_chinese(member_user, world):
+    client = client_for(member_user)
+    assert "没有权限" in client.get(reverse("topics:list")).text
+    assert "不在您的工作范围内" in client.get(reverse("topics:detail", args=[world.topic_b.pk])).text
+
+
+def test_password_change_page(office_staff):
+    response = client_for(office_staff).get(reverse("password_change"))
+    assert response.status_code == 200
+    assert "修改密码" in response.text
+
+
+def test_static_bootstrap_is_served_locally(client, db):
+    """Bootstrap comes from node_modules through our own static files, never a CDN."""
+    html = client.get(reverse("login")).text
+    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
+    assert "cdn" not in html.lower()
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "consult_portal.settings.production",
+           "DJANGO_ALLOWED_HOSTS": "example.org"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_settings_are_chinese_and_shanghai():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True

@@ -1,0 +1,107 @@
+"""Every list and detail URL against every role: login page, allowed, 403 as designed, or 404.
+
+Out of scope and missing look the same (404), so nobody can probe another area's records.
+"""
+
+import pytest
+from django.urls import reverse
+
+from .conftest import client_for
+from .factories import UserFactory
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
+
+# url name, object (attribute of the world fixture) or None for lists
+PAGES = [
+    ("home", None),
+    ("platforms:venue_list", None),
+    ("members:list", None),
+    ("topics:list", None),
+    ("topics:consultation_list", None),
+    ("platforms:venue_detail", "venue_a"),
+    ("platforms:venue_detail", "venue_b"),
+    ("members:detail", "member_a"),
+    ("members:detail", "member_b"),
+    ("topics:detail", "topic_a"),
+    ("topics:detail", "topic_b"),
+    ("topics:consultation_detail", "session_a"),
+    ("topics:consultation_detail", "session_b"),
+]
+
+LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
+
+
+def expected(role: str, name: str, obj: str | None):
+    if role == "anonymous":
+        return LOGIN
+    if role == "no_role":
+        return FORBIDDEN
+    in_a = obj is None or obj.endswith("_a")
+    if role in ("admin_user", "leader"):
+        return OK
+    if role in ("office_staff", "district_leader"):
+        return OK if in_a else NOT_FOUND
+    if role == "other_staff":
+        return OK if obj is None or obj.endswith("_b") else NOT_FOUND
+    if role == "member_user":
+        if name in LISTS:
+            return FORBIDDEN
+        return OK if in_a else NOT_FOUND
+    raise AssertionError(role)
+
+
+ROLES = ["anonymous", "no_role", "admin_user", "office_staff", "district_leader", "leader",
+         "other_staff", "member_user"]
+
+
+@pytest.fixture
+def no_role(db):
+    return UserFactory(username="nobody")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "obj"), PAGES)
+def test_page_access(request, world, role, name, obj):
+    client = client_for(request.getfixturevalue(role)) if role != "anonymous" else request.getfixturevalue("resident")
+    args = [getattr(world, obj).pk] if obj else []
+    url = reverse(name, args=args)
+
+    response = client.get(url)
+
+    want = expected(role, name, obj)
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == want, f"{role} GET {url}"
+
+
+TRANSITION_EXPECTED = {
+    "admin_user": (302, 302),
+    "office_staff": (302, NOT_FOUND),
+    "other_staff": (NOT_FOUND, 302),
+    "leader": (FORBIDDEN, FORBIDDEN),
+    "district_leader": (FORBIDDEN, FORBIDDEN),
+    "member_user": (FORBIDDEN, FORBIDDEN),
+    "no_role": (FORBIDDEN, FORBIDDEN),
+}
+
+
+@pytest.mark.parametrize("role", [*TRANSITION_EXPECTED, "anonymous"])
+def test_topic_transition_post(request, world, role):
+    client = client_for(request.getfixturevalue(role)) if role != "anonymous" else request.getfixturevalue("resident")
+    for topic, want in zip((world.topic_a, world.topic_b),
+                           TRANSITION_EXPECTED.get(role, ("login", "login")), strict=True):
+        response = client.post(reverse("topics:transition", args=[topic.pk]),
+                               {"to": "accepted", "from": "raised"})
+        topic.refresh_from_db()
+        if want == "login":
+            assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        else:
+            assert response.status_code == want, f"{role} → {topic}"
+        assert topic.status == ("accepted" if want == 302 else "raised")
+
+
+def test_transition_get_is_not_allowed(world, office_staff):
+    response = client_for(office_staff).get(reverse("topics:transition", args=[world.topic_a.pk]))
+    assert response.status_code == 405

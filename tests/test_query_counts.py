@@ -1,0 +1,90 @@
+"""Each list page, detail page and home page issues the same number of queries for 2 rows and 20."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from .conftest import client_for
+from .factories import (
+    AssignmentFactory,
+    AttendanceFactory,
+    ConsultationFactory,
+    DepartmentFactory,
+    DutyFactory,
+    DutyShiftFactory,
+    MemberFactory,
+    ReferralFactory,
+    TopicFactory,
+    VenueFactory,
+    make_area,
+)
+
+# A ceiling per page: the equality below is the real lock; this catches a page that got
+# much heavier even when it still scales.
+MAX_QUERIES = 15
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def grow(world, n: int) -> None:
+    """Add ``n`` more of everything in district A (and of what hangs off topic_a and session_a)."""
+    start = world.member_a.duty_shifts.count()
+    for i in range(start, start + n):
+        community = make_area(f"新建社区{i}", 5, world.subdistrict_a)
+        venue = VenueFactory(area=community)
+        member = MemberFactory(area=world.district_a)
+        AssignmentFactory(member=member, venue=world.venue_a)
+        AssignmentFactory(member=member, venue=venue)
+        topic = TopicFactory(area=community, venue=world.venue_a,
+                             deadline=timezone.localdate() + datetime.timedelta(days=3))
+        session = ConsultationFactory(venue=world.venue_a, host=member)
+        AttendanceFactory(consultation=session, member=member)
+        AttendanceFactory(consultation=world.session_a, member=member)
+        session.topics.add(topic)
+        world.session_a.topics.add(topic)
+        department = DepartmentFactory(area=world.district_a)
+        world.session_a.departments.add(department)
+        ReferralFactory(topic=world.topic_a, department=department,
+                        role="assist" if world.topic_a.referrals.exists() else "lead")
+        DutyFactory(member=world.member_a, title=f"调研{i}")
+        DutyShiftFactory(member=world.member_a, venue=world.venue_a,
+                         date=timezone.localdate() + datetime.timedelta(days=i + 1))
+
+
+PAGES = [
+    ("office_staff", "home", None),
+    ("leader", "home", None),
+    ("member_user", "home", None),
+    ("office_staff", "topics:list", None),
+    ("office_staff", "topics:consultation_list", None),
+    ("office_staff", "platforms:venue_list", None),
+    ("office_staff", "members:list", None),
+    ("office_staff", "topics:detail", "topic_a"),
+    ("office_staff", "topics:consultation_detail", "session_a"),
+    ("office_staff", "platforms:venue_detail", "venue_a"),
+    ("office_staff", "members:detail", "member_a"),
+]
+
+
+@pytest.mark.parametrize(("role", "name", "obj"), PAGES)
+def test_query_count_does_not_grow_with_rows(request, world, role, name, obj):
+    user = request.getfixturevalue(role)
+    client = client_for(user)
+    url = reverse(name, args=[getattr(world, obj).pk] if obj else [])
+
+    grow(world, 1)  # 2 rows of everything
+    small = count_queries(client, url)
+    grow(world, 18)  # 20 rows of everything
+    large = count_queries(client, url)
+
+    assert small == large, f"{name}: {small} queries with 2 rows, {large} with 20"
+    assert large <= MAX_QUERIES, f"{name}: {large} queries"
