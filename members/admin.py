@@ -20,7 +20,15 @@ class AssignmentInline(ScopedInline):
 
 @admin.register(Member)
 class MemberAdmin(ScopedAdmin):
-    list_display = ["name", "gender", "sector", "political_status", "committee_level", "area", "is_active"]
+    list_display = [
+        "name",
+        "gender",
+        "sector",
+        "political_status",
+        "committee_level",
+        "area",
+        "is_active",
+    ]
     list_filter = ["committee_level", "political_status", "sector", "is_active", "gender"]
     search_fields = ["name", "work_unit", "phone"]
     list_select_related = ["sector", "area"]

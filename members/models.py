@@ -91,16 +91,28 @@ class Member(models.Model):
     ethnicity = models.CharField("民族", max_length=16, default="汉族")
     birth_year = models.PositiveSmallIntegerField("出生年份", null=True, blank=True)
     political_status = models.CharField(
-        "政治面貌", max_length=16, choices=PoliticalStatus.choices, db_index=True,
+        "政治面貌",
+        max_length=16,
+        choices=PoliticalStatus.choices,
+        db_index=True,
     )
     sector = models.ForeignKey(
-        Sector, verbose_name="界别", on_delete=models.PROTECT, related_name="members",
+        Sector,
+        verbose_name="界别",
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     committee_level = models.CharField(
-        "委员层级", max_length=16, choices=CommitteeLevel.choices, db_index=True,
+        "委员层级",
+        max_length=16,
+        choices=CommitteeLevel.choices,
+        db_index=True,
     )
     area = models.ForeignKey(
-        Area, verbose_name="所属政协", on_delete=models.PROTECT, related_name="members",
+        Area,
+        verbose_name="所属政协",
+        on_delete=models.PROTECT,
+        related_name="members",
         help_text="委员所属政协的行政区划(如某区政协委员填该区)。",
     )
     term = models.PositiveSmallIntegerField("届次", null=True, blank=True)
@@ -112,8 +124,12 @@ class Member(models.Model):
     bio = models.TextField("简介", blank=True)
     is_active = models.BooleanField("在任", default=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="登录账号", on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="member",
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -126,7 +142,8 @@ class Member(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900, birth_year__lte=2100),
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=1900, birth_year__lte=2100),
                 name="member_birth_year_range",
             ),
             models.CheckConstraint(
@@ -149,7 +166,9 @@ class AssignmentRole(models.TextChoices):
 class AssignmentQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None) -> AssignmentQuerySet:
         on = on or timezone.localdate()
-        return self.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        return self.filter(started_on__lte=on).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+        )
 
     def visible_to(self, user) -> AssignmentQuerySet:
         scope = scope_for(user)
@@ -169,18 +188,31 @@ class Assignment(models.Model):
     """A member sent down (下沉/报到) to a venue, or to a subdistrict liaison group (街道联络委)."""
 
     member = models.ForeignKey(
-        Member, verbose_name="委员", on_delete=models.CASCADE, related_name="assignments",
+        Member,
+        verbose_name="委员",
+        on_delete=models.CASCADE,
+        related_name="assignments",
     )
     venue = models.ForeignKey(
-        Venue, verbose_name="阵地", on_delete=models.CASCADE, null=True, blank=True,
+        Venue,
+        verbose_name="阵地",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="assignments",
     )
     area = models.ForeignKey(
-        Area, verbose_name="街道联络委", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="assignments", help_text="编入街道联络委时填写街道,与阵地二选一。",
+        Area,
+        verbose_name="街道联络委",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        help_text="编入街道联络委时填写街道,与阵地二选一。",
     )
-    role = models.CharField("角色", max_length=16, choices=AssignmentRole.choices,
-                            default=AssignmentRole.MEMBER)
+    role = models.CharField(
+        "角色", max_length=16, choices=AssignmentRole.choices, default=AssignmentRole.MEMBER
+    )
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
 
@@ -201,7 +233,8 @@ class Assignment(models.Model):
                 name="assignment_dates_ordered",
             ),
             models.UniqueConstraint(
-                fields=["member", "venue", "started_on"], name="assignment_member_venue_start_unique",
+                fields=["member", "venue", "started_on"],
+                name="assignment_member_venue_start_unique",
             ),
         ]
         indexes = [
@@ -244,16 +277,24 @@ class DutyShift(models.Model):
     """驻站值日: one member on duty at a venue for one slot of one day."""
 
     member = models.ForeignKey(
-        Member, verbose_name="委员", on_delete=models.CASCADE, related_name="duty_shifts",
+        Member,
+        verbose_name="委员",
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
     )
     venue = models.ForeignKey(
-        Venue, verbose_name="阵地", on_delete=models.CASCADE, related_name="duty_shifts",
+        Venue,
+        verbose_name="阵地",
+        on_delete=models.CASCADE,
+        related_name="duty_shifts",
     )
     date = models.DateField("日期")
-    slot = models.CharField("时段", max_length=8, choices=ShiftSlot.choices,
-                            default=ShiftSlot.FULL_DAY)
-    status = models.CharField("状态", max_length=16, choices=ShiftStatus.choices,
-                              default=ShiftStatus.SCHEDULED)
+    slot = models.CharField(
+        "时段", max_length=8, choices=ShiftSlot.choices, default=ShiftSlot.FULL_DAY
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=ShiftStatus.choices, default=ShiftStatus.SCHEDULED
+    )
     note = models.CharField("备注", max_length=200, blank=True)
 
     objects = DutyShiftQuerySet.as_manager()
@@ -264,7 +305,9 @@ class DutyShift(models.Model):
         ordering = ["date", "slot", "pk"]
         constraints = [
             # A member is on duty at most once per slot; the rota also keeps them to one a day.
-            models.UniqueConstraint(fields=["member", "date", "slot"], name="dutyshift_member_slot_unique"),
+            models.UniqueConstraint(
+                fields=["member", "date", "slot"], name="dutyshift_member_slot_unique"
+            ),
         ]
         indexes = [models.Index(fields=["venue", "date"], name="dutyshift_venue_date_idx")]
 
@@ -317,21 +360,33 @@ class Duty(models.Model):
     """履职: one thing a member did (a proposal, a research visit, a practical deed ...)."""
 
     member = models.ForeignKey(
-        Member, verbose_name="委员", on_delete=models.CASCADE, related_name="duties",
+        Member,
+        verbose_name="委员",
+        on_delete=models.CASCADE,
+        related_name="duties",
     )
     kind = models.CharField("类型", max_length=16, choices=DutyKind.choices, db_index=True)
     date = models.DateField("日期")
     title = models.CharField("标题", max_length=200)
     venue = models.ForeignKey(
-        Venue, verbose_name="阵地", on_delete=models.SET_NULL, null=True, blank=True,
+        Venue,
+        verbose_name="阵地",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="duties",
     )
     topic = models.ForeignKey(
-        "topics.Topic", verbose_name="议题", on_delete=models.SET_NULL, null=True, blank=True,
+        "topics.Topic",
+        verbose_name="议题",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="duties",
     )
-    status = models.CharField("状态", max_length=16, choices=DutyStatus.choices,
-                              default=DutyStatus.DONE)
+    status = models.CharField(
+        "状态", max_length=16, choices=DutyStatus.choices, default=DutyStatus.DONE
+    )
     outcome = models.CharField("结果", max_length=24, choices=DutyOutcome.choices, blank=True)
     note = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -342,7 +397,9 @@ class Duty(models.Model):
         verbose_name = "履职记录"
         verbose_name_plural = "履职记录"
         ordering = ["-date", "pk"]
-        indexes = [models.Index(fields=["member", "kind", "date"], name="duty_member_kind_date_idx")]
+        indexes = [
+            models.Index(fields=["member", "kind", "date"], name="duty_member_kind_date_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_kind_display()} · {self.title}"

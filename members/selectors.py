@@ -34,7 +34,9 @@ def member_detail_queryset(*, user) -> QuerySet[Member]:
         .select_related("sector", "area", "user")
         .prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("venue", "area")),
-            Prefetch("duties", queryset=Duty.objects.select_related("venue").order_by("-date", "pk")),
+            Prefetch(
+                "duties", queryset=Duty.objects.select_related("venue").order_by("-date", "pk")
+            ),
         )
     )
 
@@ -49,7 +51,9 @@ def attendance_summary(*, member: Member) -> dict:
         leave=Count("pk", filter=Q(status=AttendanceStatus.LEAVE)),
         total=Count("pk"),
     )
-    counts["rate"] = round(100 * counts["present"] / counts["total"], 1) if counts["total"] else None
+    counts["rate"] = (
+        round(100 * counts["present"] / counts["total"], 1) if counts["total"] else None
+    )
     return counts
 
 
@@ -91,7 +95,9 @@ def member_home(*, user) -> dict:
         .order_by("held_at")[:5]
     )
     open_topics = list(
-        Topic.objects.visible_to(user).open().select_related("venue", "category")
+        Topic.objects.visible_to(user)
+        .open()
+        .select_related("venue", "category")
         .order_by("-raised_on")[:10]
     )
     return {

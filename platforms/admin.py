@@ -49,7 +49,9 @@ class VenueStandardRecordAdmin(ScopedAdmin):
     list_select_related = ["venue"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(venue__in=Venue.objects.visible_to(request.user))
+        return (
+            super().get_queryset(request).filter(venue__in=Venue.objects.visible_to(request.user))
+        )
 
 
 @admin.register(Profile)

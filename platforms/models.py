@@ -48,7 +48,11 @@ class Area(MP_Node):
 
     name = models.CharField("名称", max_length=64)
     code = models.CharField(
-        "行政区划代码", max_length=12, blank=True, null=True, unique=True,
+        "行政区划代码",
+        max_length=12,
+        blank=True,
+        null=True,
+        unique=True,
         help_text="国家统计用区划代码,可留空;填写时不可重复。",
     )
     level = models.PositiveSmallIntegerField("层级", choices=AreaLevel.choices, db_index=True)
@@ -80,7 +84,11 @@ class PlatformBrand(models.Model):
 
     name = models.CharField("品牌名称", max_length=64, unique=True)
     area = models.ForeignKey(
-        Area, verbose_name="所属地区", on_delete=models.PROTECT, null=True, blank=True,
+        Area,
+        verbose_name="所属地区",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="brands",
     )
     slogan = models.CharField("口号", max_length=128, blank=True)
@@ -126,16 +134,25 @@ class Venue(models.Model):
 
     name = models.CharField("名称", max_length=100)
     code = models.SlugField(
-        "公开编号", max_length=16, unique=True,
+        "公开编号",
+        max_length=16,
+        unique=True,
         help_text="用于二维码短链接 /v/编号/,只含字母、数字和连字符。",
     )
     kind = models.CharField("类型", max_length=16, choices=VenueKind.choices, db_index=True)
     brand = models.ForeignKey(
-        PlatformBrand, verbose_name="品牌", on_delete=models.PROTECT, null=True, blank=True,
+        PlatformBrand,
+        verbose_name="品牌",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="venues",
     )
     area = models.ForeignKey(
-        Area, verbose_name="服务区域", on_delete=models.PROTECT, related_name="venues",
+        Area,
+        verbose_name="服务区域",
+        on_delete=models.PROTECT,
+        related_name="venues",
         help_text="阵地服务的最低一级区划(社区·村或街道)。",
     )
     address = models.CharField("地址", max_length=200, blank=True)
@@ -188,15 +205,22 @@ class VenueStandardRecord(models.Model):
     """A recorded "六有" fact about a venue: which item, since when, with optional evidence."""
 
     venue = models.ForeignKey(
-        Venue, verbose_name="阵地", on_delete=models.CASCADE, related_name="standard_records",
+        Venue,
+        verbose_name="阵地",
+        on_delete=models.CASCADE,
+        related_name="standard_records",
     )
     item = models.CharField("六有项目", max_length=16, choices=StandardItem.choices)
     met_on = models.DateField("达标日期")
     note = models.CharField("说明", max_length=200, blank=True)
     photo = models.FileField("照片", upload_to="venue-standards/%Y/", blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="记录人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -214,11 +238,17 @@ class Profile(models.Model):
     """Ties a staff or leadership account to the area it works for."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
         related_name="profile",
     )
     area = models.ForeignKey(
-        Area, verbose_name="工作区域", on_delete=models.PROTECT, null=True, blank=True,
+        Area,
+        verbose_name="工作区域",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="profiles",
     )
     display_name = models.CharField("姓名", max_length=32, blank=True)

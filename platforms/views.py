@@ -40,9 +40,14 @@ class VenueDetailView(RoleRequiredMixin, DetailView):
         records = {r.item: r for r in venue.standard_records.all()}
         context["standard_items"] = [(item, records.get(item)) for item in StandardItem]
         context["recent_sessions"] = (
-            Consultation.objects.filter(venue=venue).select_related("host").order_by("-held_at")[:10]
+            Consultation.objects.filter(venue=venue)
+            .select_related("host")
+            .order_by("-held_at")[:10]
         )
         context["open_topics"] = (
-            Topic.objects.filter(venue=venue).open().select_related("category").order_by("-raised_on")[:10]
+            Topic.objects.filter(venue=venue)
+            .open()
+            .select_related("category")
+            .order_by("-raised_on")[:10]
         )
         return context

@@ -1,10 +1,11 @@
 """Shared fixtures: a small world of two districts under one city, and a user per role.
 
-    宜昌市 (city)
-    ├── 西陵区 (district A) ── 学院街道 ── 桃花岭社区 ── venue_a (+ topic_a, session_a, member_a)
-    └── 伍家岗区 (district B) ── 大公桥街道 ── 万达社区 ── venue_b (+ topic_b, session_b, member_b)
+宜昌市 (city)
+├── 西陵区 (district A) ── 学院街道 ── 桃花岭社区 ── venue_a (+ topic_a, session_a, member_a)
+└── 伍家岗区 (district B) ── 大公桥街道 ── 万达社区 ── venue_b (+ topic_b, session_b, member_b)
 """
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -27,6 +28,30 @@ from .factories import (
     make_area,
     make_staff,
 )
+
+
+# Data migrations that seed reference rows (groups, sectors, categories).
+REFERENCE_MIGRATIONS = (
+    "platforms.migrations.0002_roles",
+    "members.migrations.0003_sectors",
+    "topics.migrations.0002_categories",
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (browser, concurrency) flush every table when they end; put the rows
+    the data migrations created back before each such test. The migrations' own functions do
+    it, so there is one list of sectors, categories and groups."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        marker = request.node.get_closest_marker("django_db")
+        if not (marker and marker.kwargs.get("transaction")):
+            return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module in REFERENCE_MIGRATIONS:
+        importlib.import_module(module).forwards(apps, None)
 
 
 @dataclass
@@ -72,10 +97,21 @@ def world(db) -> World:
     AttendanceFactory(consultation=session_b, member=member_b)
     department_a = DepartmentFactory(name="西陵区住建局", area=district_a)
     return World(
-        city=city, district_a=district_a, subdistrict_a=subdistrict_a, community_a=community_a,
-        district_b=district_b, community_b=community_b, venue_a=venue_a, venue_b=venue_b,
-        member_a=member_a, member_b=member_b, topic_a=topic_a, topic_b=topic_b,
-        session_a=session_a, session_b=session_b, department_a=department_a,
+        city=city,
+        district_a=district_a,
+        subdistrict_a=subdistrict_a,
+        community_a=community_a,
+        district_b=district_b,
+        community_b=community_b,
+        venue_a=venue_a,
+        venue_b=venue_b,
+        member_a=member_a,
+        member_b=member_b,
+        topic_a=topic_a,
+        topic_b=topic_b,
+        session_a=session_a,
+        session_b=session_b,
+        department_a=department_a,
     )
 
 

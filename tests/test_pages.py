@@ -35,10 +35,11 @@ def test_bad_password_is_answered_in_chinese_and_keeps_the_username(client, offi
         ("admin_user", "工作台"),
     ],
 )
-def test_each_role_lands_on_its_home(client, request, role, marker):
+def test_each_role_lands_on_its_home(client, world, request, role, marker):
     user = request.getfixturevalue(role)
-    response = client.post(reverse("login"), {"username": user.username, "password": "demo1234"},
-                           follow=True)
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": "demo1234"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("home")
     assert marker in response.text
 
@@ -63,7 +64,9 @@ def test_member_home_shows_their_venue_and_five_ones(member_user, world):
 def test_forbidden_and_not_found_pages_are_in_chinese(member_user, world):
     client = client_for(member_user)
     assert "没有权限" in client.get(reverse("topics:list")).text
-    assert "不在您的工作范围内" in client.get(reverse("topics:detail", args=[world.topic_b.pk])).text
+    assert (
+        "不在您的工作范围内" in client.get(reverse("topics:detail", args=[world.topic_b.pk])).text
+    )
 
 
 def test_password_change_page(office_staff):
@@ -80,11 +83,18 @@ def test_static_bootstrap_is_served_locally(client, db):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "consult_portal.settings.production",
-           "DJANGO_ALLOWED_HOSTS": "example.org"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "consult_portal.settings.production",
+        "DJANGO_ALLOWED_HOSTS": "example.org",
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr

@@ -50,8 +50,16 @@ def expected(role: str, name: str, obj: str | None):
     raise AssertionError(role)
 
 
-ROLES = ["anonymous", "no_role", "admin_user", "office_staff", "district_leader", "leader",
-         "other_staff", "member_user"]
+ROLES = [
+    "anonymous",
+    "no_role",
+    "admin_user",
+    "office_staff",
+    "district_leader",
+    "leader",
+    "other_staff",
+    "member_user",
+]
 
 
 @pytest.fixture
@@ -62,7 +70,11 @@ def no_role(db):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "obj"), PAGES)
 def test_page_access(request, world, role, name, obj):
-    client = client_for(request.getfixturevalue(role)) if role != "anonymous" else request.getfixturevalue("resident")
+    client = (
+        client_for(request.getfixturevalue(role))
+        if role != "anonymous"
+        else request.getfixturevalue("resident")
+    )
     args = [getattr(world, obj).pk] if obj else []
     url = reverse(name, args=args)
 
@@ -89,11 +101,19 @@ TRANSITION_EXPECTED = {
 
 @pytest.mark.parametrize("role", [*TRANSITION_EXPECTED, "anonymous"])
 def test_topic_transition_post(request, world, role):
-    client = client_for(request.getfixturevalue(role)) if role != "anonymous" else request.getfixturevalue("resident")
-    for topic, want in zip((world.topic_a, world.topic_b),
-                           TRANSITION_EXPECTED.get(role, ("login", "login")), strict=True):
-        response = client.post(reverse("topics:transition", args=[topic.pk]),
-                               {"to": "accepted", "from": "raised"})
+    client = (
+        client_for(request.getfixturevalue(role))
+        if role != "anonymous"
+        else request.getfixturevalue("resident")
+    )
+    for topic, want in zip(
+        (world.topic_a, world.topic_b),
+        TRANSITION_EXPECTED.get(role, ("login", "login")),
+        strict=True,
+    ):
+        response = client.post(
+            reverse("topics:transition", args=[topic.pk]), {"to": "accepted", "from": "raised"}
+        )
         topic.refresh_from_db()
         if want == "login":
             assert response.status_code == 302 and response.url.startswith(reverse("login"))

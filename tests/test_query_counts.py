@@ -44,8 +44,11 @@ def grow(world, n: int) -> None:
         member = MemberFactory(area=world.district_a)
         AssignmentFactory(member=member, venue=world.venue_a)
         AssignmentFactory(member=member, venue=venue)
-        topic = TopicFactory(area=community, venue=world.venue_a,
-                             deadline=timezone.localdate() + datetime.timedelta(days=3))
+        topic = TopicFactory(
+            area=community,
+            venue=world.venue_a,
+            deadline=timezone.localdate() + datetime.timedelta(days=3),
+        )
         session = ConsultationFactory(venue=world.venue_a, host=member)
         AttendanceFactory(consultation=session, member=member)
         AttendanceFactory(consultation=world.session_a, member=member)
@@ -53,11 +56,17 @@ def grow(world, n: int) -> None:
         world.session_a.topics.add(topic)
         department = DepartmentFactory(area=world.district_a)
         world.session_a.departments.add(department)
-        ReferralFactory(topic=world.topic_a, department=department,
-                        role="assist" if world.topic_a.referrals.exists() else "lead")
+        ReferralFactory(
+            topic=world.topic_a,
+            department=department,
+            role="assist" if world.topic_a.referrals.exists() else "lead",
+        )
         DutyFactory(member=world.member_a, title=f"调研{i}")
-        DutyShiftFactory(member=world.member_a, venue=world.venue_a,
-                         date=timezone.localdate() + datetime.timedelta(days=i + 1))
+        DutyShiftFactory(
+            member=world.member_a,
+            venue=world.venue_a,
+            date=timezone.localdate() + datetime.timedelta(days=i + 1),
+        )
 
 
 PAGES = [

@@ -68,7 +68,9 @@ def test_ended_assignment_no_longer_opens_the_venue(world, member_user):
     Assignment.objects.filter(member=world.member_a).update(
         started_on="2020-01-01", ended_on="2020-12-31"
     )
-    member_user = type(member_user).objects.get(pk=member_user.pk)  # fresh: scope is cached per object
+    member_user = type(member_user).objects.get(
+        pk=member_user.pk
+    )  # fresh: scope is cached per object
     assert not Venue.objects.visible_to(member_user).exists()
 
 

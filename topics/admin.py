@@ -57,7 +57,9 @@ def _move_action(to: str):
                 topic_transition(topic=topic, actor=request.user, to=to, note="管理后台批量操作")
                 moved += 1
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, f"{topic.title}:{' '.join(getattr(error, 'messages', [str(error)]))}")
+                messages.error(
+                    request, f"{topic.title}:{' '.join(getattr(error, 'messages', [str(error)]))}"
+                )
         if moved:
             messages.success(request, f"已将 {moved} 个议题转为“{TopicStatus(to).label}”。")
 
@@ -77,10 +79,18 @@ class TopicAdmin(ScopedAdmin):
     # The status moves only through the lifecycle service (the actions below), never by hand.
     readonly_fields = ["status", "tracking_code", "resolved_on"]
     inlines = [ReferralInline, TopicEventInline]
-    actions = [_move_action(s) for s in (TopicStatus.ACCEPTED, TopicStatus.RESEARCHING,
-                                         TopicStatus.CONSULTING, TopicStatus.AGREED,
-                                         TopicStatus.REFERRED, TopicStatus.IN_PROGRESS,
-                                         TopicStatus.RESOLVED)]
+    actions = [
+        _move_action(s)
+        for s in (
+            TopicStatus.ACCEPTED,
+            TopicStatus.RESEARCHING,
+            TopicStatus.CONSULTING,
+            TopicStatus.AGREED,
+            TopicStatus.REFERRED,
+            TopicStatus.IN_PROGRESS,
+            TopicStatus.RESOLVED,
+        )
+    ]
 
 
 @admin.register(TopicEvent)
@@ -91,7 +101,9 @@ class TopicEventAdmin(ScopedAdmin):
     list_select_related = ["topic", "actor"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(topic__in=Topic.objects.visible_to(request.user))
+        return (
+            super().get_queryset(request).filter(topic__in=Topic.objects.visible_to(request.user))
+        )
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -109,7 +121,9 @@ class ReferralAdmin(ScopedAdmin):
     autocomplete_fields = ["topic", "department"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(topic__in=Topic.objects.visible_to(request.user))
+        return (
+            super().get_queryset(request).filter(topic__in=Topic.objects.visible_to(request.user))
+        )
 
 
 class AttendanceInline(ScopedInline):

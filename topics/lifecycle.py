@@ -1,10 +1,10 @@
 """The topic lifecycle: its states and the moves allowed between them. The only place that says so.
 
     征集 raised ──> 立项 accepted ──> 调研 researching ──> 协商 consulting ──> 共识 agreed
-        └> 不予立项 declined                                                      │
-                                   交办 referred (department, deadline) <─────────┘
-                                        └──> 办理 in progress ──> 办结 resolved ──> 评价 rated ──> 跟踪 follow-up
-                                                        └──> 未解决 unresolved ──> 转提案 escalated
+        └> 不予立项 declined                                                  │
+                         交办 referred (department, deadline) <───────────────┘
+                           └──> 办理 in progress ──> 办结 resolved ──> 评价 rated ──> 跟踪 follow-up
+                                      └──> 未解决 unresolved ──> 转提案 escalated
 
 Two moves go beyond the diagram in DESIGN.md, both seen in practice: an accepted topic may go to
 consultation without a separate research step, and a topic assigned by government may be referred

@@ -32,7 +32,10 @@ class Department(models.Model):
 
     name = models.CharField("名称", max_length=64)
     area = models.ForeignKey(
-        Area, verbose_name="所属区划", on_delete=models.PROTECT, related_name="departments",
+        Area,
+        verbose_name="所属区划",
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     contact_name = models.CharField("联系人", max_length=32, blank=True)
     contact_phone = PhoneNumberField("联系电话", blank=True)
@@ -104,7 +107,9 @@ class TopicQuerySet(models.QuerySet):
         if scope.area_path:
             return self.filter(area__path__startswith=scope.area_path)
         if scope.member_id:
-            return self.filter(Q(venue_id__in=scope.venue_ids) | Q(raised_by_member_id=scope.member_id))
+            return self.filter(
+                Q(venue_id__in=scope.venue_ids) | Q(raised_by_member_id=scope.member_id)
+            )
         return self.none()
 
     def open(self) -> TopicQuerySet:
@@ -122,17 +127,31 @@ class Topic(models.Model):
     description = models.TextField("问题描述", blank=True)
     source = models.CharField("来源", max_length=16, choices=TopicSource.choices, db_index=True)
     category = models.ForeignKey(
-        TopicCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="topics",
+        TopicCategory,
+        verbose_name="类别",
+        on_delete=models.PROTECT,
+        related_name="topics",
     )
     area = models.ForeignKey(
-        Area, verbose_name="所属区划", on_delete=models.PROTECT, related_name="topics",
+        Area,
+        verbose_name="所属区划",
+        on_delete=models.PROTECT,
+        related_name="topics",
     )
     venue = models.ForeignKey(
-        Venue, verbose_name="阵地", on_delete=models.PROTECT, null=True, blank=True,
+        Venue,
+        verbose_name="阵地",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="topics",
     )
     raised_by_member = models.ForeignKey(
-        Member, verbose_name="提出委员", on_delete=models.SET_NULL, null=True, blank=True,
+        Member,
+        verbose_name="提出委员",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="topics_raised",
     )
     # A resident's details are private: never shown on a public page.
@@ -141,12 +160,17 @@ class Topic(models.Model):
     resident_consents_contact = models.BooleanField("同意回访联系", default=False)
     raised_on = models.DateField("提出日期", default=timezone.localdate)
     status = models.CharField(
-        "状态", max_length=16, choices=TopicStatus.choices, default=TopicStatus.RAISED,
+        "状态",
+        max_length=16,
+        choices=TopicStatus.choices,
+        default=TopicStatus.RAISED,
     )
-    priority = models.PositiveSmallIntegerField("紧急程度", choices=Priority.choices,
-                                                default=Priority.LOW)
-    tracking_code = models.CharField("查询码", max_length=12, unique=True, default=new_tracking_code,
-                                     editable=False)
+    priority = models.PositiveSmallIntegerField(
+        "紧急程度", choices=Priority.choices, default=Priority.LOW
+    )
+    tracking_code = models.CharField(
+        "查询码", max_length=12, unique=True, default=new_tracking_code, editable=False
+    )
     deadline = models.DateField("办理期限", null=True, blank=True)
     resolved_on = models.DateField("办结日期", null=True, blank=True)
     resolution_summary = models.TextField("办理结果(公开)", blank=True)
@@ -176,7 +200,8 @@ class Topic(models.Model):
                 name="topic_rating_has_date",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=TopicStatus.values), name="topic_status_valid",
+                condition=Q(status__in=TopicStatus.values),
+                name="topic_status_valid",
             ),
         ]
         indexes = [
@@ -207,13 +232,19 @@ class EventKind(models.TextChoices):
 class TopicEvent(models.Model):
     """One step on a topic's timeline: who did what, when, from which state to which."""
 
-    topic = models.ForeignKey(Topic, verbose_name="议题", on_delete=models.CASCADE,
-                              related_name="events")
-    kind = models.CharField("类型", max_length=16, choices=EventKind.choices,
-                            default=EventKind.TRANSITION)
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(
+        "类型", max_length=16, choices=EventKind.choices, default=EventKind.TRANSITION
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="topic_events",
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="topic_events",
     )
     at = models.DateTimeField("时间", default=timezone.now)
     from_status = models.CharField("原状态", max_length=16, choices=TopicStatus.choices, blank=True)
@@ -241,12 +272,15 @@ class ReferralRole(models.TextChoices):
 class Referral(models.Model):
     """交办: a topic handed to a department, with a deadline and, later, the reply."""
 
-    topic = models.ForeignKey(Topic, verbose_name="议题", on_delete=models.CASCADE,
-                              related_name="referrals")
-    department = models.ForeignKey(Department, verbose_name="职能部门", on_delete=models.PROTECT,
-                                   related_name="referrals")
-    role = models.CharField("承办方式", max_length=8, choices=ReferralRole.choices,
-                            default=ReferralRole.LEAD)
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="职能部门", on_delete=models.PROTECT, related_name="referrals"
+    )
+    role = models.CharField(
+        "承办方式", max_length=8, choices=ReferralRole.choices, default=ReferralRole.LEAD
+    )
     referred_on = models.DateField("交办日期", default=timezone.localdate)
     deadline = models.DateField("办理期限")
     replied_on = models.DateField("答复日期", null=True, blank=True)
@@ -257,17 +291,24 @@ class Referral(models.Model):
         verbose_name_plural = "交办"
         ordering = ["deadline", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["topic", "department"], name="referral_topic_department_unique"),
-            models.UniqueConstraint(fields=["topic"], condition=Q(role="lead"),
-                                    name="referral_one_lead_per_topic"),
-            models.CheckConstraint(condition=Q(deadline__gte=models.F("referred_on")),
-                                   name="referral_deadline_after_referred"),
+            models.UniqueConstraint(
+                fields=["topic", "department"], name="referral_topic_department_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["topic"], condition=Q(role="lead"), name="referral_one_lead_per_topic"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("referred_on")),
+                name="referral_deadline_after_referred",
+            ),
             models.CheckConstraint(
                 condition=Q(replied_on__isnull=True) | Q(replied_on__gte=models.F("referred_on")),
                 name="referral_replied_after_referred",
             ),
         ]
-        indexes = [models.Index(fields=["department", "replied_on"], name="referral_dept_replied_idx")]
+        indexes = [
+            models.Index(fields=["department", "replied_on"], name="referral_dept_replied_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.topic} → {self.department}"
@@ -305,26 +346,46 @@ class ConsultationQuerySet(models.QuerySet):
 class Consultation(models.Model):
     """协商活动: a session held at a venue."""
 
-    venue = models.ForeignKey(Venue, verbose_name="阵地", on_delete=models.PROTECT,
-                              related_name="consultations")
+    venue = models.ForeignKey(
+        Venue, verbose_name="阵地", on_delete=models.PROTECT, related_name="consultations"
+    )
     held_at = models.DateTimeField("举办时间")
-    form = models.CharField("协商形式", max_length=16, choices=ConsultationForm.choices, db_index=True)
+    form = models.CharField(
+        "协商形式", max_length=16, choices=ConsultationForm.choices, db_index=True
+    )
     title = models.CharField("主题", max_length=200)
-    host = models.ForeignKey(Member, verbose_name="主持委员", on_delete=models.SET_NULL,
-                             null=True, blank=True, related_name="consultations_hosted")
+    host = models.ForeignKey(
+        Member,
+        verbose_name="主持委员",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultations_hosted",
+    )
     residents_count = models.PositiveIntegerField("群众代表人数", default=0)
     enterprises_count = models.PositiveIntegerField("企业代表人数", default=0)
     experts_count = models.PositiveIntegerField("专家人数", default=0)
     departments_count = models.PositiveIntegerField("部门人数", default=0)
-    departments = models.ManyToManyField(Department, verbose_name="参加部门", blank=True,
-                                         related_name="consultations")
-    topics = models.ManyToManyField(Topic, verbose_name="协商议题", through="ConsultationTopic",
-                                    blank=True, related_name="consultations")
+    departments = models.ManyToManyField(
+        Department, verbose_name="参加部门", blank=True, related_name="consultations"
+    )
+    topics = models.ManyToManyField(
+        Topic,
+        verbose_name="协商议题",
+        through="ConsultationTopic",
+        blank=True,
+        related_name="consultations",
+    )
     minutes = models.TextField("会议纪要", blank=True)
     outcome = models.TextField("协商成果(共识)", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人",
-                                   on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -344,17 +405,21 @@ class Consultation(models.Model):
 
 
 class ConsultationTopic(models.Model):
-    consultation = models.ForeignKey(Consultation, verbose_name="协商活动", on_delete=models.CASCADE,
-                                     related_name="topic_links")
-    topic = models.ForeignKey(Topic, verbose_name="议题", on_delete=models.CASCADE,
-                              related_name="consultation_links")
+    consultation = models.ForeignKey(
+        Consultation, verbose_name="协商活动", on_delete=models.CASCADE, related_name="topic_links"
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="consultation_links"
+    )
     note = models.TextField("讨论情况", blank=True)
 
     class Meta:
         verbose_name = "协商议题"
         verbose_name_plural = "协商议题"
         constraints = [
-            models.UniqueConstraint(fields=["consultation", "topic"], name="consultation_topic_unique"),
+            models.UniqueConstraint(
+                fields=["consultation", "topic"], name="consultation_topic_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -364,15 +429,21 @@ class ConsultationTopic(models.Model):
 class ConsultationAttachment(models.Model):
     """A photo or document of a session; stored outside the web root, served by a checked view."""
 
-    consultation = models.ForeignKey(Consultation, verbose_name="协商活动", on_delete=models.CASCADE,
-                                     related_name="attachments")
+    consultation = models.ForeignKey(
+        Consultation, verbose_name="协商活动", on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField("文件", upload_to="consultations/%Y/%m/")
     original_name = models.CharField("文件名", max_length=200)
     content_type = models.CharField("类型", max_length=100)
     size = models.PositiveIntegerField("大小(字节)")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人",
-                                    on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
     class Meta:
@@ -391,12 +462,15 @@ class AttendanceStatus(models.TextChoices):
 
 
 class Attendance(models.Model):
-    consultation = models.ForeignKey(Consultation, verbose_name="协商活动", on_delete=models.CASCADE,
-                                     related_name="attendances")
-    member = models.ForeignKey(Member, verbose_name="委员", on_delete=models.CASCADE,
-                               related_name="attendances")
-    status = models.CharField("出席情况", max_length=8, choices=AttendanceStatus.choices,
-                              default=AttendanceStatus.PRESENT)
+    consultation = models.ForeignKey(
+        Consultation, verbose_name="协商活动", on_delete=models.CASCADE, related_name="attendances"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="委员", on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(
+        "出席情况", max_length=8, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
+    )
 
     class Meta:
         verbose_name = "出席记录"

@@ -19,7 +19,9 @@ from .models import Attendance, Consultation, ConsultationTopic, Referral, Topic
 def topic_list(*, user, q: str = "", status: str = "") -> QuerySet[Topic]:
     qs = Topic.objects.visible_to(user).select_related("area", "venue", "category")
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(tracking_code=q.upper()))
+        qs = qs.filter(
+            Q(title__icontains=q) | Q(description__icontains=q) | Q(tracking_code=q.upper())
+        )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-raised_on", "-pk")
@@ -30,7 +32,9 @@ def topic_detail_queryset(*, user) -> QuerySet[Topic]:
         Topic.objects.visible_to(user)
         .select_related("area", "venue", "category", "raised_by_member")
         .prefetch_related(
-            Prefetch("events", queryset=TopicEvent.objects.select_related("actor").order_by("at", "pk")),
+            Prefetch(
+                "events", queryset=TopicEvent.objects.select_related("actor").order_by("at", "pk")
+            ),
             Prefetch("referrals", queryset=Referral.objects.select_related("department")),
             Prefetch(
                 "consultation_links",
@@ -45,7 +49,9 @@ def consultation_list(*, user, q: str = "") -> QuerySet[Consultation]:
         Consultation.objects.visible_to(user)
         .select_related("venue", "venue__area", "host")
         .annotate(
-            present_count=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
+            present_count=Count(
+                "attendances", filter=Q(attendances__status="present"), distinct=True
+            ),
             topic_count=Count("topic_links", distinct=True),
         )
     )
@@ -59,7 +65,10 @@ def consultation_detail_queryset(*, user) -> QuerySet[Consultation]:
         Consultation.objects.visible_to(user)
         .select_related("venue", "venue__area", "host", "created_by")
         .prefetch_related(
-            Prefetch("attendances", queryset=Attendance.objects.select_related("member", "member__sector")),
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("member", "member__sector"),
+            ),
             Prefetch("topic_links", queryset=ConsultationTopic.objects.select_related("topic")),
             "departments",
             "attachments",
@@ -93,10 +102,16 @@ def office_home(*, user) -> dict:
     counts["sessions_this_week"] = sessions.filter(
         held_at__date__gte=week_start, held_at__date__lte=week_end
     ).count()
-    counts["sessions_without_minutes"] = sessions.filter(minutes="", held_at__lt=timezone.now()).count()
+    counts["sessions_without_minutes"] = sessions.filter(
+        minutes="", held_at__lt=timezone.now()
+    ).count()
     counts["shifts_unconfirmed"] = (
         DutyShift.objects.visible_to(user)
-        .filter(status=ShiftStatus.SCHEDULED, date__gte=today, date__lte=today + datetime.timedelta(days=14))
+        .filter(
+            status=ShiftStatus.SCHEDULED,
+            date__gte=today,
+            date__lte=today + datetime.timedelta(days=14),
+        )
         .count()
     )
     attention = (
@@ -121,9 +136,9 @@ def leader_home(*, user) -> dict:
         resolved=Count("pk", filter=Q(resolved_on__gte=year_start, status__in=RESOLVED_STATES)),
         open=Count("pk", filter=Q(status__in=OPEN_STATES)),
     )
-    figures["sessions"] = Consultation.objects.visible_to(user).filter(
-        held_at__date__gte=year_start
-    ).count()
+    figures["sessions"] = (
+        Consultation.objects.visible_to(user).filter(held_at__date__gte=year_start).count()
+    )
     figures["venues"] = Venue.objects.visible_to(user).active().count()
     figures["resolution_rate"] = (
         round(100 * figures["resolved"] / figures["raised"], 1) if figures["raised"] else None
@@ -151,15 +166,17 @@ def _child_area_rows(*, area: Area, year_start: datetime.date) -> list[dict]:
     )
     session_rows = (
         Consultation.objects.filter(
-            venue__area__path__startswith=area.path, venue__area__depth__gt=area.depth,
+            venue__area__path__startswith=area.path,
+            venue__area__depth__gt=area.depth,
             held_at__date__gte=year_start,
         )
         .annotate(child=Substr("venue__area__path", 1, child_len))
         .values("child")
         .annotate(sessions=Count("pk"))
     )
-    by_child: dict[str, dict] = {a.path: {"area": a, "raised": 0, "resolved": 0, "sessions": 0}
-                                 for a in child_areas}
+    by_child: dict[str, dict] = {
+        a.path: {"area": a, "raised": 0, "resolved": 0, "sessions": 0} for a in child_areas
+    }
     for row in topic_rows:
         if row["child"] in by_child:
             by_child[row["child"]].update(raised=row["raised"], resolved=row["resolved"])

@@ -8,6 +8,9 @@ urlpatterns = [
     path("<int:pk>/", views.TopicDetailView.as_view(), name="detail"),
     path("<int:pk>/transition/", views.TopicTransitionView.as_view(), name="transition"),
     path("consultations/", views.ConsultationListView.as_view(), name="consultation_list"),
-    path("consultations/<int:pk>/", views.ConsultationDetailView.as_view(),
-         name="consultation_detail"),
+    path(
+        "consultations/<int:pk>/",
+        views.ConsultationDetailView.as_view(),
+        name="consultation_detail",
+    ),
 ]

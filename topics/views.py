@@ -53,7 +53,11 @@ class TopicDetailView(RoleRequiredMixin, DetailView):
         topic = self.object
         context["can_move"] = can_move_topic(self.request.user, topic)
         context["actions"] = [
-            {"to": to, "label": lifecycle.ACTION_LABELS[to], "needs_note": to in lifecycle.NOTE_REQUIRED}
+            {
+                "to": to,
+                "label": lifecycle.ACTION_LABELS[to],
+                "needs_note": to in lifecycle.NOTE_REQUIRED,
+            }
             for to in TopicStatus.values
             if lifecycle.is_allowed(topic.status, to)
         ]
@@ -68,7 +72,9 @@ class TopicTransitionView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        topic = get_object_or_404(Topic.objects.visible_to(request.user).select_related("area"), pk=pk)
+        topic = get_object_or_404(
+            Topic.objects.visible_to(request.user).select_related("area"), pk=pk
+        )
         try:
             topic_transition(
                 topic=topic,

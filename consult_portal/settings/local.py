@@ -4,4 +4,6 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-do-not-use-in-production")
+SECRET_KEY = env(
+    "DJANGO_SECRET_KEY", default="insecure-local-development-key-do-not-use-in-production"
+)

@@ -6,104 +6,188 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0001_initial'),
-        ('platforms', '0001_initial'),
-        ('topics', '0001_initial'),
+        ("members", "0001_initial"),
+        ("platforms", "0001_initial"),
+        ("topics", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='duty',
-            name='topic',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duties', to='topics.topic', verbose_name='议题'),
+            model_name="duty",
+            name="topic",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="duties",
+                to="topics.topic",
+                verbose_name="议题",
+            ),
         ),
         migrations.AddField(
-            model_name='duty',
-            name='venue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duties', to='platforms.venue', verbose_name='阵地'),
+            model_name="duty",
+            name="venue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="duties",
+                to="platforms.venue",
+                verbose_name="阵地",
+            ),
         ),
         migrations.AddField(
-            model_name='dutyshift',
-            name='venue',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_shifts', to='platforms.venue', verbose_name='阵地'),
+            model_name="dutyshift",
+            name="venue",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="duty_shifts",
+                to="platforms.venue",
+                verbose_name="阵地",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='area',
-            field=models.ForeignKey(help_text='委员所属政协的行政区划(如某区政协委员填该区)。', on_delete=django.db.models.deletion.PROTECT, related_name='members', to='platforms.area', verbose_name='所属政协'),
+            model_name="member",
+            name="area",
+            field=models.ForeignKey(
+                help_text="委员所属政协的行政区划(如某区政协委员填该区)。",
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="platforms.area",
+                verbose_name="所属政协",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='user',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='member', to=settings.AUTH_USER_MODEL, verbose_name='登录账号'),
+            model_name="member",
+            name="user",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="member",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登录账号",
+            ),
         ),
         migrations.AddField(
-            model_name='dutyshift',
-            name='member',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duty_shifts', to='members.member', verbose_name='委员'),
+            model_name="dutyshift",
+            name="member",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="duty_shifts",
+                to="members.member",
+                verbose_name="委员",
+            ),
         ),
         migrations.AddField(
-            model_name='duty',
-            name='member',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='duties', to='members.member', verbose_name='委员'),
+            model_name="duty",
+            name="member",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="duties",
+                to="members.member",
+                verbose_name="委员",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='member',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='members.member', verbose_name='委员'),
+            model_name="assignment",
+            name="member",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="members.member",
+                verbose_name="委员",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='sector',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='members.sector', verbose_name='界别'),
+            model_name="member",
+            name="sector",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="members.sector",
+                verbose_name="界别",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dutyshift',
-            index=models.Index(fields=['venue', 'date'], name='dutyshift_venue_date_idx'),
+            model_name="dutyshift",
+            index=models.Index(fields=["venue", "date"], name="dutyshift_venue_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dutyshift',
-            constraint=models.UniqueConstraint(fields=('member', 'date', 'slot'), name='dutyshift_member_slot_unique'),
+            model_name="dutyshift",
+            constraint=models.UniqueConstraint(
+                fields=("member", "date", "slot"), name="dutyshift_member_slot_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='duty',
-            index=models.Index(fields=['member', 'kind', 'date'], name='duty_member_kind_date_idx'),
+            model_name="duty",
+            index=models.Index(fields=["member", "kind", "date"], name="duty_member_kind_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['venue', 'ended_on'], name='assignment_venue_end_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["venue", "ended_on"], name="assignment_venue_end_idx"),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['member', 'ended_on'], name='assignment_member_end_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["member", "ended_on"], name="assignment_member_end_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('venue__isnull', False), ('area__isnull', True)), models.Q(('venue__isnull', True), ('area__isnull', False)), _connector='OR'), name='assignment_venue_xor_area'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("venue__isnull", False), ("area__isnull", True)),
+                    models.Q(("venue__isnull", True), ("area__isnull", False)),
+                    _connector="OR",
+                ),
+                name="assignment_venue_xor_area",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='assignment_dates_ordered'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="assignment_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('member', 'venue', 'started_on'), name='assignment_member_venue_start_unique'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                fields=("member", "venue", "started_on"),
+                name="assignment_member_venue_start_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['area', 'is_active'], name='member_area_active_idx'),
+            model_name="member",
+            index=models.Index(fields=["area", "is_active"], name="member_area_active_idx"),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('birth_year__isnull', True), models.Q(('birth_year__gte', 1900), ('birth_year__lte', 2100)), _connector='OR'), name='member_birth_year_range'),
+            model_name="member",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("birth_year__isnull", True),
+                    models.Q(("birth_year__gte", 1900), ("birth_year__lte", 2100)),
+                    _connector="OR",
+                ),
+                name="member_birth_year_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('term__isnull', True), models.Q(('term__gte', 1), ('term__lte', 50)), _connector='OR'), name='member_term_range'),
+            model_name="member",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("term__isnull", True),
+                    models.Q(("term__gte", 1), ("term__lte", 50)),
+                    _connector="OR",
+                ),
+                name="member_term_range",
+            ),
         ),
     ]

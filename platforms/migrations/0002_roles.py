@@ -15,8 +15,16 @@ GROUP_ADMIN = "管理员"
 OFFICE_EDITS = {
     "platforms": ["venue", "venuestandardrecord"],
     "members": ["member", "assignment", "dutyshift", "duty"],
-    "topics": ["topic", "topicevent", "referral", "consultation", "consultationtopic",
-               "consultationattachment", "attendance", "department"],
+    "topics": [
+        "topic",
+        "topicevent",
+        "referral",
+        "consultation",
+        "consultationtopic",
+        "consultationattachment",
+        "attendance",
+        "department",
+    ],
 }
 VIEW_ONLY = {
     "platforms": ["area", "platformbrand"],
@@ -25,36 +33,45 @@ VIEW_ONLY = {
 }
 
 
-def create_groups(apps, schema_editor):
+def forwards(apps, schema_editor):
     for label in ("platforms", "members", "topics"):
         app_config = apps.get_app_config(label)
+        # create_permissions skips apps without a models module, as migration states have.
+        models_module = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
     def perms(models_by_app, actions):
-        codenames = [f"{action}_{model}" for models in models_by_app.values() for model in models
-                     for action in actions]
+        codenames = [
+            f"{action}_{model}"
+            for models in models_by_app.values()
+            for model in models
+            for action in actions
+        ]
         return Permission.objects.filter(
             content_type__app_label__in=list(models_by_app), codename__in=codenames
         )
 
     office, _ = Group.objects.get_or_create(name=GROUP_OFFICE)
-    office.permissions.set(list(perms(OFFICE_EDITS, ["view", "add", "change"]))
-                           + list(perms(VIEW_ONLY, ["view"])))
+    office.permissions.set(
+        list(perms(OFFICE_EDITS, ["view", "add", "change"])) + list(perms(VIEW_ONLY, ["view"]))
+    )
     leader, _ = Group.objects.get_or_create(name=GROUP_LEADER)
     leader.permissions.set(list(perms(OFFICE_EDITS, ["view"])) + list(perms(VIEW_ONLY, ["view"])))
     Group.objects.get_or_create(name=GROUP_MEMBER)
     admin, _ = Group.objects.get_or_create(name=GROUP_ADMIN)
-    admin.permissions.set(Permission.objects.filter(
-        content_type__app_label__in=["platforms", "members", "topics", "auth"]
-    ))
+    admin.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["platforms", "members", "topics", "auth"]
+        )
+    )
 
 
-def remove_groups(apps, schema_editor):
+def backwards(apps, schema_editor):
     apps.get_model("auth", "Group").objects.filter(
         name__in=[GROUP_OFFICE, GROUP_LEADER, GROUP_MEMBER, GROUP_ADMIN]
     ).delete()
@@ -69,4 +86,4 @@ class Migration(migrations.Migration):
         ("topics", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(create_groups, remove_groups)]
+    operations = [migrations.RunPython(forwards, backwards)]

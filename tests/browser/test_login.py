@@ -4,7 +4,10 @@ import pytest
 
 from .conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_staff_logs_in_and_lands_on_home_in_chinese(live_server, page, office_staff, world):

@@ -80,8 +80,13 @@ def test_a_stale_move_is_refused(world, office_staff):
     topic_transition(topic=topic, actor=office_staff, to=TopicStatus.ACCEPTED)
     # A second user still looking at the "raised" page tries to decline it.
     with pytest.raises(TransitionError, match="已被他人更新为“立项”"):
-        topic_transition(topic=topic, actor=office_staff, to=TopicStatus.DECLINED,
-                         note="重复", expected_from=TopicStatus.RAISED)
+        topic_transition(
+            topic=topic,
+            actor=office_staff,
+            to=TopicStatus.DECLINED,
+            note="重复",
+            expected_from=TopicStatus.RAISED,
+        )
     assert TopicEvent.objects.filter(topic=topic).count() == 1
 
 
@@ -106,7 +111,7 @@ def test_admin_may_move_any_topic(world, admin_user):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_moves_exactly_one_succeeds(world, office_staff):
     """Two staff press "立项" and "不予立项" at the same moment: the row lock lets one through."""
     if connection.vendor != "postgresql":
@@ -119,8 +124,9 @@ def test_two_concurrent_moves_exactly_one_succeeds(world, office_staff):
         try:
             topic = Topic.objects.select_related("area").get(pk=topic_id)
             barrier.wait(timeout=10)
-            topic_transition(topic=topic, actor=office_staff, to=to, note=note,
-                             expected_from=TopicStatus.RAISED)
+            topic_transition(
+                topic=topic, actor=office_staff, to=to, note=note, expected_from=TopicStatus.RAISED
+            )
             outcomes.append("ok")
         except TransitionError:
             outcomes.append("refused")
