@@ -29,7 +29,6 @@ from .factories import (
     make_staff,
 )
 
-
 # Data migrations that seed reference rows (groups, sectors, categories).
 REFERENCE_MIGRATIONS = (
     "platforms.migrations.0002_roles",
