@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from consult_portal.admin import ScopedAdmin, ScopedInline
@@ -10,14 +9,22 @@ from .models import Area, PlatformBrand, Profile, Venue, VenueStandardRecord
 
 
 @admin.register(Area)
-class AreaAdmin(TreeAdmin):
+class AreaAdmin(ScopedAdmin):
+    """A flat list in tree order (by path), indented by depth, scoped like every other list.
+
+    treebeard's TreeAdmin browses from the roots down, which a district's staff, who cannot see
+    the city above them, could not use; its MoveNodeForm still places new and moved nodes.
+    """
+
     form = movenodeform_factory(Area)
-    list_display = ["name", "level", "code"]
+    list_display = ["indented_name", "level", "code"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
+    ordering = ["path"]
 
-    def get_queryset(self, request):
-        return Area.objects.visible_to(request.user)
+    @admin.display(description="名称", ordering="path")
+    def indented_name(self, area: Area) -> str:
+        return "　" * (area.depth - 1) + area.name
 
 
 @admin.register(PlatformBrand)

@@ -157,3 +157,41 @@ class ConsultationAdmin(ScopedAdmin):
     autocomplete_fields = ["venue", "host"]
     filter_horizontal = ["departments"]
     inlines = [AttendanceInline, ConsultationTopicInline, ConsultationAttachmentInline]
+
+
+class _ConsultationChildAdmin(ScopedAdmin):
+    """Rows that hang off a session are visible when the session is."""
+
+    list_select_related = ["consultation"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(consultation__in=Consultation.objects.visible_to(request.user))
+        )
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(_ConsultationChildAdmin):
+    list_display = ["consultation", "member", "status"]
+    list_filter = ["status"]
+    search_fields = ["consultation__title", "member__name"]
+    list_select_related = ["consultation", "member"]
+    autocomplete_fields = ["consultation", "member"]
+
+
+@admin.register(ConsultationTopic)
+class ConsultationTopicAdmin(_ConsultationChildAdmin):
+    list_display = ["consultation", "topic"]
+    search_fields = ["consultation__title", "topic__title"]
+    list_select_related = ["consultation", "topic"]
+    autocomplete_fields = ["consultation", "topic"]
+
+
+@admin.register(ConsultationAttachment)
+class ConsultationAttachmentAdmin(_ConsultationChildAdmin):
+    list_display = ["original_name", "consultation", "content_type", "size", "uploaded_at"]
+    list_filter = ["content_type"]
+    search_fields = ["original_name", "consultation__title"]
+    readonly_fields = ["content_type", "size", "uploaded_by", "uploaded_at"]
