@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from consult_portal.roles import scope_for
 
-from .models import Assignment, Duty, DutyKind, DutyShift, Member
+from .models import Assignment, Duty, DutyKind, DutyShift, DutyStatus, Member
 
 # The "五个一" duties a member owes each year.
 FIVE_ONES = (
@@ -58,19 +58,27 @@ def attendance_summary(*, member: Member) -> dict:
 
 
 def five_ones(*, member_id: int, year: int) -> list[dict]:
-    """This year's 五个一 checklist, computed from the duty records (one query)."""
+    """This year's 五个一 checklist, computed from the records (two queries).
+
+    The consultation duty counts sessions attended (``Attendance``, present) plus consultation
+    duties recorded by hand for sessions outside the portal (a higher committee's, say).
+    """
     from topics.models import Attendance, AttendanceStatus
 
     done = dict(
-        Duty.objects.filter(member_id=member_id, date__year=year, status="done", kind__in=FIVE_ONES)
+        Duty.objects.filter(
+            member_id=member_id, date__year=year, status=DutyStatus.DONE, kind__in=FIVE_ONES
+        )
         .values_list("kind")
         .annotate(n=Count("pk"))
     )
-    # Taking part in a session counts as the consultation duty even without a separate record.
-    if not done.get(DutyKind.CONSULTATION):
-        done[DutyKind.CONSULTATION] = Attendance.objects.filter(
-            member_id=member_id, status=AttendanceStatus.PRESENT, consultation__held_at__year=year
+    done[DutyKind.CONSULTATION] = done.get(DutyKind.CONSULTATION, 0) + (
+        Attendance.objects.filter(
+            member_id=member_id,
+            status=AttendanceStatus.PRESENT,
+            consultation__held_at__year=year,
         ).count()
+    )
     return [{"kind": kind, "label": kind.label, "count": done.get(kind, 0)} for kind in FIVE_ONES]
 
 
