@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
 from consult_portal.roles import scope_for
@@ -135,6 +136,7 @@ class Member(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "委员"
@@ -217,6 +219,7 @@ class Assignment(models.Model):
     ended_on = models.DateField("结束日期", null=True, blank=True)
 
     objects = AssignmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "委员下沉"

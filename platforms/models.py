@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from consult_portal.phones import PhoneNumberField
@@ -166,6 +167,7 @@ class Venue(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = VenueQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "协商阵地"

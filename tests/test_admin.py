@@ -11,7 +11,8 @@ OUR_MODELS = [
     model
     for label in ("platforms", "members", "topics")
     for model in apps.get_app_config(label).get_models()
-    if not model._meta.auto_created
+    # django-simple-history's Historical* tables are read through their model's history page.
+    if not model._meta.auto_created and not hasattr(model, "instance_type")
 ]
 
 

@@ -30,6 +30,8 @@ class TopicStatus(models.TextChoices):
     ESCALATED = "escalated", "转提案"
     RATED = "rated", "评价"
     FOLLOW_UP = "follow_up", "跟踪"
+    # Not a step of the diagram: a duplicate folded into another topic (see services.topic_merge).
+    MERGED = "merged", "已合并"
 
 
 S = TopicStatus
@@ -48,6 +50,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.DECLINED: frozenset(),
     S.ESCALATED: frozenset(),
     S.FOLLOW_UP: frozenset(),
+    # Only topic_merge puts a topic here, from any open state; nothing leaves it.
+    S.MERGED: frozenset(),
 }
 
 # Moves that must say why (the reason becomes the event note).
@@ -59,8 +63,10 @@ OPEN_STATES: frozenset[str] = frozenset(
 )
 # States that count as "solved" (办结 and what follows it).
 RESOLVED_STATES: frozenset[str] = frozenset({S.RESOLVED, S.RATED, S.FOLLOW_UP})
-# States after acceptance (立项 and every later state but the decline).
-ACCEPTED_STATES: frozenset[str] = frozenset(set(TopicStatus.values) - {S.RAISED, S.DECLINED})
+# States after acceptance (立项 and every later state but the decline and a merge).
+ACCEPTED_STATES: frozenset[str] = frozenset(
+    set(TopicStatus.values) - {S.RAISED, S.DECLINED, S.MERGED}
+)
 
 # Labels for the action buttons that perform each move.
 ACTION_LABELS: dict[str, str] = {

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
 from consult_portal.roles import scope_for
@@ -177,6 +178,16 @@ class Topic(models.Model):
     internal_notes = models.TextField("内部备注(不公开)", blank=True)
     rating = models.CharField("群众评价", max_length=16, choices=Rating.choices, blank=True)
     rated_on = models.DateField("评价日期", null=True, blank=True)
+    # Set when this topic was a duplicate folded into another one (status "merged"); its URL
+    # then redirects to the survivor. Events and links stay where they were written.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="合并至",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -203,6 +214,10 @@ class Topic(models.Model):
                 condition=Q(status__in=TopicStatus.values),
                 name="topic_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(status=TopicStatus.MERGED),
+                name="topic_merged_has_status",
+            ),
         ]
         indexes = [
             models.Index(fields=["area", "status"], name="topic_area_status_idx"),
@@ -225,7 +240,12 @@ class Topic(models.Model):
 
 
 class EventKind(models.TextChoices):
+    RAISED = "raised", "提出"
     TRANSITION = "transition", "状态变更"
+    REFERRAL = "referral", "交办部门"
+    REPLY = "reply", "部门答复"
+    RATING = "rating", "群众评价"
+    MERGE = "merge", "合并"
     COMMENT = "comment", "备注"
 
 
@@ -390,6 +410,7 @@ class Consultation(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = ConsultationQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[departments])
 
     class Meta:
         verbose_name = "协商活动"
@@ -412,6 +433,8 @@ class ConsultationTopic(models.Model):
         Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="consultation_links"
     )
     note = models.TextField("讨论情况", blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "协商议题"
@@ -446,6 +469,8 @@ class ConsultationAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "活动附件"
         verbose_name_plural = "活动附件"
@@ -471,6 +496,8 @@ class Attendance(models.Model):
     status = models.CharField(
         "出席情况", max_length=8, choices=AttendanceStatus.choices, default=AttendanceStatus.PRESENT
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "出席记录"

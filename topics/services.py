@@ -19,6 +19,27 @@ class TransitionError(ValidationError):
 
 
 @transaction.atomic
+def topic_create(*, actor, note: str = "", **fields) -> Topic:
+    """Create a topic in state 征集 and write the "raised" event that starts its timeline.
+
+    ``fields`` are Topic fields (title, category, area, venue, source, ...). The status is
+    always "raised": a topic enters the lifecycle at its start, whoever creates it.
+    """
+    fields.pop("status", None)
+    topic = Topic(**fields)
+    topic.full_clean(exclude=["tracking_code"])
+    topic.save()
+    TopicEvent.objects.create(
+        topic=topic,
+        kind=EventKind.RAISED,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        to_status=TopicStatus.RAISED,
+        note=(note or "").strip() or f"来源:{topic.get_source_display()}",
+    )
+    return topic
+
+
+@transaction.atomic
 def topic_transition(
     *,
     topic: Topic,

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "treebeard",
+    "simple_history",
     "consult_portal",
     "platforms",
     "members",
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records request.user on django-simple-history rows (who changed what).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "consult_portal.urls"
@@ -110,6 +113,8 @@ STORAGES = {
 # Uploaded files live outside the web root and are served through views that check access.
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Session attachments: at most this many bytes each; the type is checked from the content.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email("DJANGO_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

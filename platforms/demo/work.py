@@ -428,7 +428,16 @@ def fill_outcome(b: DemoBuilder, topic: Topic, text, words, moves: dict[str, dt.
 def topic_events(b: DemoBuilder, plan: TopicPlan) -> list[TopicEvent]:
     rng, topic = b.rng, plan.topic
     actor = plan.township.district.office_user
-    events = []
+    events = [
+        TopicEvent(
+            topic=topic,
+            kind=EventKind.RAISED,
+            actor=actor,
+            at=b.office_hours(topic.raised_on),
+            to_status=S.RAISED,
+            note=f"来源:{topic.get_source_display()}",
+        )
+    ]
     previous = S.RAISED
     for status, day in plan.moves.items():
         if status == S.DECLINED:
