@@ -9,72 +9,249 @@ import consult_portal.phones
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0003_sectors'),
-        ('platforms', '0003_history'),
+        ("members", "0003_sectors"),
+        ("platforms", "0003_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalAssignment',
+            name="HistoricalAssignment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('convener', '召集人'), ('liaison', '联络员'), ('member', '成员')], default='member', max_length=16, verbose_name='角色')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, help_text='编入街道联络委时填写街道,与阵地二选一。', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='platforms.area', verbose_name='街道联络委')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='members.member', verbose_name='委员')),
-                ('venue', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='platforms.venue', verbose_name='阵地')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("convener", "召集人"), ("liaison", "联络员"), ("member", "成员")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="编入街道联络委时填写街道,与阵地二选一。",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="platforms.area",
+                        verbose_name="街道联络委",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="members.member",
+                        verbose_name="委员",
+                    ),
+                ),
+                (
+                    "venue",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="platforms.venue",
+                        verbose_name="阵地",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 委员下沉',
-                'verbose_name_plural': 'historical 委员下沉',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 委员下沉",
+                "verbose_name_plural": "historical 委员下沉",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMember',
+            name="HistoricalMember",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('ethnicity', models.CharField(default='汉族', max_length=16, verbose_name='民族')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='出生年份')),
-                ('political_status', models.CharField(choices=[('cpc', '中共党员'), ('rcck', '民革'), ('cdl', '民盟'), ('cndca', '民建'), ('capd', '民进'), ('cpwdp', '农工党'), ('czgp', '致公党'), ('jss', '九三学社'), ('tdsgl', '台盟'), ('independent', '无党派人士'), ('masses', '群众')], db_index=True, max_length=16, verbose_name='政治面貌')),
-                ('committee_level', models.CharField(choices=[('national', '全国政协'), ('province', '省政协'), ('city', '市政协'), ('district', '县·区政协')], db_index=True, max_length=16, verbose_name='委员层级')),
-                ('term', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='届次')),
-                ('special_committee', models.CharField(blank=True, max_length=64, verbose_name='专委会')),
-                ('work_unit', models.CharField(blank=True, max_length=100, verbose_name='工作单位')),
-                ('title', models.CharField(blank=True, max_length=64, verbose_name='职务')),
-                ('phone', consult_portal.phones.PhoneNumberField(blank=True, max_length=24, verbose_name='联系电话')),
-                ('focus_areas', models.CharField(blank=True, max_length=200, verbose_name='关注领域')),
-                ('bio', models.TextField(blank=True, verbose_name='简介')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在任')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, help_text='委员所属政协的行政区划(如某区政协委员填该区)。', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='platforms.area', verbose_name='所属政协')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sector', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='members.sector', verbose_name='界别')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("ethnicity", models.CharField(default="汉族", max_length=16, verbose_name="民族")),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="出生年份"
+                    ),
+                ),
+                (
+                    "political_status",
+                    models.CharField(
+                        choices=[
+                            ("cpc", "中共党员"),
+                            ("rcck", "民革"),
+                            ("cdl", "民盟"),
+                            ("cndca", "民建"),
+                            ("capd", "民进"),
+                            ("cpwdp", "农工党"),
+                            ("czgp", "致公党"),
+                            ("jss", "九三学社"),
+                            ("tdsgl", "台盟"),
+                            ("independent", "无党派人士"),
+                            ("masses", "群众"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="政治面貌",
+                    ),
+                ),
+                (
+                    "committee_level",
+                    models.CharField(
+                        choices=[
+                            ("national", "全国政协"),
+                            ("province", "省政协"),
+                            ("city", "市政协"),
+                            ("district", "县·区政协"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="委员层级",
+                    ),
+                ),
+                (
+                    "term",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="届次"),
+                ),
+                (
+                    "special_committee",
+                    models.CharField(blank=True, max_length=64, verbose_name="专委会"),
+                ),
+                (
+                    "work_unit",
+                    models.CharField(blank=True, max_length=100, verbose_name="工作单位"),
+                ),
+                ("title", models.CharField(blank=True, max_length=64, verbose_name="职务")),
+                (
+                    "phone",
+                    consult_portal.phones.PhoneNumberField(
+                        blank=True, max_length=24, verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "focus_areas",
+                    models.CharField(blank=True, max_length=200, verbose_name="关注领域"),
+                ),
+                ("bio", models.TextField(blank=True, verbose_name="简介")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在任")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="委员所属政协的行政区划(如某区政协委员填该区)。",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="platforms.area",
+                        verbose_name="所属政协",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sector",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="members.sector",
+                        verbose_name="界别",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 委员',
-                'verbose_name_plural': 'historical 委员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 委员",
+                "verbose_name_plural": "historical 委员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -9,42 +9,133 @@ import consult_portal.phones
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('platforms', '0002_roles'),
+        ("platforms", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalVenue',
+            name="HistoricalVenue",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code', models.SlugField(help_text='用于二维码短链接 /v/编号/,只含字母、数字和连字符。', max_length=16, verbose_name='公开编号')),
-                ('kind', models.CharField(choices=[('studio', '委员工作室'), ('hall', '协商议事厅'), ('station', '协商驿站'), ('liaison', '委员工作站(联络站)'), ('home', '政协委员之家'), ('parlour', '委员会客厅'), ('business', '商事协商议事室'), ('village', '协商议事室')], db_index=True, max_length=16, verbose_name='类型')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='纬度')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='经度')),
-                ('opening_hours', models.CharField(blank=True, max_length=100, verbose_name='开放时间')),
-                ('contact_phone', consult_portal.phones.PhoneNumberField(blank=True, max_length=24, verbose_name='联系电话')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='建成日期')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在用')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('area', models.ForeignKey(blank=True, db_constraint=False, help_text='阵地服务的最低一级区划(社区·村或街道)。', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='platforms.area', verbose_name='服务区域')),
-                ('brand', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='platforms.platformbrand', verbose_name='品牌')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="用于二维码短链接 /v/编号/,只含字母、数字和连字符。",
+                        max_length=16,
+                        verbose_name="公开编号",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("studio", "委员工作室"),
+                            ("hall", "协商议事厅"),
+                            ("station", "协商驿站"),
+                            ("liaison", "委员工作站(联络站)"),
+                            ("home", "政协委员之家"),
+                            ("parlour", "委员会客厅"),
+                            ("business", "商事协商议事室"),
+                            ("village", "协商议事室"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="纬度"
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=9, null=True, verbose_name="经度"
+                    ),
+                ),
+                (
+                    "opening_hours",
+                    models.CharField(blank=True, max_length=100, verbose_name="开放时间"),
+                ),
+                (
+                    "contact_phone",
+                    consult_portal.phones.PhoneNumberField(
+                        blank=True, max_length=24, verbose_name="联系电话"
+                    ),
+                ),
+                (
+                    "established_on",
+                    models.DateField(blank=True, null=True, verbose_name="建成日期"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="在用")),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="阵地服务的最低一级区划(社区·村或街道)。",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="platforms.area",
+                        verbose_name="服务区域",
+                    ),
+                ),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="platforms.platformbrand",
+                        verbose_name="品牌",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 协商阵地',
-                'verbose_name_plural': 'historical 协商阵地',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 协商阵地",
+                "verbose_name_plural": "historical 协商阵地",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

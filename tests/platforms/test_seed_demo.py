@@ -55,9 +55,9 @@ def test_tiny_city_follows_the_rules_and_is_repeatable():
 
     # Every topic's events form a valid walk from 征集 to its current state.
     chains = defaultdict(list)
-    for topic_id, kind, src, dst in TopicEvent.objects.order_by(
-        "topic_id", "at", "pk"
-    ).values_list("topic_id", "kind", "from_status", "to_status"):
+    for topic_id, kind, src, dst in TopicEvent.objects.order_by("topic_id", "at", "pk").values_list(
+        "topic_id", "kind", "from_status", "to_status"
+    ):
         chains[topic_id].append((kind, src, dst))
     for topic in Topic.objects.only("pk", "status"):
         kinds = [kind for kind, _, _ in chains[topic.pk]]

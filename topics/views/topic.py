@@ -1,3 +1,5 @@
+"""Topic pages: the list, a topic's page and the actions on it."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -7,17 +9,12 @@ from django.views.generic import DetailView, ListView
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin, ScopedListMixin
 
-from . import lifecycle
-from .lifecycle import TopicStatus
-from .models import Topic
-from .permissions import can_move_topic
-from .selectors import (
-    consultation_detail_queryset,
-    consultation_list,
-    topic_detail_queryset,
-    topic_list,
-)
-from .services import topic_transition
+from .. import lifecycle
+from ..lifecycle import TopicStatus
+from ..models import Topic
+from ..permissions import can_move_topic
+from ..selectors import topic_detail_queryset, topic_list
+from ..services import topic_transition
 
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
 
@@ -90,20 +87,3 @@ class TopicTransitionView(RoleRequiredMixin, View):
         else:
             messages.success(request, f"议题已转为“{topic.get_status_display()}”。")
         return redirect("topics:detail", pk=topic.pk)
-
-
-class ConsultationListView(ScopedListMixin, ListView):
-    template_name = "topics/consultation_list.html"
-    context_object_name = "consultations"
-
-    def get_queryset(self):
-        return consultation_list(user=self.request.user, q=self.request.GET.get("q", "").strip())
-
-
-class ConsultationDetailView(RoleRequiredMixin, DetailView):
-    allowed_roles = ALL_ROLES
-    template_name = "topics/consultation_detail.html"
-    context_object_name = "consultation"
-
-    def get_queryset(self):
-        return consultation_detail_queryset(user=self.request.user)

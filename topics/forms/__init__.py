@@ -1,0 +1,1 @@
+"""Forms of the topics app, one module per page family."""
