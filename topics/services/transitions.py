@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import lifecycle
-from .lifecycle import TopicStatus
-from .models import EventKind, Topic, TopicEvent
-from .permissions import can_move_topic
+from .. import lifecycle
+from ..lifecycle import TopicStatus
+from ..models import EventKind, Topic, TopicEvent
+from ..permissions import can_move_topic
 
 
 class TransitionError(ValidationError):
