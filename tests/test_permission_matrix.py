@@ -28,6 +28,31 @@ PAGES = [
     ("topics:consultation_detail", "session_b"),
 ]
 
+# Venue and member pages, issue 4 items 2–3 (profiles): forms that change records. Create pages
+# have no object; edit pages are object pages.
+PAGES += [
+    ("platforms:venue_create", None),
+    ("platforms:venue_edit", "venue_a"),
+    ("platforms:venue_edit", "venue_b"),
+    ("platforms:venue_standard", "venue_a"),
+    ("platforms:venue_standard", "venue_b"),
+    ("members:member_create", None),
+    ("members:member_edit", "member_a"),
+    ("members:member_edit", "member_b"),
+    ("members:assignment_add", "member_a"),
+    ("members:assignment_add", "member_b"),
+]
+# Only office staff and administrators open these: leaders and members get 403 whatever the
+# object, before it is looked up; for staff the area scope decides as on every other page.
+WRITE_PAGES = {
+    "platforms:venue_create",
+    "platforms:venue_edit",
+    "platforms:venue_standard",
+    "members:member_create",
+    "members:member_edit",
+    "members:assignment_add",
+}
+
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
 
 
@@ -35,6 +60,8 @@ def expected(role: str, name: str, obj: str | None):
     if role == "anonymous":
         return LOGIN
     if role == "no_role":
+        return FORBIDDEN
+    if name in WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
         return FORBIDDEN
     in_a = obj is None or obj.endswith("_a")
     if role in ("admin_user", "leader"):
