@@ -414,7 +414,8 @@ def test_service_refuses_an_actor_outside_the_area(world, other_staff):
 
 def _grow_venue(world, n: int, office_staff) -> None:
     venue = world.venue_a
-    for i in range(n):
+    start = venue.assignments.count()
+    for i in range(start, start + n):
         member = MemberFactory(area=world.district_a)
         AssignmentFactory(member=member, venue=venue)
         DutyShiftFactory(member=member, venue=venue, date=TODAY() + datetime.timedelta(days=i + 1))
@@ -439,4 +440,4 @@ def test_venue_page_queries_do_not_grow_with_rows(world, office_staff):
 
     assert len(small) == len(large), f"{len(small)} queries with 2 rows, {len(large)} with 20"
     assert len(large) <= 20
-    assert response.content.decode().count("周") >= 20  # the history really has 20+ versions
+    assert "周19开放" in response.content.decode()  # the history really holds the new versions
