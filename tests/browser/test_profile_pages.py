@@ -2,6 +2,7 @@
 open a member's file from it and change the phone number — at desktop size and 390 px wide."""
 
 import pytest
+from playwright.sync_api import expect
 
 from platforms.models import VenueStandardRecord
 
@@ -40,7 +41,7 @@ def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
     page.get_by_role("button", name="登记").click()
 
     page.wait_for_url(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/")
-    assert page.get_by_text("已登记“有标识”").is_visible()
+    expect(page.get_by_text("已登记“有标识”")).to_be_visible()
     signage = page.locator('#six-standards li[data-item="signage"]')
     assert "2024-09-01" in signage.inner_text() and "门口挂牌" in signage.inner_text()
     record = VenueStandardRecord.objects.get(venue=world.venue_a, item="signage")
@@ -55,15 +56,15 @@ def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
     assert phone.input_value() == "13911112222"
     phone.fill("1391111")  # too short: refused in Chinese, the typing kept
     page.get_by_role("button", name="保存").click()
-    assert page.get_by_text("请输入有效的手机号").first.is_visible()
-    assert page.get_by_label("联系电话").input_value() == "1391111"
+    expect(page.get_by_text("请输入有效的手机号").first).to_be_visible()
+    expect(page.get_by_label("联系电话")).to_have_value("1391111")
     assert _fits(page)
 
     page.get_by_label("联系电话").fill("139 2222 3333")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"{live_server.url}/members/{world.member_a.pk}/")
-    assert page.locator("#member-phone").inner_text() == "13922223333"
-    assert page.get_by_text("13911112222").first.is_visible()  # old value in 修改记录
+    expect(page.locator("#member-phone")).to_have_text("13922223333")
+    expect(page.get_by_text("13911112222").first).to_be_visible()  # old value in 修改记录
     assert _fits(page)
     screenshot(page, "member-page")
     world.member_a.refresh_from_db()
