@@ -191,7 +191,7 @@ def test_bad_member_input_is_refused_in_chinese_and_kept(
     assert Member.objects.count() == 2
     assert "社会和法制委员会" in html  # other typed values survive
     if field != "area":
-        assert value in html
+        assert f'value="{value}"' in html
 
 
 def test_a_bad_phone_on_edit_changes_nothing(world, office_staff):
@@ -267,7 +267,9 @@ def test_bad_assignment_input_stores_nothing(world, office_staff, data, message)
     )
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    html = response.content.decode()
+    assert message in html
+    assert f'value="{data["started_on"]}"' in html  # what was typed stays
     assert Assignment.objects.count() == before
 
 
