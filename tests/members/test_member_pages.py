@@ -426,3 +426,60 @@ def test_member_page_queries_do_not_grow_with_rows(request, world, office_staff,
     assert len(small) == len(large), f"{len(small)} queries with 2 rows, {len(large)} with 20"
     assert len(large) <= 20
     assert "职务18" in response.content.decode()
+
+
+# --- services -----------------------------------------------------------------------------
+
+
+def test_deactivation_ends_a_future_assignment_on_its_start_day(world, office_staff):
+    from members.services import member_deactivate
+
+    later = TODAY() + datetime.timedelta(days=10)
+    future = AssignmentFactory(member=world.member_a, venue=world.venue_b, started_on=later)
+    past = AssignmentFactory(
+        member=world.member_a,
+        venue=VenueFactory(area=world.community_a),
+        started_on=datetime.date(2020, 1, 1),
+        ended_on=datetime.date(2021, 1, 1),
+    )
+
+    member_deactivate(actor=office_staff, member=world.member_a)
+
+    future.refresh_from_db()
+    past.refresh_from_db()
+    assert future.ended_on == later
+    assert past.ended_on == datetime.date(2021, 1, 1)  # closed records are left alone
+    assert Assignment.objects.filter(member=world.member_a).count() == 3
+
+
+def test_a_member_may_return_to_a_venue_after_an_ended_assignment(world, office_staff):
+    from members.services import assignment_add, assignment_end
+
+    first = world.member_a.assignments.get()
+    assignment_end(actor=office_staff, assignment=first, ended_on=TODAY())
+
+    again = assignment_add(
+        actor=office_staff,
+        member=world.member_a,
+        venue=world.venue_a,
+        role="member",
+        started_on=TODAY() + datetime.timedelta(days=1),
+    )
+
+    assert again.pk != first.pk
+    assert world.member_a.assignments.count() == 2
+
+
+def test_an_inactive_member_cannot_be_assigned(world, office_staff):
+    from django.core.exceptions import ValidationError
+
+    from members.services import assignment_add, member_deactivate
+
+    member_deactivate(actor=office_staff, member=world.member_a)
+    with pytest.raises(ValidationError, match="已停用"):
+        assignment_add(
+            actor=office_staff,
+            member=world.member_a,
+            venue=world.venue_a,
+            started_on=TODAY() + datetime.timedelta(days=5),
+        )
