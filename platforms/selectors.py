@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from consult_portal.roles import Role, scope_for
 from members.models import Assignment
 
 from .models import StandardItem, Venue, VenueStandardRecord
@@ -188,5 +189,7 @@ def venue_page(*, user, venue: Venue) -> dict:
         "six_standards": venue_six_standards(venue=venue, today=today),
         "versions": versions,
         "can_edit": can_edit_venue(user, venue),
+        # Members open only their own file, so the names are not links for them.
+        "link_members": scope_for(user).role != Role.MEMBER,
         "today": today,
     }

@@ -440,3 +440,17 @@ def test_venue_page_queries_do_not_grow_with_rows(world, office_staff):
     assert len(small) == len(large), f"{len(small)} queries with 2 rows, {len(large)} with 20"
     assert len(large) <= 20
     assert "周19开放" in response.content.decode()  # the history really holds the new versions
+
+
+def test_a_member_sees_colleagues_names_without_links_to_their_files(world, member_user):
+    colleague = MemberFactory(name="赵敏", area=world.district_a)
+    AssignmentFactory(member=colleague, venue=world.venue_a)
+
+    html = (
+        client_for(member_user)
+        .get(reverse("platforms:venue_detail", args=[world.venue_a.pk]))
+        .content.decode()
+    )
+
+    assert "赵敏" in html
+    assert reverse("members:detail", args=[colleague.pk]) not in html
