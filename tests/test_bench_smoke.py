@@ -40,3 +40,19 @@ def test_percentile_is_nearest_rank():
     values = [float(v) for v in range(1, 21)]
     assert lists.percentile(values, 95) == 19.0
     assert lists.percentile(values, 50) == 10.0
+
+
+def test_export_memory_counts_data_rows_of_csv_and_xlsx(tmp_path):
+    from openpyxl import Workbook
+
+    from bench import export_memory
+
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("\ufeff编号,标题\n1,加装电梯\n2,\"停车难,\n夜间\"\n", encoding="utf-8")
+    assert export_memory.count_rows("csv", str(csv_path)) == 2
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for row in (["编号", "标题"], [1, "加装电梯"], [2, "停车难"], [3, "道路修复"]):
+        sheet.append(row)
+    book.save(tmp_path / "t.xlsx")
+    assert export_memory.count_rows("xlsx", str(tmp_path / "t.xlsx")) == 3
