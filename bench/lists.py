@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import sys
 import time
@@ -103,6 +104,21 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
+def cpu_seconds(connection) -> float:
+    """CPU time of this process plus its PostgreSQL backend (parallel workers not included).
+
+    Wall-clock figures on a shared machine move with the load; this one mostly does not.
+    """
+    connection.ensure_connection()
+    pid = connection.connection.get_backend_pid()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:  # the server runs elsewhere: count this process only
+        backend = 0.0
+    return time.process_time() + backend
+
+
 def time_case(client, case: Case, runs: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -110,13 +126,17 @@ def time_case(client, case: Case, runs: int) -> dict:
     for _ in range(WARMUPS):
         status, size = fetch(client, case.url)
     timings = []
+    cpu_before = cpu_seconds(connection)
     for _ in range(runs):
         started = time.perf_counter()
         status, size = fetch(client, case.url)
         timings.append((time.perf_counter() - started) * 1000)
+    cpu = (cpu_seconds(connection) - cpu_before) * 1000 / runs
     with CaptureQueriesContext(connection) as ctx:
         fetch(client, case.url)
     return {
+        "min": min(timings),
+        "cpu": cpu,
         "median": statistics.median(timings),
         "p95": percentile(timings, 95),
         "queries": len(ctx.captured_queries),
@@ -159,8 +179,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=20_000, help="sessions in a new dataset")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
-
-    import os
 
     database_url = args.database_url or os.environ.get("DATABASE_URL", common.DEFAULT_DATABASE_URL)
     if "bench" not in database_url.rsplit("/", 1)[-1]:
@@ -205,11 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"\n{args.runs} timed runs after {WARMUPS} warm-ups; milliseconds")
     print(f"machine: {os.cpu_count()} cores, load average now {load} (1, 5, 15 min)")
-    print("| user | case | median ms | p95 ms | queries | HTTP | KiB |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| user | case | median ms | p95 ms | min ms | CPU ms | queries | HTTP | KiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for user_key, name, r in rows:
         print(
-            f"| {user_key} | {name} | {r['median']:.1f} | {r['p95']:.1f} | {r['queries']} "
+            f"| {user_key} | {name} | {r['median']:.1f} | {r['p95']:.1f} | {r['min']:.1f} "
+            f"| {r['cpu']:.0f} | {r['queries']} "
             f"| {r['status']} | {r['bytes'] / 1024:.0f} |"
         )
     print("\nURLs:")
