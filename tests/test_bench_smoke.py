@@ -48,7 +48,7 @@ def test_export_memory_counts_data_rows_of_csv_and_xlsx(tmp_path):
     from bench import export_memory
 
     csv_path = tmp_path / "t.csv"
-    csv_path.write_text("\ufeff编号,标题\n1,加装电梯\n2,\"停车难,\n夜间\"\n", encoding="utf-8")
+    csv_path.write_text('\ufeff编号,标题\n1,加装电梯\n2,"停车难,\n夜间"\n', encoding="utf-8")
     assert export_memory.count_rows("csv", str(csv_path)) == 2
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
