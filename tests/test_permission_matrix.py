@@ -26,15 +26,28 @@ PAGES = [
     ("topics:detail", "topic_b"),
     ("topics:consultation_detail", "session_a"),
     ("topics:consultation_detail", "session_b"),
+    # Logging a session on one page (issue 4, sessions)
+    ("topics:consultation_create", None),
+    ("topics:consultation_edit", "session_a"),
+    ("topics:consultation_edit", "session_b"),
+    ("topics:consultation_history", "session_a"),
+    ("topics:consultation_history", "session_b"),
 ]
 
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
+# Session form (issue 4, sessions): only admins and office staff write; the history is for staff.
+SESSION_WRITE_PAGES = {"topics:consultation_create", "topics:consultation_edit"}
+SESSION_STAFF_PAGES = {"topics:consultation_history"}
 
 
 def expected(role: str, name: str, obj: str | None):
     if role == "anonymous":
         return LOGIN
     if role == "no_role":
+        return FORBIDDEN
+    if name in SESSION_WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
+        return FORBIDDEN
+    if name in SESSION_STAFF_PAGES and role == "member_user":
         return FORBIDDEN
     in_a = obj is None or obj.endswith("_a")
     if role in ("admin_user", "leader"):
