@@ -24,6 +24,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.forms.utils import ErrorDict, ErrorList
 from django.template.defaultfilters import filesizeformat
 
 from members.models import Member
@@ -530,6 +531,15 @@ class SessionPage:
             self.form.add_error("venue", "请选择阵地。")
             form_ok = False
         return form_ok and topics_ok and not self.attendance_errors and not self.topic_errors
+
+    def hide_errors(self) -> None:
+        """For a reload (new venue, added member): show what was typed, without the errors of
+        fields the user has not reached yet."""
+        self.form._errors = ErrorDict()
+        for form in self.new_topics.forms:
+            form._errors = ErrorDict()
+        self.new_topics._errors = [form._errors for form in self.new_topics.forms]
+        self.new_topics._non_form_errors = ErrorList()
 
     @property
     def has_errors(self) -> bool:

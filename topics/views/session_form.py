@@ -68,6 +68,7 @@ class _SessionFormView(RoleRequiredMixin, TemplateResponseMixin, View):
             user=request.user, data=request.POST, files=request.FILES, instance=self.instance
         )
         if RELOAD in request.POST:
+            page.hide_errors()
             return self.render_page(page, reloaded=True)
         if not page.is_valid():
             return self.render_page(page, status=400)
