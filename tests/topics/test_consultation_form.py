@@ -375,6 +375,8 @@ def test_edit_page_is_prefilled(world, office_staff):
     assert f'value="{world.session_a.title}"' in page
     assert f'id="att_{world.member_a.pk}_present" value="present" checked' in page
     assert f'id="link_{world.topic_a.pk}" checked' in page and 'value="已讨论"' in page
+    local = world.session_a.held_at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+    assert f'name="held_at" value="{local}"' in page
 
 
 def test_edit_saves_changes_and_the_history_shows_who_changed_what(
@@ -458,3 +460,35 @@ def test_topics_closed_since_stay_linked_on_edit(world, office_staff):
     )
     page = response.content.decode()
     assert f'id="link_{closed.pk}" checked' in page
+
+
+def test_saving_right_after_changing_venue_shows_the_new_members_first(world, office_staff):
+    """Without JavaScript a changed venue is not reloaded by itself: the save is held back and
+    the new venue's members are listed for checking, nothing stored."""
+    other_venue = VenueFactory(name="学院街道议事厅", area=world.subdistrict_a)
+    newcomer = MemberFactory(name="孙丽", area=world.district_a)
+    AssignmentFactory(member=newcomer, venue=other_venue)
+    data = page_data(world, venue=str(other_venue.pk), listed_venue=str(world.venue_a.pk))
+    before = counts()
+
+    response = client_for(office_staff).post(CREATE, data, follow=False)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert counts() == before
+    assert "阵地已更改" in page and f'name="att_member" value="{newcomer.pk}"' in page
+    assert f'name="listed_venue" value="{other_venue.pk}"' in page
+
+    data["listed_venue"] = str(other_venue.pk)
+    data["att_member"] = [str(world.member_a.pk), str(newcomer.pk)]
+    data[f"att_{newcomer.pk}"] = "absent"
+    response = client_for(office_staff).post(CREATE, data)
+    assert response.status_code == 302
+    session = Consultation.objects.get(title="桃花岭小区停车问题居民议事会")
+    assert session.venue == other_venue
+    assert dict(session.attendances.values_list("member__name", "status")) == {
+        "李明": "present",
+        "孙丽": "absent",
+    }
+    # New topics raised here belong to the session's venue and its area.
+    assert Topic.objects.get(title="小区夜间照明不足").area == world.subdistrict_a

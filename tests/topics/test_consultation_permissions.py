@@ -212,3 +212,35 @@ def test_session_pages_issue_the_same_queries_for_2_members_and_20(world, office
     large = count_queries(client, url(world))
     assert small == large
     assert small <= 25
+
+
+# --- the services refuse on their own, whoever calls them ---------------------------------
+
+
+def test_services_refuse_leaders_and_other_districts(world, leader, other_staff, office_staff):
+    from django.core.exceptions import PermissionDenied
+
+    from topics.services.sessions import consultation_log, consultation_update
+
+    fields = {
+        "venue": world.venue_a,
+        "held_at": world.session_a.held_at,
+        "form": "residents",
+        "title": "服务层直接调用",
+    }
+    before = snapshot(world)
+    with pytest.raises(PermissionDenied):
+        consultation_log(actor=leader, fields=fields)
+    with pytest.raises(PermissionDenied):
+        consultation_log(actor=other_staff, fields=fields)
+    with pytest.raises(PermissionDenied):
+        consultation_update(actor=other_staff, consultation=world.session_a, fields=fields)
+    # Staff of district A may not move their session to district B's venue either.
+    with pytest.raises(PermissionDenied):
+        consultation_update(
+            actor=office_staff,
+            consultation=world.session_a,
+            fields={**fields, "venue": world.venue_b},
+        )
+    assert snapshot(world) == before
+    assert Consultation.objects.get(pk=world.session_a.pk).venue == world.venue_a

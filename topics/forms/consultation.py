@@ -523,6 +523,14 @@ class SessionPage:
                 ids.append(pk)
         return ids
 
+    @property
+    def venue_changed_unseen(self) -> bool:
+        """The page lists attendance for the venue in ``listed_venue``; true when the POST names
+        another venue, whose members the user has not seen yet."""
+        if not self.is_bound or "listed_venue" not in self.data or self.venue is None:
+            return False
+        return self.data.get("listed_venue") != str(self.venue.pk)
+
     # validation ------------------------------------------------------------------------
     def is_valid(self) -> bool:
         form_ok = self.form.is_valid()

@@ -70,6 +70,12 @@ class _SessionFormView(RoleRequiredMixin, TemplateResponseMixin, View):
         if RELOAD in request.POST:
             page.hide_errors()
             return self.render_page(page, reloaded=True)
+        if page.venue_changed_unseen:
+            # Saved straight after picking another venue (no JavaScript): show its members for
+            # checking first, rather than recording them as present unseen.
+            page.hide_errors()
+            messages.warning(request, "阵地已更改,已载入新阵地的委员名单,请核对出席情况后再保存。")
+            return self.render_page(page, reloaded=True)
         if not page.is_valid():
             return self.render_page(page, status=400)
         try:
