@@ -446,6 +446,7 @@ def test_edit_with_an_error_keeps_typed_values_and_changes_nothing(world, office
     page = html.unescape(response.content.decode()).replace("\xa0", " ")
     assert response.status_code == 400
     assert "这个字段是必填项" in page and 'value="31"' in page
+    assert f">{session.title}</a></li>" in page  # the breadcrumb still names the stored session
     assert f'id="att_{world.member_a.pk}_absent" value="absent" checked' in page
     fresh = Consultation.objects.get(pk=session.pk)
     assert fresh.title == session.title

@@ -244,3 +244,24 @@ def test_services_refuse_leaders_and_other_districts(world, leader, other_staff,
         )
     assert snapshot(world) == before
     assert Consultation.objects.get(pk=world.session_a.pk).venue == world.venue_a
+
+
+def test_services_refuse_rows_of_another_district(world, office_staff):
+    from django.core.exceptions import PermissionDenied
+
+    from topics.services.sessions import consultation_log
+
+    fields = {
+        "venue": world.venue_a,
+        "held_at": world.session_a.held_at,
+        "form": "residents",
+        "title": "服务层直接调用",
+    }
+    before = snapshot(world)
+    for extra in (
+        {"attendance": [(world.member_b, "present")]},
+        {"topic_links": [(world.topic_b, "")]},
+    ):
+        with pytest.raises(PermissionDenied):
+            consultation_log(actor=office_staff, fields=fields, **extra)
+    assert snapshot(world) == before

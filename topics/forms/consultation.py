@@ -15,7 +15,7 @@ unknown one.
 
 from __future__ import annotations
 
-import io
+import copy
 import zipfile
 from dataclasses import dataclass
 
@@ -145,12 +145,12 @@ def sniff_attachment(upload) -> str:
 def _docx_or_none(upload) -> str | None:
     try:
         upload.seek(0)
-        data = upload.read()
-        upload.seek(0)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(upload.file) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
+    finally:
+        upload.seek(0)
     if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
         return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     return None
@@ -351,8 +351,10 @@ class SessionPage:
         initial = {}
         if venue is not None and not self.instance.pk:
             initial["venue"] = venue.pk
+        # The ModelForm writes what was typed onto its instance while validating; give it a copy
+        # so the page keeps showing the stored session (title in the breadcrumb, venue ...).
         self.form = SessionForm(
-            data=data, files=files, instance=self.instance, user=user, initial=initial
+            data=data, files=files, instance=copy.copy(self.instance), user=user, initial=initial
         )
         self.new_topics = NewTopicFormSet(data=data, prefix="new")
         self.venue = self._venue(venue)

@@ -69,6 +69,31 @@ def _check_actor(actor, venue: Venue) -> None:
         raise PermissionDenied("该阵地不在您的管辖范围内。")
 
 
+def _check_rows_in_scope(
+    actor,
+    *,
+    departments,
+    attendance: AttendanceInput,
+    topic_links: TopicLinkInput,
+    consultation: Consultation | None = None,
+) -> None:
+    """The form offers only rows in the actor's scope; a caller that bypasses it is refused.
+    Rows the session already holds stay acceptable (a member who has since moved away)."""
+    known_members: set[int] = set()
+    known_topics: set[int] = set()
+    if consultation is not None:
+        known_members = set(consultation.attendances.values_list("member_id", flat=True))
+        known_topics = set(consultation.topic_links.values_list("topic_id", flat=True))
+    checks = (
+        (Department, {d.pk for d in departments}, "参加部门"),
+        (Member, {m.pk for m, _ in attendance} - known_members, "出席委员"),
+        (Topic, {t.pk for t, _ in topic_links} - known_topics, "协商议题"),
+    )
+    for model, ids, label in checks:
+        if ids and model.objects.visible_to(actor).filter(pk__in=ids).count() != len(ids):
+            raise PermissionDenied(f"{label}中有不在您管辖范围内的记录。")
+
+
 def consultation_log(
     *,
     actor,
@@ -84,13 +109,17 @@ def consultation_log(
     try:
         with transaction.atomic():
             _check_actor(actor, fields["venue"])
+            departments = list(departments)
+            _check_rows_in_scope(
+                actor, departments=departments, attendance=attendance, topic_links=topic_links
+            )
             consultation = Consultation(
                 **{k: fields[k] for k in SESSION_FIELDS if k in fields}, created_by=actor
             )
             consultation.full_clean()
             consultation._history_user = actor
             consultation.save()
-            consultation.departments.set(list(departments))
+            consultation.departments.set(departments)
             _sync_attendance(consultation=consultation, actor=actor, rows=attendance)
             _sync_topic_links(
                 consultation=consultation,
@@ -125,6 +154,14 @@ def consultation_update(
             _check_actor(actor, consultation.venue)
             _check_actor(actor, fields["venue"])
             locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+            departments = list(departments)
+            _check_rows_in_scope(
+                actor,
+                departments=departments,
+                attendance=attendance,
+                topic_links=topic_links,
+                consultation=locked,
+            )
             changed = [k for k in SESSION_FIELDS if k in fields and getattr(locked, k) != fields[k]]
             for name in changed:
                 setattr(locked, name, fields[name])
