@@ -265,3 +265,30 @@ def test_services_refuse_rows_of_another_district(world, office_staff):
         with pytest.raises(PermissionDenied):
             consultation_log(actor=office_staff, fields=fields, **extra)
     assert snapshot(world) == before
+
+
+# --- links to the pages --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "edit", "history"),
+    [
+        ("office_staff", True, True),
+        ("admin_user", True, True),
+        ("leader", False, True),
+        ("member_user", False, False),
+    ],
+)
+def test_session_page_links_by_role(request, world, attachment, role, edit, history):
+    client = client_for(request.getfixturevalue(role))
+    session = attachment.consultation
+    page = client.get(reverse("topics:consultation_detail", args=[session.pk])).content.decode()
+
+    assert (reverse("topics:consultation_edit", args=[session.pk]) in page) is edit
+    assert (reverse("topics:consultation_history", args=[session.pk]) in page) is history
+    assert reverse("topics:attachment", args=[attachment.pk]) in page
+    assert "签到表.pdf" in page
+
+    listing = client.get(reverse("topics:consultation_list"))
+    if listing.status_code == 200:
+        assert (CREATE in listing.content.decode()) is edit
