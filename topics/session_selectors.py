@@ -28,6 +28,7 @@ from .models import (
 )
 
 ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
+SAME_SAVE = datetime.timedelta(seconds=5)
 # Fields of the session shown on the history page, in page order; the rest (timestamps) are not.
 SESSION_FIELDS = [
     "venue",
@@ -225,7 +226,18 @@ def _session_entries(rows, names: _Names) -> list[HistoryEntry]:
                 else None
             )
         if entry is not None:
-            entries.append(entry)
+            last = entries[-1] if entries else None
+            if (
+                last is not None
+                and entry.action == last.action == "修改"
+                and entry.user == last.user
+                and entry.at - last.at <= SAME_SAVE
+            ):
+                # One save writes the fields, then the departments: show them as one change.
+                last.changes += entry.changes
+                last.at = entry.at
+            else:
+                entries.append(entry)
         previous = values
     return entries
 

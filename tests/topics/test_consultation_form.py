@@ -24,6 +24,7 @@ from topics.models import (
     Topic,
     TopicEvent,
 )
+from topics.session_selectors import consultation_history
 
 from .session_helpers import PDF, PNG, docx_bytes, page_data, upload
 
@@ -416,6 +417,15 @@ def test_edit_saves_changes_and_the_history_shows_who_changed_what(
     assert "委员 赵强" in page
     assert "附件“合影.webp”" in page
     assert f"议题“{world.topic_a.title}”" in page
+    # One save is one entry for the session's own fields, departments included.
+    edits = [
+        e
+        for e in consultation_history(consultation=session)
+        if e.part == "活动信息" and e.action == "修改"
+    ]
+    assert len(edits) == 1
+    labels = [c.label for c in edits[0].changes]
+    assert "主题" in labels and "参加部门" in labels and edits[0].user == "staff_a"
 
     # Then remove the attachment and unlink the topic: both show as deletions.
     data = edit_data(world, session, title="改过的主题", residents_count="40")
