@@ -26,18 +26,46 @@ PAGES = [
     ("topics:detail", "topic_b"),
     ("topics:consultation_detail", "session_a"),
     ("topics:consultation_detail", "session_b"),
-    # Logging a session on one page (issue 4, sessions)
+]
+
+# Venue and member pages, issue 4 items 2–3 (profiles): forms that change records. Create pages
+# have no object; edit pages are object pages.
+PAGES += [
+    ("platforms:venue_create", None),
+    ("platforms:venue_edit", "venue_a"),
+    ("platforms:venue_edit", "venue_b"),
+    ("platforms:venue_standard", "venue_a"),
+    ("platforms:venue_standard", "venue_b"),
+    ("members:member_create", None),
+    ("members:member_edit", "member_a"),
+    ("members:member_edit", "member_b"),
+    ("members:assignment_add", "member_a"),
+    ("members:assignment_add", "member_b"),
+]
+# Only office staff and administrators open these: leaders and members get 403 whatever the
+# object, before it is looked up; for staff the area scope decides as on every other page.
+WRITE_PAGES = {
+    "platforms:venue_create",
+    "platforms:venue_edit",
+    "platforms:venue_standard",
+    "members:member_create",
+    "members:member_edit",
+    "members:assignment_add",
+}
+
+# Logging a session on one page, issue 4 item 4 (sessions): only admins and office staff open the
+# form; the change history is for staff (members get 403).
+PAGES += [
     ("topics:consultation_create", None),
     ("topics:consultation_edit", "session_a"),
     ("topics:consultation_edit", "session_b"),
     ("topics:consultation_history", "session_a"),
     ("topics:consultation_history", "session_b"),
 ]
+WRITE_PAGES |= {"topics:consultation_create", "topics:consultation_edit"}
+SESSION_STAFF_PAGES = {"topics:consultation_history"}
 
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
-# Session form (issue 4, sessions): only admins and office staff write; the history is for staff.
-SESSION_WRITE_PAGES = {"topics:consultation_create", "topics:consultation_edit"}
-SESSION_STAFF_PAGES = {"topics:consultation_history"}
 
 
 def expected(role: str, name: str, obj: str | None):
@@ -45,7 +73,7 @@ def expected(role: str, name: str, obj: str | None):
         return LOGIN
     if role == "no_role":
         return FORBIDDEN
-    if name in SESSION_WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
+    if name in WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
         return FORBIDDEN
     if name in SESSION_STAFF_PAGES and role == "member_user":
         return FORBIDDEN

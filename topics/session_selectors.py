@@ -83,7 +83,7 @@ def consultation_history(*, consultation: Consultation) -> list[HistoryEntry]:
     """
     session_rows = list(
         Consultation.history.filter(id=consultation.pk)
-        .select_related("history_user")
+        .select_related("history_user", "history_user__profile")
         .order_by("history_date", "history_id")
     )
     # The departments present, as they were at each history row (simple-history's m2m table).
@@ -99,17 +99,17 @@ def consultation_history(*, consultation: Consultation) -> list[HistoryEntry]:
         row.department_ids = sorted(departments_at[row.history_id])
     attendance_rows = list(
         Attendance.history.filter(consultation_id=consultation.pk)
-        .select_related("history_user")
+        .select_related("history_user", "history_user__profile")
         .order_by("history_date", "history_id")
     )
     link_rows = list(
         ConsultationTopic.history.filter(consultation_id=consultation.pk)
-        .select_related("history_user")
+        .select_related("history_user", "history_user__profile")
         .order_by("history_date", "history_id")
     )
     attachment_rows = list(
         ConsultationAttachment.history.filter(consultation_id=consultation.pk)
-        .select_related("history_user")
+        .select_related("history_user", "history_user__profile")
         .order_by("history_date", "history_id")
     )
 
@@ -163,7 +163,8 @@ def _who(row) -> str:
     user = row.history_user
     if user is None:
         return "系统"
-    return user.get_full_name() or user.get_username()
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.get_full_name() or user.username
 
 
 def _session_value(name: str, row, names: _Names) -> str:
