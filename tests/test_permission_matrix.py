@@ -53,6 +53,18 @@ WRITE_PAGES = {
     "members:assignment_add",
 }
 
+# Logging a session on one page, issue 4 item 4 (sessions): only admins and office staff open the
+# form; the change history is for staff (members get 403).
+PAGES += [
+    ("topics:consultation_create", None),
+    ("topics:consultation_edit", "session_a"),
+    ("topics:consultation_edit", "session_b"),
+    ("topics:consultation_history", "session_a"),
+    ("topics:consultation_history", "session_b"),
+]
+WRITE_PAGES |= {"topics:consultation_create", "topics:consultation_edit"}
+SESSION_STAFF_PAGES = {"topics:consultation_history"}
+
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
 
 
@@ -62,6 +74,8 @@ def expected(role: str, name: str, obj: str | None):
     if role == "no_role":
         return FORBIDDEN
     if name in WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
+        return FORBIDDEN
+    if name in SESSION_STAFF_PAGES and role == "member_user":
         return FORBIDDEN
     in_a = obj is None or obj.endswith("_a")
     if role in ("admin_user", "leader"):
