@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 # Bookkeeping fields a reader does not care about.
 IGNORED_FIELDS = frozenset({"id", "created_at", "updated_at"})
@@ -57,7 +58,7 @@ def _display(record, model_field: models.Field) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
