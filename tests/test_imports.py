@@ -77,7 +77,13 @@ def test_full_width_spaces_in_headers_and_values(world):
     data = xlsx(
         [
             ["\u3000姓\u3000名\u3000", "性 别", "界别*", "政治面貌(必填)", "联系电话"],
-            ["\u3000王\u3000芳\u3000", "女\u3000", "\u00a0经济界", "民盟", "１３９ ００１３ ９０００"],
+            [
+                "\u3000王\u3000芳\u3000",
+                "女\u3000",
+                "\u00a0经济界",
+                "民盟",
+                "１３９ ００１３ ９０００",
+            ],
         ]
     )
     result = run_members(world, data)
@@ -185,7 +191,9 @@ def test_bad_rows_are_listed_with_row_number_and_column_and_nothing_is_imported(
 
 
 def test_a_row_naming_another_districts_area_is_refused(world):
-    data = xlsx([[*MEMBER_HEADER, "所属政协"], [1, "张伟", "男", "经济界", "民建", "", "", "", "伍家岗区"]])
+    data = xlsx(
+        [[*MEMBER_HEADER, "所属政协"], [1, "张伟", "男", "经济界", "民建", "", "", "", "伍家岗区"]]
+    )
     result = run_members(world, data)
     assert [str(e) for e in result.errors] == [
         "行 2, 列 所属政协: “西陵区”范围内没有名为“伍家岗区”的区划。"
@@ -253,7 +261,15 @@ def test_venues_import_and_reimport(world):
     rows = [
         ["西陵区协商阵地一览表"],
         VENUE_HEADER,
-        ["学院街道委员工作室", "委员工作室", "学院街道", "有事好商量", "学院路8号", "周一至周五", "0717-6221234"],
+        [
+            "学院街道委员工作室",
+            "委员工作室",
+            "学院街道",
+            "有事好商量",
+            "学院路8号",
+            "周一至周五",
+            "0717-6221234",
+        ],
         ["桃花岭协商驿站", "协商驿站", "桃花岭社区", "西陵议事", "桃花岭路2号", "", ""],
         ["说明:类型按省政协分类填写"],
     ]
@@ -261,7 +277,11 @@ def test_venues_import_and_reimport(world):
     assert result.ok, [str(e) for e in result.errors]
     assert [row.action for row in result.rows] == [CREATE, UPDATE]
     studio = Venue.objects.get(name="学院街道委员工作室")
-    assert (studio.kind, studio.area, studio.brand.name) == ("studio", world.subdistrict_a, "有事好商量")
+    assert (studio.kind, studio.area, studio.brand.name) == (
+        "studio",
+        world.subdistrict_a,
+        "有事好商量",
+    )
     assert studio.contact_phone == "0717-6221234"
     assert studio.code.startswith("im-")
     world.venue_a.refresh_from_db()
@@ -293,7 +313,15 @@ def topic_rows():
     return [
         ["桃花岭社区议题台账"],
         TOPIC_HEADER,
-        [1, "小区停车难", "晚间车位不足", "停车难", "群众反映", "桃花岭协商驿站", datetime.date(2024, 3, 5)],
+        [
+            1,
+            "小区停车难",
+            "晚间车位不足",
+            "停车难",
+            "群众反映",
+            "桃花岭协商驿站",
+            datetime.date(2024, 3, 5),
+        ],
         [2, "路灯不亮", "", "道路修复", "", "", "2024年3月8日"],
     ]
 
@@ -303,7 +331,11 @@ def test_topics_import_writes_raised_events_and_reimport_skips(world, office_sta
     result = importer.run(xlsx(topic_rows(), merges=["A1:G1"]), "议题.xlsx")
     assert result.ok, [str(e) for e in result.errors]
     parking = Topic.objects.get(title="小区停车难")
-    assert (parking.venue, parking.area, parking.status) == (world.venue_a, world.community_a, "raised")
+    assert (parking.venue, parking.area, parking.status) == (
+        world.venue_a,
+        world.community_a,
+        "raised",
+    )
     assert parking.raised_on == datetime.date(2024, 3, 5)
     lamp = Topic.objects.get(title="路灯不亮")
     assert (lamp.area, lamp.venue, lamp.source) == (world.district_a, None, "resident")
