@@ -210,6 +210,8 @@ class MemberImporter(Importer):
                 )
         elif "assignment_role" in data:
             self.error(row, "assignment_role", "填写了阵地角色,但没有填写下沉阵地。")
+        if data.get("term", 1) > 50:
+            self.error(row, "term", "届次应在 1 到 50 之间。")
         if row.ok and "committee_level" not in data:
             data["committee_level"] = _LEVEL_BY_AREA.get(
                 data["area"].level, CommitteeLevel.DISTRICT
@@ -250,10 +252,7 @@ class MemberImporter(Importer):
             return
         if row.data.get("venue") is not None:
             row.notes.append(f"下沉到“{row.data['venue'].name}”")
-        try:
-            self._instance(row).full_clean(validate_unique=False)
-        except ValidationError as exc:
-            self.model_errors(row, exc, {})
+        self.validate_model(self._instance(row), row)
 
     def _instance(self, row: ParsedRow) -> Member:
         return Member(name=row.data["name"], area=row.data["area"], **self._fields(row))

@@ -120,6 +120,13 @@ class VenueImporter(Importer):
         brand = data.get("brand")
         if brand and brand not in self.brands:
             row.notes.append(f"将新建品牌“{brand}”")
+        has_lat, has_long = "latitude" in data, "longitude" in data
+        if has_lat != has_long:
+            self.error(row, "longitude" if has_lat else "latitude", "经度和纬度需同时填写。")
+        if has_lat and not -90 <= data["latitude"] <= 90:
+            self.error(row, "latitude", "纬度应在 -90 到 90 之间。")
+        if has_long and not -180 <= data["longitude"] <= 180:
+            self.error(row, "longitude", "经度应在 -180 到 180 之间。")
         if "code" in data:
             code = parse_text(data["code"])
             taken = Venue.objects.filter(code=code).exclude(area=data["area"], name=data["name"])
@@ -151,10 +158,7 @@ class VenueImporter(Importer):
         )
 
     def validate_new(self, row: ParsedRow) -> None:
-        try:
-            self._instance(row).full_clean(exclude=["brand", "code"], validate_unique=False)
-        except ValidationError as exc:
-            self.model_errors(row, exc, {})
+        self.validate_model(self._instance(row), row)
 
     def _brand(self, name: str) -> PlatformBrand:
         brand, _ = PlatformBrand.objects.get_or_create(name=name, defaults={"area": self.area})

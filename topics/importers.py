@@ -184,10 +184,7 @@ class TopicImporter(Importer):
         return self.existing.get(self.natural_key(row))
 
     def validate_new(self, row: ParsedRow) -> None:
-        try:
-            Topic(**row.data).full_clean(exclude=["tracking_code"], validate_unique=False)
-        except ValidationError as exc:
-            self.model_errors(row, exc, {})
+        self.validate_model(Topic(**row.data), row)
 
     def create(self, row: ParsedRow) -> Topic:
         return topic_create(actor=self.actor, note="由表格导入", **row.data)

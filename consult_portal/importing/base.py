@@ -243,6 +243,7 @@ class Importer:
     work in ``area``.
     """
 
+    do_not_call_in_templates = True  # templates show importer classes (label, columns)
     kind: ClassVar[str]
     label: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
@@ -283,8 +284,19 @@ class Importer:
         for name, value in row.changes.items():
             if name not in self.lookup_fields:
                 setattr(probe, name, value)
+        self.validate_model(probe, row)
+
+    def validate_model(self, instance, row: ParsedRow) -> None:
+        """Field validation (lengths, choices, formats) as ``full_clean`` does it, without a
+        query per row: related objects come from the lookups loaded in ``prepare``, and the
+        model's check constraints are checked by the importer's own ``clean``."""
+        relations = [f.name for f in instance._meta.fields if f.is_relation]
         try:
-            probe.full_clean(exclude=list(self.lookup_fields), validate_unique=False)
+            instance.full_clean(
+                exclude=[*relations, *self.lookup_fields],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as exc:
             self.model_errors(row, exc, {})
 
@@ -415,6 +427,9 @@ class Importer:
                     continue
                 try:
                     row.data[column.key] = column.parse(value)
+                    if column.parse in _SHOWN_PARSED:
+                        # Show what will be stored: "张　伟" → 张伟, 138 0013 8000 → 13800138000.
+                        row.raw[column.key] = str(row.data[column.key])
                 except ValidationError as exc:
                     for message in exc.messages:
                         self.error(row, column.key, message)
@@ -440,6 +455,9 @@ class Importer:
                     if row.changes:
                         self.validate_changes(existing, row)
             result.rows.append(row)
+
+
+_SHOWN_PARSED = (parse_squashed, parse_phone, parse_date)
 
 
 def index_by(items: Iterable, key: Callable[[Any], Any]) -> dict[Any, list]:
