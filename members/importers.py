@@ -15,6 +15,7 @@ from consult_portal.importing.base import (
     Importer,
     ParsedRow,
     choice_parser,
+    differs,
     index_by,
     parse_phone,
     parse_positive_int,
@@ -240,7 +241,7 @@ class MemberImporter(Importer):
         return {k: v for k, v in row.data.items() if k not in skip}
 
     def changes(self, instance: Member, row: ParsedRow) -> dict:
-        changed = {k: v for k, v in self._fields(row).items() if getattr(instance, k) != v}
+        changed = {k: v for k, v in self._fields(row).items() if differs(instance, k, v)}
         venue = row.data.get("venue")
         if venue is not None and (instance.pk, venue.pk) not in self.assigned:
             changed["venue"] = venue

@@ -12,6 +12,7 @@ from consult_portal.importing.base import (
     Importer,
     ParsedRow,
     choice_parser,
+    differs,
     parse_date,
     parse_decimal,
     parse_phone,
@@ -143,7 +144,7 @@ class VenueImporter(Importer):
         return {k: v for k, v in row.data.items() if k not in ("name", "area", "brand")}
 
     def changes(self, instance: Venue, row: ParsedRow) -> dict:
-        changed = {k: v for k, v in self._fields(row).items() if getattr(instance, k) != v}
+        changed = {k: v for k, v in self._fields(row).items() if differs(instance, k, v)}
         brand = row.data.get("brand")
         if brand and (instance.brand is None or instance.brand.name != brand):
             changed["brand"] = brand

@@ -38,6 +38,12 @@ def upload_files():
     return set(Path(settings.MEDIA_ROOT, "imports").glob("*"))
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploads waiting for confirmation go to a directory of their own per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def no_role(db):
     return UserFactory(username="nobody")
@@ -263,4 +269,12 @@ def test_preview_query_count_does_not_grow_with_rows(world, staff_client, kind):
         assert page.context["result"].ok, [str(e) for e in page.context["result"].errors]
         assert len(page.context["rows"]) == n
         counts.append(len(queries))
+        token = re.search(r"/preview/([^/]+)/", response.url).group(1)
+        staff_client.post(reverse("imports:confirm", kwargs={"token": token}))
     assert counts[0] == counts[1], counts
+    # Previewing the same sheet again: every row already exists (updates and skips).
+    response = upload(staff_client, xlsx(_sheet(kind, 20)), kind=kind, area=world.district_a.pk)
+    with CaptureQueriesContext(connection) as queries:
+        page = staff_client.get(response.url)
+    assert page.context["result"].created == 0
+    assert len(queries) == counts[1], [q["sql"] for q in queries.captured_queries]

@@ -460,6 +460,15 @@ class Importer:
 _SHOWN_PARSED = (parse_squashed, parse_phone, parse_date)
 
 
+def differs(instance, name: str, value: Any) -> bool:
+    """Whether setting ``name`` to ``value`` changes ``instance``; a related object is compared
+    by its key, so no query is made to load the current one."""
+    field = instance._meta.get_field(name)
+    if field.is_relation:
+        return getattr(instance, field.attname) != (value.pk if value is not None else None)
+    return getattr(instance, name) != value
+
+
 def index_by(items: Iterable, key: Callable[[Any], Any]) -> dict[Any, list]:
     table: dict[Any, list] = {}
     for item in items:
