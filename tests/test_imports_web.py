@@ -217,12 +217,13 @@ def test_empty_and_header_only_sheets_in_the_preview(world, staff_client):
     assert "表格只有表头" in staff_client.get(response.url).content.decode()
 
 
-def test_a_token_works_only_for_its_uploader(world, office_staff, admin_user):
+@pytest.mark.parametrize("other", ["admin_user", "other_staff"])
+def test_a_token_works_only_for_its_uploader(request, world, office_staff, other):
     response = upload(client_for(office_staff), xlsx(member_sheet()), area=world.district_a.pk)
     token = re.search(r"/preview/([^/]+)/", response.url).group(1)
-    other = client_for(admin_user)
-    assert other.get(response.url).status_code == 404
-    assert other.post(reverse("imports:confirm", kwargs={"token": token})).status_code == 404
+    client = client_for(request.getfixturevalue(other))
+    assert client.get(response.url).status_code == 404
+    assert client.post(reverse("imports:confirm", kwargs={"token": token})).status_code == 404
     assert not Member.objects.filter(name="张伟").exists()
 
 
