@@ -13,11 +13,11 @@ from consult_portal.importing.base import (
     ParsedRow,
     choice_parser,
     differs,
+    index_by,
     parse_date,
     parse_decimal,
     parse_phone,
     parse_squashed,
-    parse_text,
 )
 
 from .models import PlatformBrand, Venue, VenueKind
@@ -104,9 +104,14 @@ class VenueImporter(Importer):
 
     def prepare(self) -> None:
         self.areas = AreaLookup(self.area)
-        venues = Venue.objects.filter(area__path__startswith=self.area.path).select_related("brand")
+        venues = Venue.objects.filter(area__path__startswith=self.area.path).select_related(
+            "area", "brand"
+        )
         self.existing = {(v.area_id, v.name): v for v in venues}
+        self.by_name = index_by(venues, lambda v: v.name)
         self.brands = {b.name: b for b in PlatformBrand.objects.all()}
+        self.codes = dict(Venue.objects.values_list("code", "pk"))
+        self.sheet_codes: dict[str, int] = {}
 
     def clean(self, row: ParsedRow) -> None:
         data = row.data
@@ -117,7 +122,16 @@ class VenueImporter(Importer):
                 self.error(row, "area", exc.messages[0])
                 return
         else:
-            data["area"] = self.area
+            # No area given: the venue of that name in the subtree, if there is exactly one.
+            same_name = self.by_name.get(data["name"], [])
+            if len(same_name) > 1:
+                self.error(
+                    row,
+                    "area",
+                    f"有 {len(same_name)} 个名为“{data['name']}”的阵地,请填写所属区划。",
+                )
+                return
+            data["area"] = same_name[0].area if same_name else self.area
         brand = data.get("brand")
         if brand and brand not in self.brands:
             row.notes.append(f"将新建品牌“{brand}”")
@@ -129,10 +143,13 @@ class VenueImporter(Importer):
         if has_long and not -180 <= data["longitude"] <= 180:
             self.error(row, "longitude", "经度应在 -180 到 180 之间。")
         if "code" in data:
-            code = parse_text(data["code"])
-            taken = Venue.objects.filter(code=code).exclude(area=data["area"], name=data["name"])
-            if taken.exists():
+            code = data["code"]
+            existing = self.existing.get((data["area"].pk, data["name"]))
+            if code in self.codes and (existing is None or existing.pk != self.codes[code]):
                 self.error(row, "code", f"编号“{code}”已被其他阵地使用。")
+            elif code in self.sheet_codes:
+                self.error(row, "code", f"编号“{code}”与第 {self.sheet_codes[code]} 行重复。")
+            self.sheet_codes.setdefault(code, row.number)
 
     def natural_key(self, row: ParsedRow) -> tuple:
         return (row.data["area"].pk, row.data["name"])

@@ -359,3 +359,45 @@ def test_topic_errors(world):
     assert messages[0].startswith("行 3, 列 类别: 类别“天气”不存在,可填:")
     assert messages[1] == "行 4, 列 阵地: “西陵区”范围内没有名为“万达议事厅”的阵地。"
     assert not Topic.objects.filter(title__in=["小区停车难", "路灯不亮"]).exists()
+
+
+def test_venue_codes_must_be_unique(world):
+    rows = [
+        ["名称", "类型", "编号"],
+        ["桃花岭协商驿站", "协商驿站", "xl-001"],  # its own code: fine
+        ["新驿站", "协商驿站", "wjg-001"],  # district B's venue has it
+        ["新驿站二", "协商驿站", "new-1"],
+        ["新驿站三", "协商驿站", "new-1"],
+        ["新驿站四", "协商驿站", "不是 slug"],
+    ]
+    result = VenueImporter(area=world.district_a).run(xlsx(rows), "阵地.xlsx")
+    messages = [str(e) for e in result.errors]
+    assert messages[:2] == [
+        "行 3, 列 编号: 编号“wjg-001”已被其他阵地使用。",
+        "行 5, 列 编号: 编号“new-1”与第 4 行重复。",
+    ]
+    assert messages[2].startswith("行 6, 列 编号: ")
+    assert len(messages) == 3
+
+
+def test_tab_separated_csv(world):
+    text = "委员名册\n姓名\t性别\t界别\t党派\t手机\n赵磊\t男\t农业界\t民盟\t13600136000\n"
+    result = run_members(world, text.encode("gbk"), filename="名册.csv")
+    assert result.ok and result.committed
+    assert Member.objects.get(name="赵磊").phone == "13600136000"
+
+
+def test_two_row_header_with_merged_cells(world):
+    data = xlsx(
+        [
+            ["委员名册"],
+            ["姓名", "性别", "身份信息", None, "联系方式"],
+            [None, None, "界别", "党派", None],
+            ["赵磊", "男", "农业界", "民盟", "13600136000"],
+        ],
+        merges=["A2:A3", "B2:B3", "C2:D2", "E2:E3"],
+    )
+    result = run_members(world, data)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.header_row == 3
+    assert Member.objects.get(name="赵磊").political_status == "cdl"

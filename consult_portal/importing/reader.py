@@ -138,11 +138,11 @@ def _decode_csv(data: bytes) -> str:
 
 def _csv_grid(data: bytes) -> list[list[object]]:
     text = _decode_csv(data)
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        delimiter = dialect.delimiter
-    except csv.Error:
+    # Comma unless the file is clearly tab- or semicolon-separated (Excel's "Unicode text" and
+    # some European-locale exports); csv.Sniffer guesses wrong on Chinese text with commas.
+    sample = text[:20_000]
+    delimiter = max(("\t", ";"), key=sample.count)
+    if sample.count(delimiter) <= sample.count(","):
         delimiter = ","
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
