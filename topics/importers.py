@@ -129,12 +129,6 @@ class TopicImporter(Importer):
             Venue.objects.filter(**subtree).select_related("area"), lambda v: v.name
         )
         self.members = index_by(Member.objects.filter(**subtree), lambda m: m.name)
-        self.existing = {
-            (t.area_id, t.venue_id, t.title, t.raised_on): t
-            for t in Topic.objects.filter(**subtree).only(
-                "pk", "area", "venue", "title", "raised_on"
-            )
-        }
 
     def _one(self, row: ParsedRow, key: str, table: dict, what: str):
         found = table.get(row.data[key], [])
@@ -170,6 +164,15 @@ class TopicImporter(Importer):
         data["area"] = area or self.area
         if "raised_by_member" in data:
             data["raised_by_member"] = self._one(row, "raised_by_member", self.members, "委员")
+
+    def load_existing(self, rows: list[ParsedRow]) -> None:
+        # A district may hold a hundred thousand topics: load only those with the sheet's titles.
+        titles = {row.data["title"] for row in rows}
+        topics = Topic.objects.filter(area__path__startswith=self.area.path, title__in=titles)
+        self.existing = {
+            (t.area_id, t.venue_id, t.title, t.raised_on): t
+            for t in topics.only("pk", "area", "venue", "title", "raised_on")
+        }
 
     def natural_key(self, row: ParsedRow) -> tuple:
         venue = row.data["venue"]

@@ -265,6 +265,10 @@ class Importer:
     def clean(self, row: ParsedRow) -> None:
         """Resolve lookups into ``row.data`` and add errors with ``self.error``."""
 
+    def load_existing(self, rows: list[ParsedRow]) -> None:
+        """Load the existing records the cleaned ``rows`` may match, in a fixed number of
+        queries (for tables too large to load whole in ``prepare``)."""
+
     def natural_key(self, row: ParsedRow) -> tuple:
         raise NotImplementedError
 
@@ -435,6 +439,9 @@ class Importer:
                         self.error(row, column.key, message)
             if row.ok:
                 self.clean(row)
+            result.rows.append(row)
+        self.load_existing([row for row in result.rows if row.ok])
+        for row in result.rows:
             if row.ok:
                 key = self.natural_key(row)
                 if key in seen:
@@ -454,7 +461,6 @@ class Importer:
                     row.action = UPDATE if row.changes else SKIP
                     if row.changes:
                         self.validate_changes(existing, row)
-            result.rows.append(row)
 
 
 _SHOWN_PARSED = (parse_squashed, parse_phone, parse_date)
