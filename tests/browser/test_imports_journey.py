@@ -36,6 +36,7 @@ def test_staff_import_members_from_a_sheet(
     page.get_by_role("link", name="导入").click()
     page.get_by_role("link", name="导入委员").click()
     assert fits(page)
+    screenshot(page, "import-upload")
 
     # A bad sheet first: the preview lists the error with row and column, offers no confirm.
     rows = member_sheet()
