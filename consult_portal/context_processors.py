@@ -18,6 +18,8 @@ def navigation(request):
             ("venues", "协商阵地", reverse("platforms:venue_list")),
             ("members", "委员", reverse("members:list")),
         ]
+        if scope.role in (Role.ADMIN, Role.OFFICE):
+            items.append(("imports", "导入", reverse("imports:index")))
     elif scope.role == Role.MEMBER and scope.member_id:
         items += [("profile", "我的档案", reverse("members:detail", args=[scope.member_id]))]
     return {

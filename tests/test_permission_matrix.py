@@ -166,3 +166,31 @@ def test_topic_transition_post(request, world, role):
 def test_transition_get_is_not_allowed(world, office_staff):
     response = client_for(office_staff).get(reverse("topics:transition", args=[world.topic_a.pk]))
     assert response.status_code == 405
+
+
+# --- Imports (issue 4, item 7): staff-only pages. Unlike the lists above, leaders get 403 too:
+# importing writes, and only administrators and office staff write.
+IMPORT_PAGES = [
+    ("imports:index", {}),
+    ("imports:upload", {"kind": "members"}),
+    ("imports:upload", {"kind": "venues"}),
+    ("imports:upload", {"kind": "topics"}),
+    ("imports:template", {"kind": "members"}),
+    ("imports:done", {}),
+]
+IMPORT_OK = {"admin_user", "office_staff", "other_staff"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "kwargs"), IMPORT_PAGES)
+def test_import_page_access(request, world, role, name, kwargs):
+    client = (
+        client_for(request.getfixturevalue(role))
+        if role != "anonymous"
+        else request.getfixturevalue("resident")
+    )
+    response = client.get(reverse(name, kwargs=kwargs))
+    if role == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == (OK if role in IMPORT_OK else FORBIDDEN), role
