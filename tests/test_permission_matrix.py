@@ -65,6 +65,10 @@ PAGES += [
 WRITE_PAGES |= {"topics:consultation_create", "topics:consultation_edit"}
 SESSION_STAFF_PAGES = {"topics:consultation_history"}
 
+# Topic page, issue 4 item 5 (topicpage): staff enter a topic; leaders and members get 403.
+PAGES += [("topics:create", None)]
+WRITE_PAGES |= {"topics:create"}
+
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
 
 

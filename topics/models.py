@@ -117,8 +117,12 @@ class TopicQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATES)
 
     def overdue(self, today=None) -> TopicQuerySet:
+        """Open topics past their own deadline, or with a referral unanswered past its deadline."""
         today = today or timezone.localdate()
-        return self.open().filter(deadline__lt=today)
+        late_referral = Referral.objects.filter(
+            topic=models.OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
+        )
+        return self.open().filter(Q(deadline__lt=today) | Q(models.Exists(late_referral)))
 
 
 class Topic(models.Model):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import topic_actions
 
 app_name = "topics"
 urlpatterns = [
@@ -30,4 +31,16 @@ urlpatterns = [
         name="consultation_history",
     ),
     path("attachments/<int:pk>/", views.ConsultationAttachmentView.as_view(), name="attachment"),
+    # Topic page actions and entering a topic (issue 4, topic page)
+    path("new/", topic_actions.TopicCreateView.as_view(), name="create"),
+    path("<int:pk>/refer/", topic_actions.TopicReferView.as_view(), name="refer"),
+    path(
+        "<int:pk>/referrals/<int:referral_pk>/reply/",
+        topic_actions.TopicReplyView.as_view(),
+        name="reply",
+    ),
+    path("<int:pk>/resolve/", topic_actions.TopicResolveView.as_view(), name="resolve"),
+    path("<int:pk>/rate/", topic_actions.TopicRateView.as_view(), name="rate"),
+    path("<int:pk>/merge/", topic_actions.TopicMergeView.as_view(), name="merge"),
+    path("<int:pk>/comment/", topic_actions.TopicCommentView.as_view(), name="comment"),
 ]

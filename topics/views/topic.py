@@ -9,12 +9,11 @@ from django.views.generic import DetailView, ListView
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin, ScopedListMixin
 
-from .. import lifecycle
 from ..lifecycle import TopicStatus
 from ..models import Topic
-from ..permissions import can_move_topic
 from ..selectors import topic_detail_queryset, topic_list
 from ..services import topic_transition
+from .topic_actions import FORM_MOVES, topic_page_context
 
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
 
@@ -45,20 +44,20 @@ class TopicDetailView(RoleRequiredMixin, DetailView):
     def get_queryset(self):
         return topic_detail_queryset(user=self.request.user)
 
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.status == TopicStatus.MERGED and self.object.merged_into_id:
+            messages.info(
+                request,
+                f"议题 #{self.object.pk}“{self.object.title}”已合并至本议题,"
+                "以下为合并后的办理情况。",
+            )
+            return redirect("topics:detail", pk=self.object.merged_into_id)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        topic = self.object
-        context["can_move"] = can_move_topic(self.request.user, topic)
-        context["actions"] = [
-            {
-                "to": to,
-                "label": lifecycle.ACTION_LABELS[to],
-                "needs_note": to in lifecycle.NOTE_REQUIRED,
-            }
-            for to in TopicStatus.values
-            if lifecycle.is_allowed(topic.status, to)
-        ]
-        context["show_private"] = self.scope.role != Role.MEMBER
+        context.update(topic_page_context(self.request, self.object, scope=self.scope))
         return context
 
 
@@ -72,6 +71,9 @@ class TopicTransitionView(RoleRequiredMixin, View):
         topic = get_object_or_404(
             Topic.objects.visible_to(request.user).select_related("area"), pk=pk
         )
+        if request.POST.get("to", "") in FORM_MOVES:
+            messages.error(request, "该操作需要填写表单,请在议题页面的对应表单中办理。")
+            return redirect("topics:detail", pk=topic.pk)
         try:
             topic_transition(
                 topic=topic,
