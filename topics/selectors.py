@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Least, Substr
 from django.utils import timezone
 
 from consult_portal.roles import scope_for
@@ -81,46 +81,88 @@ def _this_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, start + datetime.timedelta(days=6)
 
 
-def office_home(*, user) -> dict:
-    """What needs action now, for office staff (and administrators)."""
-    today = timezone.localdate()
-    topics = Topic.objects.visible_to(user)
+HOME_LIST_LENGTH = 5
+DUE_SOON_DAYS = 7
+SHIFT_WINDOW_DAYS = 14
+
+
+def _with_due(qs: QuerySet[Topic]) -> QuerySet[Topic]:
+    """Annotate ``due``: the earlier of the topic's own deadline and the deadline of its earliest
+    unanswered referral (None when there is neither). Same rule as ``TopicQuerySet.overdue``."""
+    referral_due = Subquery(
+        Referral.objects.filter(topic=OuterRef("pk"), replied_on__isnull=True)
+        .order_by("deadline")
+        .values("deadline")[:1]
+    )
+    return qs.annotate(ref_due=referral_due).annotate(
+        due=Least(Coalesce("deadline", "ref_due"), Coalesce("ref_due", "deadline"))
+    )
+
+
+def office_home(*, user, today: datetime.date | None = None) -> dict:
+    """What needs action now, for office staff (and administrators), in their area.
+
+    A count and the first few rows of each: topics overdue or due within 7 days, topics waiting
+    to be accepted, sessions this week, sessions without minutes, duty shifts not yet confirmed
+    in the next 14 days. Eight queries whatever the number of rows.
+    """
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    n = HOME_LIST_LENGTH
+
+    topics = _with_due(Topic.objects.visible_to(user))
+    is_open = Q(status__in=OPEN_STATES)
     counts = topics.aggregate(
         waiting=Count("pk", filter=Q(status=TopicStatus.RAISED)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATES, deadline__lt=today)),
-        due_soon=Count(
-            "pk",
-            filter=Q(
-                status__in=OPEN_STATES,
-                deadline__gte=today,
-                deadline__lte=today + datetime.timedelta(days=7),
-            ),
-        ),
+        overdue=Count("pk", filter=is_open & Q(due__lt=today)),
+        due_soon=Count("pk", filter=is_open & Q(due__gte=today, due__lte=soon)),
     )
+    attention = list(
+        topics.filter(is_open, due__lte=soon)
+        .select_related("area", "venue", "category")
+        .order_by("due", "pk")[:n]
+    )
+    for topic in attention:
+        topic.due_overdue = topic.due < today
+    waiting = list(
+        Topic.objects.visible_to(user)
+        .filter(status=TopicStatus.RAISED)
+        .select_related("area", "venue")
+        .order_by("raised_on", "pk")[:n]
+    )
+
     week_start, week_end = _this_week(today)
     sessions = Consultation.objects.visible_to(user)
-    counts["sessions_this_week"] = sessions.filter(
-        held_at__date__gte=week_start, held_at__date__lte=week_end
-    ).count()
-    counts["sessions_without_minutes"] = sessions.filter(
-        minutes="", held_at__lt=timezone.now()
-    ).count()
-    counts["shifts_unconfirmed"] = (
-        DutyShift.objects.visible_to(user)
-        .filter(
-            status=ShiftStatus.SCHEDULED,
-            date__gte=today,
-            date__lte=today + datetime.timedelta(days=14),
+    this_week = Q(held_at__date__gte=week_start, held_at__date__lte=week_end)
+    no_minutes = Q(minutes="", held_at__lt=timezone.now())
+    counts.update(
+        sessions.aggregate(
+            sessions_this_week=Count("pk", filter=this_week),
+            sessions_without_minutes=Count("pk", filter=no_minutes),
         )
-        .count()
     )
-    attention = (
-        topics.open()
-        .filter(Q(deadline__lte=today + datetime.timedelta(days=7)) | Q(status=TopicStatus.RAISED))
-        .select_related("area", "venue", "category")
-        .order_by(F("deadline").asc(nulls_last=True), "raised_on", "pk")[:10]
+    sessions = sessions.select_related("venue")
+    week_sessions = list(sessions.filter(this_week).order_by("held_at", "pk")[:n])
+    minutes_missing = list(sessions.filter(no_minutes).order_by("held_at", "pk")[:n])
+
+    shifts = DutyShift.objects.visible_to(user).filter(
+        status=ShiftStatus.SCHEDULED,
+        date__gte=today,
+        date__lte=today + datetime.timedelta(days=SHIFT_WINDOW_DAYS),
     )
-    return {"counts": counts, "attention_topics": attention, "today": today}
+    counts["shifts_unconfirmed"] = shifts.count()
+    unconfirmed = list(shifts.select_related("member", "venue").order_by("date", "slot", "pk")[:n])
+
+    return {
+        "counts": counts,
+        "today": today,
+        "attention_topics": attention,
+        "waiting_topics": waiting,
+        "week_sessions": week_sessions,
+        "sessions_without_minutes": minutes_missing,
+        "unconfirmed_shifts": unconfirmed,
+        "shift_window_days": SHIFT_WINDOW_DAYS,
+    }
 
 
 def leader_home(*, user) -> dict:
