@@ -124,6 +124,14 @@ class TopicQuerySet(models.QuerySet):
         )
         return self.open().filter(Q(deadline__lt=today) | Q(models.Exists(late_referral)))
 
+    def with_late_referral(self, today=None) -> TopicQuerySet:
+        """Annotate ``has_late_referral`` so ``Topic.is_overdue`` sees referrals without a query."""
+        today = today or timezone.localdate()
+        late_referral = Referral.objects.filter(
+            topic=models.OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
+        )
+        return self.annotate(has_late_referral=models.Exists(late_referral))
+
 
 class Topic(models.Model):
     """A problem raised (急难愁盼) and followed through its lifecycle (see ``lifecycle``)."""
@@ -240,7 +248,13 @@ class Topic(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.deadline and self.is_open and self.deadline < timezone.localdate())
+        """Same rule as ``TopicQuerySet.overdue``; referrals count when the row was loaded
+        ``with_late_referral()`` (no query here)."""
+        if not self.is_open:
+            return False
+        if self.deadline and self.deadline < timezone.localdate():
+            return True
+        return bool(getattr(self, "has_late_referral", False))
 
 
 class EventKind(models.TextChoices):

@@ -33,13 +33,17 @@ def topic_detail_queryset(*, user) -> QuerySet[Topic]:
         .select_related("area", "venue", "category", "raised_by_member")
         .prefetch_related(
             Prefetch(
-                "events", queryset=TopicEvent.objects.select_related("actor").order_by("at", "pk")
+                "events",
+                queryset=TopicEvent.objects.select_related("actor", "actor__profile").order_by(
+                    "at", "pk"
+                ),
             ),
             Prefetch("referrals", queryset=Referral.objects.select_related("department")),
             Prefetch(
                 "consultation_links",
                 queryset=ConsultationTopic.objects.select_related("consultation__venue"),
             ),
+            Prefetch("duplicates", queryset=Topic.objects.order_by("raised_on", "pk")),
         )
     )
 

@@ -425,6 +425,10 @@ def test_overdue_counts_topic_deadline_and_unanswered_referrals(world):
 
     assert found == {late_deadline.pk, late_referral.pk}
     assert not {answered.pk, closed.pk, on_time.pk} & found
+    # The property agrees with the queryset when the rows carry the referral annotation.
+    flagged = {t.pk for t in Topic.objects.with_late_referral(today) if t.is_overdue}
+    assert flagged == found
+    assert Topic.objects.get(pk=late_deadline.pk).is_overdue
 
 
 # --- concurrency -----------------------------------------------------------------------------

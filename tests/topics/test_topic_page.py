@@ -294,6 +294,7 @@ def test_merge_redirects_the_duplicate_to_the_survivor(world, office_staff):
     assert response.redirect_chain == [(reverse("topics:detail", args=[survivor.pk]), 302)]
     html = response.content.decode()
     assert "已合并至本议题" in html and "加装电梯(合并后)" in html
+    assert "已合并的重复议题" in html and world.topic_a.tracking_code in html
 
 
 def test_merge_into_an_unknown_or_foreign_topic_is_an_error(world, office_staff):

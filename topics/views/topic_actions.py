@@ -68,6 +68,7 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
         "today": today,
         "referrals": referrals,
         "events": list(topic.events.all()),
+        "duplicates": list(topic.duplicates.all()),
         "topic_overdue": topic.is_overdue or any(r.is_overdue for r in referrals),
         "can_move": can_act,
         "show_private": scope.role != Role.MEMBER,
