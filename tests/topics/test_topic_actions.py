@@ -98,6 +98,16 @@ def test_refer_refuses_a_department_out_of_scope(world, office_staff):
     assert topic.status == TopicStatus.ACCEPTED and not Referral.objects.exists()
 
 
+def test_refer_refuses_the_lead_as_assisting_too(world, office_staff):
+    topic = set_status(world.topic_a, TopicStatus.ACCEPTED)
+    with pytest.raises(ValidationError) as excinfo:
+        topic_refer(
+            actor=office_staff, topic=topic, lead=world.department_a, assisting=[world.department_a]
+        )
+    assert "assisting" in excinfo.value.error_dict
+    assert not Referral.objects.exists()
+
+
 def test_refer_refuses_a_past_deadline(world, office_staff):
     topic = set_status(world.topic_a, TopicStatus.ACCEPTED)
     with pytest.raises(ValidationError) as excinfo:

@@ -117,7 +117,7 @@ def topic_refer(
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
     if not lifecycle.is_allowed(locked.status, TopicStatus.REFERRED):
         raise _refuse(locked.status, "交办")
-    assisting = [d for d in assisting if d.pk != lead.pk] if assisting else []
+    assisting = list(assisting or ())
     if len({d.pk for d in assisting}) != len(assisting):
         raise ValidationError({"assisting": "协办部门重复。"}, code="duplicate")
     if any(d.pk == lead.pk for d in assisting):
