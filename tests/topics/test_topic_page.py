@@ -268,6 +268,42 @@ def test_a_refused_move_says_why(world, office_staff):
     assert "议题状态已被他人更新为“办理”" in response.content.decode()
 
 
+def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
+    topic = set_status(world.topic_a, TopicStatus.RESOLVED, resolved_on=TODAY())
+    referral = ReferralFactory(topic=topic, department=world.department_a)
+    prefix = f"reply-{referral.pk}"
+    response = post(
+        client_for(office_staff),
+        "topics:reply",
+        topic,
+        {f"{prefix}-reply": "迟到的答复", f"{prefix}-replied_on": TODAY().isoformat()},
+        referral.pk,
+    )
+    assert response.status_code == 400
+    assert "议题当前为“办结”,不能记录部门答复" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.replied_on is None
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "data", "message"),
+    [
+        ("refer", TopicStatus.ACCEPTED, {"lead": "abc", "deadline": "明天"}, "选择一个有效的选项"),
+        ("rate", TopicStatus.RESOLVED, {"rating": "great", "rated_on": "2026-13-01"}, "有效"),
+        ("merge", TopicStatus.RAISED, {"survivor": "不存在"}, "找不到该议题"),
+        ("comment", TopicStatus.RAISED, {"note": "   "}, "这个字段是必填项"),
+    ],
+)
+def test_wrong_types_are_refused_with_a_message(world, office_staff, name, status, data, message):
+    topic = set_status(world.topic_a, status, resolved_on=TODAY() if name == "rate" else None)
+    response = post(client_for(office_staff), f"topics:{name}", topic, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    topic.refresh_from_db()
+    assert topic.status == status
+    assert not TopicEvent.objects.filter(topic=topic).exists()
+
+
 def test_transition_view_sends_form_moves_to_their_forms(world, office_staff):
     topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
     response = client_for(office_staff).post(

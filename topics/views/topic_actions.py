@@ -75,6 +75,7 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
         "actions": [],
     }
     if not can_act:
+        context["hidden_errors"] = []
         return context
     context["actions"] = [
         {
@@ -100,7 +101,20 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     if status in OPEN_STATES:
         context["merge_form"] = bound.get("merge") or MergeForm(user=user, topic=topic)
     context["comment_form"] = bound.get("comment") or CommentForm()
+    context["hidden_errors"] = _errors_of_hidden_forms(context, bound)
     return context
+
+
+def _errors_of_hidden_forms(context: dict, bound: dict) -> list[str]:
+    """Errors of a submitted form the page no longer shows (the topic moved on meanwhile), so
+    the refusal is still said at the top of the page."""
+    shown = {id(f) for _, f in context.get("reply_forms", [])}
+    shown |= {id(v) for k, v in context.items() if k.endswith("_form")}
+    errors = []
+    for form in bound.values():
+        if id(form) not in shown:
+            errors += [str(e) for field_errors in form.errors.values() for e in field_errors]
+    return errors
 
 
 def attach_errors(form, error: ValidationError) -> None:
