@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Least, Substr
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from consult_portal.roles import scope_for
@@ -93,6 +93,10 @@ SHIFT_WINDOW_DAYS = 14
 def _with_due(qs: QuerySet[Topic]) -> QuerySet[Topic]:
     """Annotate ``due``: the earlier of the topic's own deadline and the deadline of its earliest
     unanswered referral (None when there is neither). Same rule as ``TopicQuerySet.overdue``."""
+    # Imported here to keep the shared import block as it was (several branches edit it).
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce, Least
+
     referral_due = Subquery(
         Referral.objects.filter(topic=OuterRef("pk"), replied_on__isnull=True)
         .order_by("deadline")
@@ -124,7 +128,7 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
     attention = list(
         topics.filter(is_open, due__lte=soon)
         .select_related("area", "venue", "category")
-        .order_by("due", "pk")[:n]
+        .order_by(F("due").asc(nulls_last=True), "pk")[:n]
     )
     for topic in attention:
         topic.due_overdue = topic.due < today

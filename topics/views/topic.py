@@ -9,8 +9,10 @@ from django.views.generic import DetailView, ListView
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin, ScopedListMixin
 
+from .. import lifecycle
 from ..lifecycle import TopicStatus
 from ..models import Topic
+from ..permissions import can_move_topic
 from ..selectors import topic_detail_queryset, topic_list
 from ..services import topic_transition
 from .topic_actions import FORM_MOVES, topic_page_context
@@ -71,8 +73,14 @@ class TopicTransitionView(RoleRequiredMixin, View):
         topic = get_object_or_404(
             Topic.objects.visible_to(request.user).select_related("area"), pk=pk
         )
-        if request.POST.get("to", "") in FORM_MOVES:
-            messages.error(request, "该操作需要填写表单,请在议题页面的对应表单中办理。")
+        if not can_move_topic(request.user, topic):
+            raise PermissionDenied("您没有权限办理该议题。")
+        to = request.POST.get("to", "")
+        if to in FORM_MOVES:
+            # 交办, 办结 and 评价 need more than a note: their own forms call their services.
+            messages.error(
+                request, f"“{lifecycle.ACTION_LABELS[to]}”需要填写表单,请在本页对应的表单中办理。"
+            )
             return redirect("topics:detail", pk=topic.pk)
         try:
             topic_transition(
