@@ -184,3 +184,40 @@ def _child_area_rows(*, area: Area, year_start: datetime.date) -> list[dict]:
         if row["child"] in by_child:
             by_child[row["child"]]["sessions"] = row["sessions"]
     return list(by_child.values())
+
+
+# --- Department list (issue 4, lists) -------------------------------------------------------
+
+
+def referral_open_q(prefix: str = "") -> Q:
+    """A referral still with its department: no reply yet and its topic still open."""
+    p = f"{prefix}__" if prefix else ""
+    return Q(**{f"{p}replied_on__isnull": True, f"{p}topic__status__in": OPEN_STATES})
+
+
+def referral_overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """An open referral whose deadline has passed: the one definition, used by every count."""
+    p = f"{prefix}__" if prefix else ""
+    return referral_open_q(prefix) & Q(**{f"{p}deadline__lt": today})
+
+
+def overdue_referrals(today: datetime.date | None = None) -> QuerySet[Referral]:
+    return Referral.objects.filter(referral_overdue_q(today or timezone.localdate()))
+
+
+def department_list(*, user) -> QuerySet:
+    """Departments in scope with their referrals counted: all, open and overdue (one query;
+    the counts follow one join chain referral → topic, so no row is counted twice)."""
+    from .models import Department  # imported here to keep the shared import block untouched
+
+    today = timezone.localdate()
+    return (
+        Department.objects.visible_to(user)
+        .select_related("area")
+        .annotate(
+            referral_count=Count("referrals"),
+            open_count=Count("referrals", filter=referral_open_q("referrals")),
+            overdue_count=Count("referrals", filter=referral_overdue_q(today, "referrals")),
+        )
+        .order_by("name", "pk")
+    )

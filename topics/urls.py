@@ -14,3 +14,10 @@ urlpatterns = [
         name="consultation_detail",
     ),
 ]
+
+# Lists (issue 4): the department list, in its own module so the views package stays untouched.
+from .views.department import DepartmentListView  # noqa: E402
+
+urlpatterns += [
+    path("departments/", DepartmentListView.as_view(), name="department_list"),
+]
