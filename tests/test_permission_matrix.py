@@ -26,9 +26,12 @@ PAGES = [
     ("topics:detail", "topic_b"),
     ("topics:consultation_detail", "session_a"),
     ("topics:consultation_detail", "session_b"),
+    # Lists (issue 4): the department list.
+    ("topics:department_list", None),
 ]
 
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
+LISTS |= {"topics:department_list"}  # Lists (issue 4)
 
 
 def expected(role: str, name: str, obj: str | None):
