@@ -449,3 +449,41 @@ def test_list_query_count_does_not_grow(office_staff, world, name, filtered):
     assert small_rows == 2 and large_rows == 20, (small_rows, large_rows)
     assert small == large, f"{name}: {small} queries with 2 rows, {large} with 20"
     assert large <= MAX_QUERIES
+
+
+def test_overdue_badge_filter_and_export_agree(office_staff, topics, world):
+    """One definition (TopicQuerySet.overdue) behind the filter, the row badge and the export."""
+    from topics.models import Topic
+
+    late_reply = TopicFactory(
+        title="部门逾期未答复",
+        status="referred",
+        area=world.community_a,
+        raised_on=TODAY - 20 * DAY,
+    )
+    ReferralFactory(
+        topic=late_reply,
+        department=world.department_a,
+        referred_on=TODAY - 20 * DAY,
+        deadline=TODAY - 2 * DAY,
+    )
+    expected = set(Topic.objects.visible_to(office_staff).overdue().values_list("title", flat=True))
+    assert "逾期未办的路灯" in expected
+
+    assert titles(get(office_staff, "topics:list", overdue="1")) == expected
+    html = get(office_staff, "topics:list").content.decode()
+    badged = set()
+    for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S):
+        title = re.search(r'<a href="/topics/\d+/">([^<]+)</a>', row)
+        if title and 'text-bg-danger">逾期</span>' in row:
+            badged.add(title.group(1))
+    assert badged == expected
+
+    response = client_for(office_staff).get(reverse("topics:list"), {"export": "csv"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    import csv
+
+    rows = list(csv.reader(lines))
+    header = rows[0]
+    late = {r[header.index("标题")] for r in rows[1:] if r[header.index("是否逾期")] == "是"}
+    assert late == expected

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from consult_portal.exports import ExportColumn, ExportSpec
 
-from .lifecycle import OPEN_STATES, TopicStatus
+from .lifecycle import TopicStatus
 from .models import ConsultationForm, Priority, Rating, TopicSource
-
-
-def _overdue(row: dict) -> str:
-    # Same rule as TopicQuerySet.overdue / Topic.is_overdue, applied to a values() row.
-    deadline = row["deadline"]
-    late = deadline is not None and row["status"] in OPEN_STATES and deadline < timezone.localdate()
-    return "是" if late else "否"
-
 
 TOPIC_EXPORT = ExportSpec(
     basename="议题",
@@ -24,7 +14,8 @@ TOPIC_EXPORT = ExportSpec(
         ExportColumn("查询码", "tracking_code", width=12),
         ExportColumn("标题", "title", width=40),
         ExportColumn("状态", "status", choices=dict(TopicStatus.choices), width=10),
-        ExportColumn("是否逾期", func=_overdue, needs=("status", "deadline"), width=10),
+        # ``overdue_now`` is annotated by selectors.with_overdue_flag (TopicQuerySet.overdue).
+        ExportColumn("是否逾期", "overdue_now", width=10),
         ExportColumn("类别", "category__name"),
         ExportColumn("来源", "source", choices=dict(TopicSource.choices)),
         ExportColumn("紧急程度", "priority", choices=dict(Priority.choices), width=10),

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
@@ -233,3 +243,11 @@ def department_list(*, user) -> QuerySet:
         )
         .order_by("name", "pk")
     )
+
+
+def with_overdue_flag(qs: QuerySet[Topic]) -> QuerySet[Topic]:
+    """Annotate ``overdue_now`` from ``TopicQuerySet.overdue`` itself, so the list's badge, its
+    ``overdue=1`` filter and the export's column can never disagree about what "overdue" means.
+    A correlated EXISTS on the primary key: evaluated for the rows shown, not the whole table."""
+    overdue = Topic.objects.overdue().filter(pk=OuterRef("pk"))
+    return qs.annotate(overdue_now=Exists(overdue))

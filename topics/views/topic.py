@@ -16,7 +16,7 @@ from ..filters import TopicFilter
 from ..lifecycle import TopicStatus
 from ..models import Topic
 from ..permissions import can_move_topic
-from ..selectors import topic_detail_queryset, topic_list
+from ..selectors import topic_detail_queryset, topic_list, with_overdue_flag
 from ..services import topic_transition
 
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
@@ -40,7 +40,7 @@ class TopicListView(FilteredListMixin, ListView):
     ]
 
     def get_base_queryset(self):
-        return topic_list(user=self.request.user)
+        return with_overdue_flag(topic_list(user=self.request.user))
 
     def get_empty_state(self):
         return EmptyState(
