@@ -175,6 +175,13 @@ class FilteredListMixin(ScopedListMixin):
             )
         return self._filterset
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page number past the end (a bookmark whose filters now match fewer rows) shows the
+        last page instead of a 404; the same two queries (count, rows) either way."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_sort(self) -> Sort | None:
         return parse_sort(self.request.GET.get("sort", ""), self.columns)
 

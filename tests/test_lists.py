@@ -487,3 +487,11 @@ def test_overdue_badge_filter_and_export_agree(office_staff, topics, world):
     header = rows[0]
     late = {r[header.index("标题")] for r in rows[1:] if r[header.index("是否逾期")] == "是"}
     assert late == expected
+
+
+def test_a_page_past_the_end_shows_the_last_page(office_staff, world):
+    for i in range(30):
+        TopicFactory(title=f"电梯{i:02d}", area=world.community_a)
+    response = get(office_staff, "topics:list", page=9, sort="title")
+    assert response.context["page_obj"].number == 2
+    assert len(listed(response)) == 6  # 31 topics: topic_a and the 30 above

@@ -3,6 +3,7 @@
 from django.views.generic import DetailView, ListView
 
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
+from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
 from ..exports import CONSULTATION_EXPORT
@@ -35,7 +36,10 @@ class ConsultationListView(FilteredListMixin, ListView):
             noun="协商活动",
             hint="每次在阵地开展协商后,登记时间、出席委员、讨论的议题和协商成果。",
             action_label="去登记协商活动",
-            action_url=maybe_reverse("topics:consultation_create"),
+            # Only those who may write get the button; leaders read.
+            action_url=maybe_reverse("topics:consultation_create")
+            if self.scope.role in (Role.ADMIN, Role.OFFICE)
+            else None,
         )
 
 

@@ -47,7 +47,10 @@ class TopicListView(FilteredListMixin, ListView):
             noun="议题",
             hint="群众在阵地扫码反映的问题、委员提出的议题和协商活动中讨论的议题会出现在这里。",
             action_label="去登记协商活动",
-            action_url=maybe_reverse("topics:consultation_create"),
+            # Only those who may write get the button; leaders read.
+            action_url=maybe_reverse("topics:consultation_create")
+            if self.scope.role in (Role.ADMIN, Role.OFFICE)
+            else None,
         )
 
 
