@@ -2,6 +2,7 @@
 #   make run    install, migrate, load the demo data, serve http://127.0.0.1:8000 (SQLite)
 #   make test   install what tests need (incl. Debian's chromium) and run the whole suite
 #   make lint   ruff
+#   make bench  list-page timings and export memory on PostgreSQL, 100,000 topics (not in test)
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint browser-deps clean
+.PHONY: install run test lint bench browser-deps clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -45,6 +46,14 @@ test: install browser-deps
 
 lint: install
 	$(BIN)/ruff check .
+
+# Needs PostgreSQL; builds the bench city in BENCH_DATABASE_URL once (its name must contain
+# "bench"), then reuses it. See bench/README.md and docs/BENCHMARKS.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cp_bench
+
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/lists.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/export_memory.py
 
 clean:
 	rm -rf var/staticfiles var/test-media .pytest_cache

@@ -19,6 +19,8 @@ def navigation(request):
             ("members", "委员", reverse("members:list")),
             ("departments", "部门", reverse("topics:department_list")),
         ]
+        if scope.role in (Role.ADMIN, Role.OFFICE):
+            items.append(("imports", "导入", reverse("imports:index")))
     elif scope.role == Role.MEMBER and scope.member_id:
         items += [("profile", "我的档案", reverse("members:detail", args=[scope.member_id]))]
     return {

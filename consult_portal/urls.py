@@ -25,5 +25,6 @@ urlpatterns = [
     path("platforms/", include("platforms.urls")),
     path("members/", include("members.urls")),
     path("topics/", include("topics.urls")),
+    path("imports/", include("consult_portal.import_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from consult_portal.roles import scope_for
@@ -118,4 +118,78 @@ def member_home(*, user) -> dict:
         "attendance": attendance_summary(member=member),
         "today": today,
         "week_later": today + datetime.timedelta(days=7),
+    }
+
+
+def _describe_assignment_version(record) -> str:
+    if record.venue_id and record.venue:
+        where = record.venue.name
+    else:
+        where = f"{record.area.name if record.area else '—'}联络委"
+    return f"下沉 {where}({record.get_role_display()})"
+
+
+def member_page(*, user, member: Member) -> dict:
+    """Everything the one-person file (一人一档) shows besides the member; fixed queries.
+
+    ``member`` comes from ``Member.objects.visible_to(user)``. The attendance *rate* is the
+    member's whole record (present over every session they were expected at: 出席, 缺席 and 请假
+    are all expected attendances); the list of sessions shows only sessions the user may see,
+    so a district's staff never read another district's session titles. Topics raised are
+    likewise limited to the topics the user may see.
+    """
+    from consult_portal.history import change_history
+    from topics.models import Attendance, Consultation, Topic
+
+    from .permissions import can_assign, can_edit_member, can_manage_assignment
+
+    today = timezone.localdate()
+    assignments = list(
+        Assignment.objects.filter(member=member)
+        .select_related("venue__area", "area")
+        .order_by(F("ended_on").desc(nulls_first=True), "-started_on", "pk")
+    )
+    for a in assignments:
+        a.is_current = a.started_on <= today and (a.ended_on is None or a.ended_on >= today)
+        a.can_end = a.ended_on is None and can_manage_assignment(user, a)
+    attendances = list(
+        Attendance.objects.filter(
+            member=member,
+            consultation__in=Consultation.objects.visible_to(user).values("pk"),
+        )
+        .select_related("consultation__venue")
+        .order_by("-consultation__held_at", "-pk")[:20]
+    )
+    duties = list(
+        Duty.objects.filter(member=member).select_related("venue").order_by("-date", "-pk")[:20]
+    )
+    topics_raised = list(
+        Topic.objects.visible_to(user)
+        .filter(raised_by_member=member)
+        .select_related("category", "venue")
+        .order_by("-raised_on", "-pk")[:20]
+    )
+    shifts = list(
+        DutyShift.objects.filter(member=member, date__gte=today)
+        .select_related("venue")
+        .order_by("date", "slot", "pk")[:5]
+    )
+    versions = change_history(
+        (member.history.all(), lambda r: f"档案 {r.name}"),
+        (
+            Assignment.history.filter(member_id=member.pk),
+            _describe_assignment_version,
+        ),
+    )
+    return {
+        "assignments": assignments,
+        "attendances": attendances,
+        "attendance": attendance_summary(member=member),
+        "duties": duties,
+        "topics_raised": topics_raised,
+        "shifts": shifts,
+        "versions": versions,
+        "can_edit": can_edit_member(user, member),
+        "can_assign": can_assign(user) and member.is_active,
+        "today": today,
     }

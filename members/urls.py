@@ -7,3 +7,13 @@ urlpatterns = [
     path("", views.MemberListView.as_view(), name="list"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
 ]
+
+# Member page writes (issue 4, item 3).
+urlpatterns += [
+    path("new/", views.MemberCreateView.as_view(), name="member_create"),
+    path("<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
+    path("<int:pk>/assignments/new/", views.AssignmentAddView.as_view(), name="assignment_add"),
+    path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment_end"),
+    path("<int:pk>/deactivate/", views.MemberActiveView.as_view(active=False), name="deactivate"),
+    path("<int:pk>/reactivate/", views.MemberActiveView.as_view(active=True), name="reactivate"),
+]

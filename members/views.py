@@ -1,4 +1,8 @@
-from django.views.generic import DetailView, ListView
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
 
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.roles import Role
@@ -6,7 +10,18 @@ from consult_portal.views import RoleRequiredMixin
 
 from .exports import MEMBER_EXPORT
 from .filters import MemberFilter
-from .selectors import attendance_summary, member_detail_queryset, member_list
+from .forms import AssignmentEndForm, AssignmentForm, MemberForm
+from .models import Assignment, Member
+from .permissions import can_edit_member, can_manage_assignment
+from .selectors import member_list, member_page
+from .services import (
+    assignment_add,
+    assignment_end,
+    member_create,
+    member_deactivate,
+    member_reactivate,
+    member_update,
+)
 
 
 class MemberListView(FilteredListMixin, ListView):
@@ -38,16 +53,169 @@ class MemberListView(FilteredListMixin, ListView):
 
 
 class MemberDetailView(RoleRequiredMixin, DetailView):
-    """一人一档. A member may open only their own file (the scope sees to it)."""
+    """一人一档. A member may open only their own file (the scope sees to it), and not edit it."""
 
     allowed_roles = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
     template_name = "members/member_detail.html"
     context_object_name = "member"
 
     def get_queryset(self):
-        return member_detail_queryset(user=self.request.user)
+        return Member.objects.visible_to(self.request.user).select_related("sector", "area", "user")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["attendance"] = attendance_summary(member=self.object)
+        context.update(member_page(user=self.request.user, member=self.object))
         return context
+
+
+# --- Member page writes (issue 4, item 3): create, edit, assignments, deactivate / reactivate ---
+
+WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
+
+
+def _form_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class MemberWriteMixin(RoleRequiredMixin):
+    """Office staff and administrators only; a member outside the user's scope is 404."""
+
+    allowed_roles = WRITE_ROLES
+    need_edit_rights = True
+
+    def get_member(self) -> Member:
+        member = get_object_or_404(
+            Member.objects.visible_to(self.request.user).select_related("area", "sector"),
+            pk=self.kwargs["pk"],
+        )
+        if self.need_edit_rights and not can_edit_member(self.request.user, member):
+            raise PermissionDenied("该委员不属于本级政协,只能由其所属政协修改档案。")
+        return member
+
+
+class MemberObjectMixin(MemberWriteMixin):
+    """Load the member once the role check has passed, before the form is built."""
+
+    def get(self, request, *args, **kwargs):
+        self.member = self.get_member()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.member = self.get_member()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(member=self.member, **kwargs)
+
+
+class MemberCreateView(MemberWriteMixin, FormView):
+    template_name = "members/member_form.html"
+    form_class = MemberForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            member = member_create(actor=self.request.user, **form.service_fields())
+        except ValidationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"已新增委员“{member.name}”。")
+        return redirect("members:detail", pk=member.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading="新增委员", **kwargs)
+
+
+class MemberEditView(MemberObjectMixin, FormView):
+    template_name = "members/member_form.html"
+    form_class = MemberForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.member}
+
+    def form_valid(self, form):
+        try:
+            member_update(actor=self.request.user, member=self.member, **form.service_fields())
+        except ValidationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "委员档案已保存。")
+        return redirect("members:detail", pk=self.member.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading="编辑委员档案", **kwargs)
+
+
+class AssignmentAddView(MemberObjectMixin, FormView):
+    """Staff place any member they can see (a city member too) at a venue in their own area."""
+
+    template_name = "members/assignment_form.html"
+    form_class = AssignmentForm
+    need_edit_rights = False
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {"started_on": self.request.GET.get("started_on") or None}
+
+    def form_valid(self, form):
+        try:
+            assignment_add(actor=self.request.user, member=self.member, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "已新增下沉记录。")
+        return redirect("members:detail", pk=self.member.pk)
+
+
+class AssignmentEndView(RoleRequiredMixin, View):
+    """POST only: give an assignment its end date; the record stays."""
+
+    allowed_roles = WRITE_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        assignment = get_object_or_404(
+            Assignment.objects.visible_to(request.user).select_related("venue__area", "area"),
+            pk=pk,
+        )
+        if not can_manage_assignment(request.user, assignment):
+            raise PermissionDenied("您没有权限结束该下沉记录。")
+        form = AssignmentEndForm(request.POST, assignment=assignment)
+        if not form.is_valid():
+            messages.error(request, "未能结束下沉:" + " ".join(form.errors.get("ended_on", [])))
+        else:
+            try:
+                assignment_end(actor=request.user, assignment=assignment, **form.cleaned_data)
+            except ValidationError as error:
+                messages.error(request, "未能结束下沉:" + " ".join(error.messages))
+            else:
+                messages.success(request, "下沉记录已结束,历史保留。")
+        return redirect("members:detail", pk=assignment.member_id)
+
+
+class MemberActiveView(MemberWriteMixin, View):
+    """POST only: deactivate (ending open assignments) or reactivate; nothing is deleted."""
+
+    http_method_names = ["post"]
+    active = False
+
+    def post(self, request, pk):
+        member = self.get_member()
+        if self.active:
+            member_reactivate(actor=request.user, member=member)
+            messages.success(request, f"委员“{member.name}”已恢复在任。")
+        else:
+            member_deactivate(actor=request.user, member=member)
+            messages.success(
+                request, f"委员“{member.name}”已停用,在岗下沉已结束,历史记录全部保留。"
+            )
+        return redirect("members:detail", pk=member.pk)

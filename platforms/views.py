@@ -1,14 +1,26 @@
-from django.views.generic import DetailView, ListView
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
 
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
-from topics.models import Consultation, Topic
 
 from .exports import VENUE_EXPORT
 from .filters import VenueFilter
-from .models import StandardItem
-from .selectors import venue_detail_queryset, venue_list
+from .forms import VenueForm, VenueStandardForm
+from .models import StandardItem, Venue
+from .permissions import can_edit_venue
+from .selectors import venue_list, venue_page
+from .services import (
+    venue_create,
+    venue_deactivate,
+    venue_reactivate,
+    venue_record_standard,
+    venue_update,
+)
 
 
 class VenueListView(FilteredListMixin, ListView):
@@ -47,22 +59,132 @@ class VenueDetailView(RoleRequiredMixin, DetailView):
     context_object_name = "venue"
 
     def get_queryset(self):
-        return venue_detail_queryset(user=self.request.user)
+        return Venue.objects.visible_to(self.request.user).select_related("area", "brand")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        venue = self.object
-        records = {r.item: r for r in venue.standard_records.all()}
-        context["standard_items"] = [(item, records.get(item)) for item in StandardItem]
-        context["recent_sessions"] = (
-            Consultation.objects.filter(venue=venue)
-            .select_related("host")
-            .order_by("-held_at")[:10]
-        )
-        context["open_topics"] = (
-            Topic.objects.filter(venue=venue)
-            .open()
-            .select_related("category")
-            .order_by("-raised_on")[:10]
-        )
+        context.update(venue_page(user=self.request.user, venue=self.object))
         return context
+
+
+# --- Venue page writes (issue 4, item 2): create, edit, "六有", deactivate / reactivate ---
+
+WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
+
+
+def _form_error(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class VenueWriteMixin(RoleRequiredMixin):
+    """Office staff and administrators only; another area's venue is 404."""
+
+    allowed_roles = WRITE_ROLES
+
+    def get_venue(self) -> Venue:
+        venue = get_object_or_404(
+            Venue.objects.visible_to(self.request.user).select_related("area", "brand"),
+            pk=self.kwargs["pk"],
+        )
+        if not can_edit_venue(self.request.user, venue):
+            raise PermissionDenied("您没有权限修改该阵地。")
+        return venue
+
+
+class VenueCreateView(VenueWriteMixin, FormView):
+    template_name = "platforms/venue_form.html"
+    form_class = VenueForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            venue = venue_create(actor=self.request.user, **form.service_fields())
+        except ValidationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"已新建阵地“{venue.name}”。")
+        return redirect("platforms:venue_detail", pk=venue.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading="新建阵地", **kwargs)
+
+
+class VenueObjectMixin(VenueWriteMixin):
+    """Load the venue (404 out of scope) once the role check has passed, before the form."""
+
+    def get(self, request, *args, **kwargs):
+        self.venue = self.get_venue()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.venue = self.get_venue()
+        return super().post(request, *args, **kwargs)
+
+
+class VenueEditView(VenueObjectMixin, FormView):
+    template_name = "platforms/venue_form.html"
+    form_class = VenueForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.venue}
+
+    def form_valid(self, form):
+        try:
+            venue = venue_update(actor=self.request.user, venue=self.venue, **form.service_fields())
+        except ValidationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "阵地信息已保存。")
+        return redirect("platforms:venue_detail", pk=venue.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading="编辑阵地", venue=self.venue, **kwargs)
+
+
+class VenueStandardView(VenueObjectMixin, FormView):
+    """Record when the venue met one of 有阵地 / 有标识 / 有制度 / 有流程."""
+
+    template_name = "platforms/venue_standard_form.html"
+    form_class = VenueStandardForm
+
+    def get_initial(self):
+        item = self.request.GET.get("item", "")
+        return {"item": item} if item in StandardItem.values else {}
+
+    def form_valid(self, form):
+        try:
+            record = venue_record_standard(
+                actor=self.request.user, venue=self.venue, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"已登记“{record.get_item_display()}”。")
+        return redirect("platforms:venue_detail", pk=self.venue.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(venue=self.venue, **kwargs)
+
+
+class VenueActiveView(VenueWriteMixin, View):
+    """POST only: deactivate or reactivate; the venue and everything about it stay."""
+
+    http_method_names = ["post"]
+    active = False
+
+    def post(self, request, pk):
+        venue = self.get_venue()
+        if self.active:
+            venue_reactivate(actor=request.user, venue=venue)
+            messages.success(request, f"阵地“{venue.name}”已恢复使用。")
+        else:
+            venue_deactivate(actor=request.user, venue=venue)
+            messages.success(request, f"阵地“{venue.name}”已停用,历史记录全部保留。")
+        return redirect("platforms:venue_detail", pk=venue.pk)

@@ -30,6 +30,43 @@ PAGES = [
     ("topics:department_list", None),
 ]
 
+# Venue and member pages, issue 4 items 2–3 (profiles): forms that change records. Create pages
+# have no object; edit pages are object pages.
+PAGES += [
+    ("platforms:venue_create", None),
+    ("platforms:venue_edit", "venue_a"),
+    ("platforms:venue_edit", "venue_b"),
+    ("platforms:venue_standard", "venue_a"),
+    ("platforms:venue_standard", "venue_b"),
+    ("members:member_create", None),
+    ("members:member_edit", "member_a"),
+    ("members:member_edit", "member_b"),
+    ("members:assignment_add", "member_a"),
+    ("members:assignment_add", "member_b"),
+]
+# Only office staff and administrators open these: leaders and members get 403 whatever the
+# object, before it is looked up; for staff the area scope decides as on every other page.
+WRITE_PAGES = {
+    "platforms:venue_create",
+    "platforms:venue_edit",
+    "platforms:venue_standard",
+    "members:member_create",
+    "members:member_edit",
+    "members:assignment_add",
+}
+
+# Logging a session on one page, issue 4 item 4 (sessions): only admins and office staff open the
+# form; the change history is for staff (members get 403).
+PAGES += [
+    ("topics:consultation_create", None),
+    ("topics:consultation_edit", "session_a"),
+    ("topics:consultation_edit", "session_b"),
+    ("topics:consultation_history", "session_a"),
+    ("topics:consultation_history", "session_b"),
+]
+WRITE_PAGES |= {"topics:consultation_create", "topics:consultation_edit"}
+SESSION_STAFF_PAGES = {"topics:consultation_history"}
+
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
 LISTS |= {"topics:department_list"}  # Lists (issue 4)
 
@@ -38,6 +75,10 @@ def expected(role: str, name: str, obj: str | None):
     if role == "anonymous":
         return LOGIN
     if role == "no_role":
+        return FORBIDDEN
+    if name in WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
+        return FORBIDDEN
+    if name in SESSION_STAFF_PAGES and role == "member_user":
         return FORBIDDEN
     in_a = obj is None or obj.endswith("_a")
     if role in ("admin_user", "leader"):
@@ -128,3 +169,31 @@ def test_topic_transition_post(request, world, role):
 def test_transition_get_is_not_allowed(world, office_staff):
     response = client_for(office_staff).get(reverse("topics:transition", args=[world.topic_a.pk]))
     assert response.status_code == 405
+
+
+# --- Imports (issue 4, item 7): staff-only pages. Unlike the lists above, leaders get 403 too:
+# importing writes, and only administrators and office staff write.
+IMPORT_PAGES = [
+    ("imports:index", {}),
+    ("imports:upload", {"kind": "members"}),
+    ("imports:upload", {"kind": "venues"}),
+    ("imports:upload", {"kind": "topics"}),
+    ("imports:template", {"kind": "members"}),
+    ("imports:done", {}),
+]
+IMPORT_OK = {"admin_user", "office_staff", "other_staff"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "kwargs"), IMPORT_PAGES)
+def test_import_page_access(request, world, role, name, kwargs):
+    client = (
+        client_for(request.getfixturevalue(role))
+        if role != "anonymous"
+        else request.getfixturevalue("resident")
+    )
+    response = client.get(reverse(name, kwargs=kwargs))
+    if role == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == (OK if role in IMPORT_OK else FORBIDDEN), role

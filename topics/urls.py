@@ -13,6 +13,23 @@ urlpatterns = [
         views.ConsultationDetailView.as_view(),
         name="consultation_detail",
     ),
+    # Logging a session on one page (issue 4, sessions)
+    path(
+        "consultations/new/",
+        views.ConsultationCreateView.as_view(),
+        name="consultation_create",
+    ),
+    path(
+        "consultations/<int:pk>/edit/",
+        views.ConsultationEditView.as_view(),
+        name="consultation_edit",
+    ),
+    path(
+        "consultations/<int:pk>/history/",
+        views.ConsultationHistoryView.as_view(),
+        name="consultation_history",
+    ),
+    path("attachments/<int:pk>/", views.ConsultationAttachmentView.as_view(), name="attachment"),
 ]
 
 # Lists (issue 4): the department list, in its own module so the views package stays untouched.

@@ -1,0 +1,1 @@
+"""Benchmarks that run against a loaded PostgreSQL database (see bench/README.md)."""

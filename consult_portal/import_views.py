@@ -1,0 +1,218 @@
+"""Import pages for office staff: choose a kind, upload, preview every row, confirm.
+
+Only administrators and office staff import (leaders and members get 403). The area a sheet goes
+into is one of the staff member's own areas; the upload waits between preview and confirmation
+in ``consult_portal.importing.uploads``.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from platforms.models import Area
+
+from .import_forms import ImportUploadForm
+from .importing.base import ACTION_LABELS, Importer, ImportResult
+from .importing.registry import importers
+from .importing.uploads import discard_upload, load_upload, save_upload
+from .roles import Role
+from .views import RoleRequiredMixin
+
+IMPORT_ROLES = (Role.ADMIN, Role.OFFICE)
+DONE_KEY = "imports_done"
+
+
+def importer_class(kind: str) -> type[Importer]:
+    try:
+        return importers()[kind]
+    except KeyError:
+        raise Http404("没有这种导入类型。") from None
+
+
+class ImportMixin(RoleRequiredMixin):
+    allowed_roles = IMPORT_ROLES
+
+
+class ImportIndexView(ImportMixin, TemplateView):
+    template_name = "imports/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kinds"] = list(importers().values())
+        return context
+
+
+class ImportTemplateView(ImportMixin, View):
+    """An .xlsx with the headers (required ones marked *) and a sheet explaining each column."""
+
+    def get(self, request, kind):
+        import openpyxl
+        from openpyxl.styles import Font
+
+        cls = importer_class(kind)
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = f"{cls.label}导入"
+        sheet.append(cls.template_headers())
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            sheet.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 3)
+        notes = workbook.create_sheet("填写说明")
+        notes.append(["列名", "必填", "说明", "也可识别的列名"])
+        for column in cls.columns:
+            notes.append(
+                [
+                    column.label,
+                    "是" if column.required else "",
+                    column.help,
+                    "、".join(column.aliases),
+                ]
+            )
+        notes.append([])
+        notes.append(["表格上方可以有标题行,下方可以有备注和签名;带 * 的列必须填写。"])
+        notes.append([cls.on_existing_note])
+        for letter, width in zip("ABCD", (14, 6, 60, 40), strict=True):
+            notes.column_dimensions[letter].width = width
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        buffer.seek(0)
+        return FileResponse(buffer, as_attachment=True, filename=f"{cls.label}导入模板.xlsx")
+
+
+class ImportUploadView(ImportMixin, FormView):
+    form_class = ImportUploadForm
+    template_name = "imports/upload.html"
+
+    @property
+    def importer(self) -> type[Importer]:
+        return importer_class(self.kwargs["kind"])
+
+    def get(self, request, *args, **kwargs):
+        self.importer  # noqa: B018 - an unknown kind is a 404 before the form is shown
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(user=self.request.user, initial_area_id=self.scope.area_id)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["importer"] = self.importer
+        return context
+
+    def form_valid(self, form):
+        token = save_upload(
+            self.request,
+            kind=self.importer.kind,
+            area_id=form.cleaned_data["area"].pk,
+            uploaded=form.cleaned_data["file"],
+        )
+        return redirect("imports:preview", token=token)
+
+
+def _table(importer: Importer, result: ImportResult) -> tuple[list, list[dict]]:
+    """The preview table: the columns the sheet fills, and per row its cells with their errors."""
+    shown = [c for c in importer.columns if any(row.raw.get(c.key) for row in result.rows)]
+    rows = []
+    for row in result.rows:
+        by_column: dict[str, list[str]] = {}
+        general = []
+        for error in row.errors:
+            if error.column:
+                by_column.setdefault(error.column, []).append(error.message)
+            else:
+                general.append(error.message)
+        rows.append(
+            {
+                "number": row.number,
+                "ok": row.ok,
+                "action": ACTION_LABELS[row.action] if row.ok else "有错误",
+                "action_code": row.action if row.ok else "error",
+                "cells": [(row.raw.get(c.key, ""), by_column.pop(c.label, [])) for c in shown],
+                # Errors about columns not shown (e.g. a required column left empty everywhere).
+                "other_errors": general + [m for ms in by_column.values() for m in ms],
+                "changes": [importer.column(k).label for k in row.changes if row.ok],
+                "notes": row.notes,
+            }
+        )
+    return shown, rows
+
+
+class UploadMixin(ImportMixin):
+    """Loads the pending upload named by the URL token (404 if it is not this user's) and the
+    area it goes into (404 if no longer in the user's scope)."""
+
+    def load(self, token):
+        self.upload = load_upload(self.request, token)
+        area = get_object_or_404(Area.objects.visible_to(self.request.user), pk=self.upload.area_id)
+        self.importer = importer_class(self.upload.kind)(area=area, actor=self.request.user)
+        return self.upload
+
+    def render_preview(self, result: ImportResult, status=200):
+        columns, rows = _table(self.importer, result)
+        return render(
+            self.request,
+            "imports/preview.html",
+            {
+                "importer": self.importer,
+                "upload": self.upload,
+                "area": self.importer.area,
+                "result": result,
+                "columns": columns,
+                "rows": rows,
+            },
+            status=status,
+        )
+
+
+class ImportPreviewView(UploadMixin, View):
+    def get(self, request, token):
+        upload = self.load(token)
+        return self.render_preview(self.importer.read(upload.read(), upload.filename))
+
+
+class ImportConfirmView(UploadMixin, View):
+    def post(self, request, token):
+        upload = self.load(token)
+        result = self.importer.run(upload.read(), upload.filename)
+        if not result.committed:
+            # Something changed since the preview (another import, an edit): show why, import
+            # nothing, and keep the file for another try.
+            messages.error(request, "导入未完成:表格中有错误,没有导入任何数据。")
+            return self.render_preview(result, status=400)
+        discard_upload(request, token)
+        request.session[DONE_KEY] = {
+            "kind": self.importer.kind,
+            "label": self.importer.label,
+            "area": self.importer.area.name,
+            "filename": upload.filename,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+        messages.success(request, f"导入完成:{result.summary}。")
+        return redirect(reverse("imports:done"))
+
+
+class ImportDoneView(ImportMixin, TemplateView):
+    template_name = "imports/done.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        done = self.request.session.get(DONE_KEY)
+        context["done"] = done
+        if done:
+            context["list_url"] = {
+                "venues": reverse("platforms:venue_list"),
+                "members": reverse("members:list"),
+                "topics": reverse("topics:list"),
+            }.get(done["kind"])
+        return context

@@ -1,0 +1,106 @@
+"""Keeping an uploaded sheet between its preview and the confirmation.
+
+The file goes to ``MEDIA_ROOT/imports/<token><ext>`` under a random token; what it is (kind, area,
+original name, owner) is kept in the uploader's session under the same token. A token works only
+in the session of the user who uploaded it, so nobody can confirm someone else's import, and the
+file name on disk is never taken from the user. Files left behind (a preview never confirmed) are
+removed after a day, at the next upload.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404
+
+SESSION_KEY = "imports"
+MAX_AGE_SECONDS = 24 * 60 * 60
+MAX_PENDING = 5  # uploads kept per session
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    token: str
+    kind: str
+    area_id: int
+    filename: str
+    path: Path
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+def upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sweep(directory: Path) -> None:
+    cutoff = time.time() - MAX_AGE_SECONDS
+    for old in directory.iterdir():
+        try:
+            if old.is_file() and old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass
+
+
+def save_upload(request, *, kind: str, area_id: int, uploaded) -> str:
+    directory = upload_dir()
+    _sweep(directory)
+    token = secrets.token_urlsafe(24)
+    suffix = ".xlsx" if uploaded.name.lower().endswith(".xlsx") else ".csv"
+    with open(directory / f"{token}{suffix}", "wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    # Keep the newest few; drop the files of the ones forgotten.
+    ordered = sorted(pending, key=lambda t: pending[t]["created"])
+    for stale in ordered[: max(0, len(ordered) - (MAX_PENDING - 1))]:
+        _remove(pending.pop(stale))
+    pending[token] = {
+        "kind": kind,
+        "area_id": area_id,
+        "filename": uploaded.name[:200],
+        "file": f"{token}{suffix}",
+        "user_id": request.user.pk,
+        "created": time.time(),
+    }
+    request.session[SESSION_KEY] = pending
+    return token
+
+
+def load_upload(request, token: str) -> PendingUpload:
+    """The upload ``token`` names in this user's session, or 404."""
+    meta = request.session.get(SESSION_KEY, {}).get(token)
+    if not meta or meta.get("user_id") != request.user.pk:
+        raise Http404("导入文件不存在或已过期,请重新上传。")
+    path = upload_dir() / meta["file"]
+    if not path.is_file():
+        raise Http404("导入文件不存在或已过期,请重新上传。")
+    return PendingUpload(
+        token=token,
+        kind=meta["kind"],
+        area_id=meta["area_id"],
+        filename=meta["filename"],
+        path=path,
+    )
+
+
+def _remove(meta: dict) -> None:
+    with contextlib.suppress(OSError, KeyError):
+        (upload_dir() / meta["file"]).unlink()
+
+
+def discard_upload(request, token: str) -> None:
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    meta = pending.pop(token, None)
+    if meta:
+        _remove(meta)
+    request.session[SESSION_KEY] = pending

@@ -1,0 +1,167 @@
+"""Writes to members and their assignments. Nothing here deletes: a member who leaves office is
+deactivated and an assignment that ends gets an end date, so the 一人一档 keeps its history.
+
+The acting user is put on each instance (``_history_user``) so django-simple-history records who
+changed what even outside a request.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from platforms.models import Area, Venue
+from platforms.permissions import can_manage_area
+
+from .models import Assignment, AssignmentRole, Member
+from .permissions import can_edit_member, can_manage_assignment
+
+MEMBER_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_year",
+    "political_status",
+    "sector",
+    "committee_level",
+    "area",
+    "term",
+    "special_committee",
+    "work_unit",
+    "title",
+    "phone",
+    "focus_areas",
+    "bio",
+)
+
+
+def _check_fields(fields: dict) -> None:
+    unknown = set(fields) - set(MEMBER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown member fields: {sorted(unknown)}")
+
+
+@transaction.atomic
+def member_create(*, actor, **fields) -> Member:
+    _check_fields(fields)
+    if not can_manage_area(actor, fields.get("area")):
+        raise PermissionDenied("您不能在该政协登记委员。")
+    member = Member(**fields)
+    member.full_clean()
+    member._history_user = actor
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor, member: Member, **fields) -> Member:
+    _check_fields(fields)
+    locked = Member.objects.select_for_update().select_related("area").get(pk=member.pk)
+    if not can_edit_member(actor, locked):
+        raise PermissionDenied("您没有权限修改该委员档案。")
+    if "area" in fields and not can_manage_area(actor, fields["area"]):
+        raise PermissionDenied("您不能把委员调到该政协。")
+    changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, fields[name])
+    if changed:
+        locked.full_clean()
+        locked._history_user = actor
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def member_deactivate(*, actor, member: Member, on: datetime.date | None = None) -> Member:
+    """Mark a member as no longer serving and end their open assignments on ``on`` (today).
+
+    An assignment that starts later than ``on`` ends on its own start day (the model keeps
+    end ≥ start); nothing is deleted. Reactivating does not reopen assignments: staff add new
+    ones, so the file shows the gap.
+    """
+    on = on or timezone.localdate()
+    locked = Member.objects.select_for_update().select_related("area").get(pk=member.pk)
+    if not can_edit_member(actor, locked):
+        raise PermissionDenied("您没有权限停用该委员。")
+    if locked.is_active:
+        locked.is_active = False
+        locked._history_user = actor
+        locked.save(update_fields=["is_active", "updated_at"])
+    open_assignments = Assignment.objects.select_for_update().filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on), member=locked
+    )
+    for assignment in open_assignments:
+        assignment.ended_on = max(on, assignment.started_on)
+        assignment._history_user = actor
+        assignment.save(update_fields=["ended_on"])
+    return locked
+
+
+@transaction.atomic
+def member_reactivate(*, actor, member: Member) -> Member:
+    locked = Member.objects.select_for_update().select_related("area").get(pk=member.pk)
+    if not can_edit_member(actor, locked):
+        raise PermissionDenied("您没有权限启用该委员。")
+    if not locked.is_active:
+        locked.is_active = True
+        locked._history_user = actor
+        locked.save(update_fields=["is_active", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def assignment_add(
+    *,
+    actor,
+    member: Member,
+    venue: Venue | None = None,
+    area: Area | None = None,
+    role: str = AssignmentRole.MEMBER,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+) -> Assignment:
+    """Send a member to a venue, or into a subdistrict liaison group (exactly one of the two)."""
+    if (venue is None) == (area is None):
+        raise ValidationError("请选择一个阵地或一个街道联络委(二选一)。", code="venue_xor_area")
+    if not can_manage_area(actor, venue.area if venue else area):
+        raise PermissionDenied("您不能在该区域安排委员下沉。")
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    if not locked.is_active:
+        raise ValidationError("该委员已停用,请先恢复后再安排下沉。", code="inactive")
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError({"ended_on": "结束日期不能早于开始日期。"})
+    overlapping = Assignment.objects.filter(member=locked, venue=venue, area=area).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=started_on)
+    )
+    if ended_on is not None:
+        overlapping = overlapping.filter(started_on__lte=ended_on)
+    if overlapping.exists():
+        raise ValidationError("该委员在这段时间已下沉到此处,请先结束原记录。", code="overlap")
+    assignment = Assignment(
+        member=locked, venue=venue, area=area, role=role, started_on=started_on, ended_on=ended_on
+    )
+    assignment.full_clean()
+    assignment._history_user = actor
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_end(*, actor, assignment: Assignment, ended_on: datetime.date) -> Assignment:
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("venue__area", "area")
+        .get(pk=assignment.pk)
+    )
+    if not can_manage_assignment(actor, locked):
+        raise PermissionDenied("您没有权限结束该下沉记录。")
+    if ended_on < locked.started_on:
+        raise ValidationError({"ended_on": "结束日期不能早于开始日期。"})
+    locked.ended_on = ended_on
+    locked._history_user = actor
+    locked.save(update_fields=["ended_on"])
+    return locked

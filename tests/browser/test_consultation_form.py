@@ -1,0 +1,73 @@
+"""Browser journey: office staff log a session with attendance and one new topic, on a desktop
+and on a 390 px phone."""
+
+import pytest
+
+from tests.factories import MemberFactory
+from topics.models import Consultation, Topic
+
+from .conftest import screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_staff_logs_a_session_with_attendance_and_a_new_topic(
+    live_server, page, office_staff, world
+):
+    extra = MemberFactory(name="赵强", area=world.district_a)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("staff_a")
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/topics/consultations/")
+    page.get_by_role("link", name="登记协商活动").click()
+    page.wait_for_url("**/topics/consultations/new/")
+    assert page.get_by_role("heading", name="登记协商活动").is_visible()
+
+    # Choosing the venue reloads the page with its members listed (JavaScript posts it back).
+    page.locator("#id_venue").select_option(label="桃花岭协商驿站")
+    page.locator(f'#attendance-rows [data-member="{world.member_a.pk}"]').wait_for()
+    assert page.locator(f"#att_{world.member_a.pk}_present").is_checked()
+
+    page.get_by_label("举办时间").fill("2026-03-05T19:30")
+    page.locator("#id_form").select_option(label="居民议事会")
+    page.locator("#id_title").fill("桃花岭小区停车问题居民议事会")
+    page.locator("#id_host").select_option(label="李明")
+    page.get_by_label("请假").first.check()
+
+    # "添加" adds a row in place, without a round trip.
+    page.get_by_label("添加其他委员").select_option(label="赵强")
+    page.get_by_role("button", name="添加", exact=True).click()
+    page.locator(f"#att_{extra.pk}_absent").check()
+
+    page.get_by_label("群众代表人数").fill("23")
+    page.locator(f"#link_{world.topic_a.pk}").check()
+    page.locator(f"#link_note_{world.topic_a.pk}").fill("同意分摊方案")
+    page.locator("#id_new-0-title").fill("小区夜间照明不足")
+    page.locator("#id_new-0-category").select_option(label="道路修复")
+    page.locator("#id_minutes").fill("居民代表就停车位划线发表意见。")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(page, "consultation-form")
+
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/topics/consultations/*/")
+    assert page.get_by_role("heading", name="桃花岭小区停车问题居民议事会").is_visible()
+    assert page.get_by_text("已登记协商活动").is_visible()
+    assert page.get_by_role("link", name="小区夜间照明不足").is_visible()
+    assert page.get_by_role("link", name="编辑").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    session = Consultation.objects.get(title="桃花岭小区停车问题居民议事会")
+    assert dict(session.attendances.values_list("member__name", "status")) == {
+        "李明": "leave",
+        "赵强": "absent",
+    }
+    assert session.residents_count == 23
+    topic = Topic.objects.get(title="小区夜间照明不足")
+    assert topic.events.count() == 1 and topic.venue == world.venue_a
+    assert set(session.topics.all()) == {world.topic_a, topic}

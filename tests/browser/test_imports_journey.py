@@ -1,0 +1,64 @@
+"""Browser journey: office staff import a member roster from a sheet, preview it, confirm."""
+
+import pytest
+
+from members.models import Member
+
+from ..import_sheets import csv_bytes, member_sheet, xlsx
+from .conftest import screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def login(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("staff_a")
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def fits(page) -> bool:
+    """No horizontal scrolling of the page itself (wide tables scroll inside their box)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_staff_import_members_from_a_sheet(
+    live_server, page, office_staff, world, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    login(page, live_server)
+    if page.viewport_size["width"] < 992:
+        page.get_by_role("button", name="展开导航").click()
+    page.get_by_role("link", name="导入").click()
+    page.get_by_role("link", name="导入委员").click()
+    assert fits(page)
+    screenshot(page, "import-upload")
+
+    # A bad sheet first: the preview lists the error with row and column, offers no confirm.
+    rows = member_sheet()
+    rows[3][5] = "12345"
+    bad = tmp_path / "名册.csv"
+    bad.write_bytes(csv_bytes(rows, "gbk"))
+    page.get_by_label("表格文件").set_input_files(str(bad))
+    page.get_by_role("button", name="上传并预览").click()
+    assert page.get_by_text("行 4, 列 联系电话: 请输入有效的手机号").first.is_visible()
+    assert page.get_by_role("button", name="确认导入").count() == 0
+    assert fits(page)
+    screenshot(page, "import-preview-errors")
+
+    page.get_by_role("link", name="重新上传").click()
+    good = tmp_path / "名册.xlsx"
+    good.write_bytes(xlsx(member_sheet(), merges=["A1:H1"]))
+    page.get_by_label("表格文件").set_input_files(str(good))
+    page.get_by_role("button", name="上传并预览").click()
+    assert page.get_by_text("全部 2 行检查通过").is_visible()
+    screenshot(page, "import-preview")
+    page.get_by_role("button", name="确认导入").click()
+    page.wait_for_url(f"{live_server.url}/imports/done/")
+    assert page.get_by_role("heading", name="委员导入完成").is_visible()
+    assert page.locator("#created").inner_text() == "2"
+    assert Member.objects.filter(name__in=["张伟", "刘洋"]).count() == 2

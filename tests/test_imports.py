@@ -1,0 +1,403 @@
+"""The sheet reader and the venue, member and topic importers, on sheets as offices keep them."""
+
+import datetime
+
+import pytest
+
+from consult_portal.importing.base import CREATE, SKIP, UPDATE
+from consult_portal.importing.reader import ImportFileError, read_sheet
+from members.importers import MemberImporter
+from members.models import Assignment, Member
+from platforms.importers import VenueImporter
+from platforms.models import PlatformBrand, Venue
+from topics.importers import TopicImporter
+from topics.models import EventKind, Topic, TopicEvent
+
+from .import_sheets import MEMBER_HEADER, csv_bytes, member_rows, member_sheet, xlsx
+
+KNOWN = MemberImporter.known_headers()
+
+
+def run_members(world, data, filename="名册.xlsx", **kwargs):
+    return MemberImporter(area=world.district_a).run(data, filename, **kwargs)
+
+
+# --- the reader --------------------------------------------------------------------------
+
+
+def test_title_row_blank_rows_and_signature_are_not_data():
+    data = xlsx(
+        [
+            ["西陵区政协委员名册"] + [None] * 7,
+            [None] * 8,
+            MEMBER_HEADER,
+            member_rows()[0],
+            [None] * 8,
+            member_rows()[1],
+            ["注:本表由区政协办公室填报"] + [None] * 7,
+            ["填表人:王小红", None, None, "日期:2024-03-01"],
+        ],
+        merges=["A1:H1", "A7:H7"],
+    )
+    sheet = read_sheet(data, "a.xlsx", known_headers=KNOWN)
+    assert sheet.header_row == 3
+    assert [row.number for row in sheet.rows] == [4, 6]
+    assert [number for number, _ in sheet.ignored] == [7, 8]
+
+
+def test_merged_cells_are_filled_down():
+    data = xlsx(
+        [
+            MEMBER_HEADER,
+            [1, "张伟", "男", "经济界", "民建", "13800138000", "", ""],
+            [2, "刘洋", "女", None, "民建", "13900139000", "", ""],
+            [3, "陈静", "女", None, "民建", "13700137000", "", ""],
+        ],
+        merges=["D2:D4"],
+    )
+    sheet = read_sheet(data, "a.xlsx", known_headers=KNOWN)
+    assert [row.values[3] for row in sheet.rows] == ["经济界"] * 3
+
+
+def test_heading_merged_across_inside_the_table_is_skipped_not_imported():
+    data = xlsx(
+        [
+            MEMBER_HEADER,
+            ["一、经济界"] + [None] * 7,
+            [1, "张伟", "男", "经济界", "民建", "13800138000", "", ""],
+        ],
+        merges=["A2:H2"],
+    )
+    sheet = read_sheet(data, "a.xlsx", known_headers=KNOWN)
+    assert [row.number for row in sheet.rows] == [3]
+    assert sheet.ignored == [(2, "跨列合并的标题或分组行")]
+
+
+def test_full_width_spaces_in_headers_and_values(world):
+    data = xlsx(
+        [
+            ["\u3000姓\u3000名\u3000", "性 别", "界别*", "政治面貌(必填)", "联系电话"],
+            [
+                "\u3000王\u3000芳\u3000",
+                "女\u3000",
+                "\u00a0经济界",
+                "民盟",
+                "１３９ ００１３ ９０００",
+            ],
+        ]
+    )
+    result = run_members(world, data)
+    assert result.ok, [str(e) for e in result.errors]
+    member = Member.objects.get(phone="13900139000")
+    assert (member.name, member.gender, member.sector.name) == ("王芳", "F", "经济界")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["委员姓名", "性别", "界别", "党派", "手机"],
+        ["姓名", "性别", "所属界别", "政治面貌", "电话"],
+        ["姓 名", "性别", "界别", "党派/政治面貌", "联系电话"],
+    ],
+)
+def test_header_variants(world, header):
+    data = xlsx([header, ["赵磊", "男", "农业界", "九三学社", "13600136000"]])
+    result = run_members(world, data)
+    assert result.ok, [str(e) for e in result.errors]
+    member = Member.objects.get(name="赵磊")
+    assert (member.phone, member.political_status) == ("13600136000", "jss")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("gbk", b""), ("gb18030", b""), ("utf-8", b"\xef\xbb\xbf"), ("utf-8", b"")],
+)
+def test_csv_encodings(world, encoding, prefix):
+    data = prefix + csv_bytes(member_sheet(), encoding=encoding)
+    result = run_members(world, data, filename="名册.csv")
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.committed
+    assert set(Member.objects.filter(area=world.district_a).values_list("name", flat=True)) >= {
+        "张伟",
+        "刘洋",
+    }
+
+
+def test_csv_in_an_unknown_encoding_is_refused(world):
+    result = run_members(world, b"\xff\xfe\xfd" * 10 + b"\x81", filename="a.csv")
+    assert not result.ok
+
+
+def test_empty_sheet_says_so(world):
+    result = run_members(world, xlsx([]))
+    assert [e.message for e in result.errors] == ["表格是空的,没有任何内容。请填写数据后再上传。"]
+    result = run_members(world, b"\n\n,,,\n", filename="a.csv")
+    assert "表格是空的" in result.errors[0].message
+
+
+def test_sheet_with_only_a_header_says_so(world):
+    result = run_members(world, xlsx([["委员名册"], MEMBER_HEADER, [None] * 8, ["填表人:张三"]]))
+    assert not result.ok
+    assert "只有表头(第 2 行)" in result.errors[0].message
+
+
+def test_sheet_without_a_recognisable_header(world):
+    result = run_members(world, xlsx([["甲", "乙"], [1, 2]]))
+    assert "找不到表头" in result.errors[0].message
+
+
+def test_missing_required_column(world):
+    result = run_members(world, xlsx([["姓名", "性别", "联系电话"], ["张伟", "男", "13800138000"]]))
+    assert "表头缺少必填列:界别、政治面貌" in result.errors[0].message
+    assert not Member.objects.filter(name="张伟").exists()
+
+
+def test_old_xls_and_fake_xlsx_are_refused(world):
+    result = run_members(world, b"\xd0\xcf\x11\xe0" + b"\0" * 100, filename="名册.xls")
+    assert "不支持旧版 Excel (.xls)" in result.errors[0].message
+    result = run_members(world, b"PK\x03\x04 not really a zip", filename="名册.xlsx")
+    assert "不是有效的 Excel" in result.errors[0].message
+    with pytest.raises(ImportFileError):
+        read_sheet(b"hello", "a.txt", known_headers=KNOWN)
+
+
+# --- bad rows, all or nothing, idempotency ------------------------------------------------
+
+
+def test_bad_rows_are_listed_with_row_number_and_column_and_nothing_is_imported(world):
+    before = Member.objects.count()
+    data = xlsx(
+        [
+            ["委员名册"],
+            MEMBER_HEADER,
+            [1, "张伟", "男", "经济界", "民建", "13800138000", "", ""],
+            [2, "刘洋", "女", "天文界", "中共党员", "13900139000", "", ""],
+            [3, "陈静", "未知", "经济界", "民建", "12345", "", ""],
+            [4, "", "男", "经济界", "民建", "", "", ""],
+            [5, "周强", "男", "经济界", "民建", "", "", "不存在的阵地"],
+        ]
+    )
+    result = run_members(world, data)
+    assert not result.committed
+    messages = [str(e) for e in result.errors]
+    assert messages[0] == "行 4, 列 界别: 界别“天文界”不在界别表中(可请管理员在后台添加)。"
+    assert messages[1].startswith("行 5, 列 性别: 性别“未知”无法识别")
+    assert messages[2].startswith("行 5, 列 联系电话: 请输入有效的手机号")
+    assert messages[3] == "行 6, 列 姓名: 必填,不能为空。"
+    assert messages[4] == "行 7, 列 下沉阵地: “西陵区”范围内没有名为“不存在的阵地”的阵地。"
+    assert len(messages) == 5
+    assert result.rows[0].ok and result.rows[0].action == CREATE
+    assert Member.objects.count() == before
+
+
+def test_a_row_naming_another_districts_area_is_refused(world):
+    data = xlsx(
+        [[*MEMBER_HEADER, "所属政协"], [1, "张伟", "男", "经济界", "民建", "", "", "", "伍家岗区"]]
+    )
+    result = run_members(world, data)
+    assert [str(e) for e in result.errors] == [
+        "行 2, 列 所属政协: “西陵区”范围内没有名为“伍家岗区”的区划。"
+    ]
+
+
+def test_the_same_person_twice_in_one_sheet(world):
+    rows = member_rows()
+    result = run_members(world, xlsx([MEMBER_HEADER, rows[0], rows[1], rows[0]]))
+    assert [str(e) for e in result.errors] == ["行 4: 与第 2 行重复(同一条记录出现两次)。"]
+
+
+def test_members_import_creates_then_reimport_changes_nothing(world):
+    result = run_members(world, xlsx(member_sheet(), merges=["A1:H1"]))
+    assert result.ok and result.committed
+    assert (result.created, result.updated) == (2, 0)
+    zhang = Member.objects.get(name="张伟", area=world.district_a)
+    assert zhang.phone == "13800138000"
+    assert zhang.committee_level == "district"
+    assert Assignment.objects.filter(member=zhang, venue=world.venue_a, ended_on=None).count() == 1
+    assert "下沉到“桃花岭协商驿站”" in result.rows[0].notes
+    count = Member.objects.count()
+
+    again = run_members(world, xlsx(member_sheet(), merges=["A1:H1"]))
+    assert again.committed
+    assert [row.action for row in again.rows] == [SKIP, SKIP]
+    assert Member.objects.count() == count
+    assert Assignment.objects.filter(member=zhang).count() == 1
+
+
+def test_reimport_updates_changed_cells_and_keeps_blank_ones(world):
+    run_members(world, xlsx(member_sheet()))
+    rows = member_sheet()
+    rows[2][6] = "宜昌新公司"  # work unit changed
+    rows[3][6] = ""  # blank: keeps the stored value
+    result = run_members(world, xlsx(rows))
+    assert [row.action for row in result.rows] == [UPDATE, SKIP]
+    assert result.rows[0].changes == {"work_unit": "宜昌新公司"}
+    assert Member.objects.get(name="张伟").work_unit == "宜昌新公司"
+    assert Member.objects.get(name="刘洋").work_unit == "西陵区医院"
+
+
+def test_dry_run_writes_nothing(world):
+    result = run_members(world, xlsx(member_sheet()), dry_run=True)
+    assert result.ok and not result.committed
+    assert result.created == 2
+    assert not Member.objects.filter(name="张伟").exists()
+
+
+def test_existing_member_matched_by_name_and_phone(world):
+    # member_a (李明, 13911112222) already exists in 西陵区.
+    data = xlsx([MEMBER_HEADER, [1, "李明", "男", "经济界", "中共", "139-1111-2222", "新单位", ""]])
+    result = run_members(world, data)
+    assert result.rows[0].action == UPDATE
+    assert result.rows[0].instance == world.member_a
+    assert Member.objects.filter(name="李明").count() == 1
+
+
+# --- venues -------------------------------------------------------------------------------
+
+VENUE_HEADER = ["阵地名称", "类型", "所在社区", "平台品牌", "地址", "开放时间", "联系电话"]
+
+
+def test_venues_import_and_reimport(world):
+    rows = [
+        ["西陵区协商阵地一览表"],
+        VENUE_HEADER,
+        [
+            "学院街道委员工作室",
+            "委员工作室",
+            "学院街道",
+            "有事好商量",
+            "学院路8号",
+            "周一至周五",
+            "0717-6221234",
+        ],
+        ["桃花岭协商驿站", "协商驿站", "桃花岭社区", "西陵议事", "桃花岭路2号", "", ""],
+        ["说明:类型按省政协分类填写"],
+    ]
+    result = VenueImporter(area=world.district_a).run(xlsx(rows, merges=["A1:G1"]), "阵地.xlsx")
+    assert result.ok, [str(e) for e in result.errors]
+    assert [row.action for row in result.rows] == [CREATE, UPDATE]
+    studio = Venue.objects.get(name="学院街道委员工作室")
+    assert (studio.kind, studio.area, studio.brand.name) == (
+        "studio",
+        world.subdistrict_a,
+        "有事好商量",
+    )
+    assert studio.contact_phone == "0717-6221234"
+    assert studio.code.startswith("im-")
+    world.venue_a.refresh_from_db()
+    assert world.venue_a.address == "桃花岭路2号"
+    assert world.venue_a.brand.name == "西陵议事"
+    assert PlatformBrand.objects.filter(name="西陵议事").exists()
+
+    count = Venue.objects.count()
+    again = VenueImporter(area=world.district_a).run(xlsx(rows), "阵地.xlsx")
+    assert [row.action for row in again.rows] == [SKIP, SKIP]
+    assert Venue.objects.count() == count
+
+
+def test_venue_bad_kind_and_date(world):
+    rows = [["名称", "类型", "建成日期"], ["新驿站", "咖啡馆", "2024-02-30"]]
+    result = VenueImporter(area=world.district_a).run(xlsx(rows), "阵地.xlsx")
+    messages = [str(e) for e in result.errors]
+    assert messages[0].startswith("行 2, 列 类型: 类型“咖啡馆”无法识别,可填:委员工作室")
+    assert messages[1].startswith("行 2, 列 建成日期: “2024-02-30”不是有效的日期")
+    assert not Venue.objects.filter(name="新驿站").exists()
+
+
+# --- topics -------------------------------------------------------------------------------
+
+TOPIC_HEADER = ["序号", "议题名称", "问题描述", "议题类别", "来源", "协商阵地", "反映时间"]
+
+
+def topic_rows():
+    return [
+        ["桃花岭社区议题台账"],
+        TOPIC_HEADER,
+        [
+            1,
+            "小区停车难",
+            "晚间车位不足",
+            "停车难",
+            "群众反映",
+            "桃花岭协商驿站",
+            datetime.date(2024, 3, 5),
+        ],
+        [2, "路灯不亮", "", "道路修复", "", "", "2024年3月8日"],
+    ]
+
+
+def test_topics_import_writes_raised_events_and_reimport_skips(world, office_staff):
+    importer = TopicImporter(area=world.district_a, actor=office_staff)
+    result = importer.run(xlsx(topic_rows(), merges=["A1:G1"]), "议题.xlsx")
+    assert result.ok, [str(e) for e in result.errors]
+    parking = Topic.objects.get(title="小区停车难")
+    assert (parking.venue, parking.area, parking.status) == (
+        world.venue_a,
+        world.community_a,
+        "raised",
+    )
+    assert parking.raised_on == datetime.date(2024, 3, 5)
+    lamp = Topic.objects.get(title="路灯不亮")
+    assert (lamp.area, lamp.venue, lamp.source) == (world.district_a, None, "resident")
+    event = TopicEvent.objects.get(topic=parking)
+    assert (event.kind, event.actor) == (EventKind.RAISED, office_staff)
+
+    count = Topic.objects.count()
+    again = TopicImporter(area=world.district_a, actor=office_staff).run(
+        xlsx(topic_rows()), "议题.xlsx"
+    )
+    assert [row.action for row in again.rows] == [SKIP, SKIP]
+    assert Topic.objects.count() == count
+
+
+def test_topic_errors(world):
+    rows = topic_rows()
+    rows[2][3] = "天气"
+    rows[3][5] = "万达议事厅"  # district B's venue: outside the import's scope
+    result = TopicImporter(area=world.district_a).run(xlsx(rows), "议题.xlsx")
+    messages = [str(e) for e in result.errors]
+    assert messages[0].startswith("行 3, 列 类别: 类别“天气”不存在,可填:")
+    assert messages[1] == "行 4, 列 阵地: “西陵区”范围内没有名为“万达议事厅”的阵地。"
+    assert not Topic.objects.filter(title__in=["小区停车难", "路灯不亮"]).exists()
+
+
+def test_venue_codes_must_be_unique(world):
+    rows = [
+        ["名称", "类型", "编号"],
+        ["桃花岭协商驿站", "协商驿站", "xl-001"],  # its own code: fine
+        ["新驿站", "协商驿站", "wjg-001"],  # district B's venue has it
+        ["新驿站二", "协商驿站", "new-1"],
+        ["新驿站三", "协商驿站", "new-1"],
+        ["新驿站四", "协商驿站", "不是 slug"],
+    ]
+    result = VenueImporter(area=world.district_a).run(xlsx(rows), "阵地.xlsx")
+    messages = [str(e) for e in result.errors]
+    assert messages[:2] == [
+        "行 3, 列 编号: 编号“wjg-001”已被其他阵地使用。",
+        "行 5, 列 编号: 编号“new-1”与第 4 行重复。",
+    ]
+    assert messages[2].startswith("行 6, 列 编号: ")
+    assert len(messages) == 3
+
+
+def test_tab_separated_csv(world):
+    text = "委员名册\n姓名\t性别\t界别\t党派\t手机\n赵磊\t男\t农业界\t民盟\t13600136000\n"
+    result = run_members(world, text.encode("gbk"), filename="名册.csv")
+    assert result.ok and result.committed
+    assert Member.objects.get(name="赵磊").phone == "13600136000"
+
+
+def test_two_row_header_with_merged_cells(world):
+    data = xlsx(
+        [
+            ["委员名册"],
+            ["姓名", "性别", "身份信息", None, "联系方式"],
+            [None, None, "界别", "党派", None],
+            ["赵磊", "男", "农业界", "民盟", "13600136000"],
+        ],
+        merges=["A2:A3", "B2:B3", "C2:D2", "E2:E3"],
+    )
+    result = run_members(world, data)
+    assert result.ok, [str(e) for e in result.errors]
+    assert result.header_row == 3
+    assert Member.objects.get(name="赵磊").political_status == "cdl"
