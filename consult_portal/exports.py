@@ -20,6 +20,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+EXPORT_FORMATS = ("csv", "xlsx")
 CHUNK_SIZE = 2000
 CSV_BOM = "\ufeff"
 # A cell starting with one of these is a formula to Excel; prefix it so it stays text.

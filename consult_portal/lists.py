@@ -9,7 +9,7 @@ string is the whole state of the list, so a filtered view can be bookmarked and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
@@ -18,6 +18,7 @@ from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 
+from .exports import EXPORT_FORMATS, export_response
 from .views import ScopedListMixin
 
 # Parameters that are state of the page, not filters.
@@ -133,7 +134,6 @@ class EmptyState:
     hint: str = ""
     action_label: str = ""
     action_url: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class FilteredListMixin(ScopedListMixin):
@@ -159,11 +159,8 @@ class FilteredListMixin(ScopedListMixin):
 
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export", "")
-        if fmt and self.export_spec is not None:
-            from .exports import export_response
-
-            if fmt in ("csv", "xlsx"):
-                return export_response(self.get_queryset(), spec=self.export_spec, fmt=fmt)
+        if fmt in EXPORT_FORMATS and self.export_spec is not None:
+            return export_response(self.get_queryset(), spec=self.export_spec, fmt=fmt)
         return super().get(request, *args, **kwargs)
 
     def get_filterset(self):
