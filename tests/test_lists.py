@@ -495,3 +495,10 @@ def test_a_page_past_the_end_shows_the_last_page(office_staff, world):
     response = get(office_staff, "topics:list", page=9, sort="title")
     assert response.context["page_obj"].number == 2
     assert len(listed(response)) == 6  # 31 topics: topic_a and the 30 above
+
+
+def test_filter_choices_are_escaped(office_staff, world):
+    VenueFactory(name="<script>alert(1)</script>驿站", area=world.community_a)
+    html = get(office_staff, "topics:list").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;驿站</option>" in html
