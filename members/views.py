@@ -4,9 +4,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.roles import Role
-from consult_portal.views import RoleRequiredMixin, ScopedListMixin
+from consult_portal.views import RoleRequiredMixin
 
+from .exports import MEMBER_EXPORT
+from .filters import MemberFilter
 from .forms import AssignmentEndForm, AssignmentForm, MemberForm
 from .models import Assignment, Member
 from .permissions import can_edit_member, can_manage_assignment
@@ -21,12 +24,32 @@ from .services import (
 )
 
 
-class MemberListView(ScopedListMixin, ListView):
+class MemberListView(FilteredListMixin, ListView):
     template_name = "members/member_list.html"
     context_object_name = "members"
+    filterset_class = MemberFilter
+    export_spec = MEMBER_EXPORT
+    default_sort = None  # the selector puts serving members first, then by name
+    columns = [
+        Column("name", "姓名", ("name",)),
+        Column("sector", "界别", ("sector__sort_order", "sector__name")),
+        Column("political_status", "政治面貌", ("political_status",)),
+        Column("committee_level", "层级", ("committee_level",)),
+        Column("area", "所属政协", ("area__path",)),
+        Column("work_unit", "工作单位及职务", ("work_unit",)),
+        Column("active", "状态", ("is_active",), desc_first=True),
+    ]
 
-    def get_queryset(self):
-        return member_list(user=self.request.user, q=self.request.GET.get("q", "").strip())
+    def get_base_queryset(self):
+        return member_list(user=self.request.user)
+
+    def get_empty_state(self):
+        return EmptyState(
+            noun="委员",
+            hint="本级政协委员和下沉到本区阵地的委员会出现在这里。",
+            action_label="在管理后台录入委员",
+            action_url=maybe_reverse("admin:members_member_add") if self.scope.everything else None,
+        )
 
 
 class MemberDetailView(RoleRequiredMixin, DetailView):

@@ -4,11 +4,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.roles import Role
-from consult_portal.views import RoleRequiredMixin, ScopedListMixin
+from consult_portal.views import RoleRequiredMixin
 
+from .exports import VENUE_EXPORT
+from .filters import VenueFilter
 from .forms import VenueForm, VenueStandardForm
-from .models import StandardItem, Venue, VenueKind
+from .models import StandardItem, Venue
 from .permissions import can_edit_venue
 from .selectors import venue_list, venue_page
 from .services import (
@@ -20,22 +23,34 @@ from .services import (
 )
 
 
-class VenueListView(ScopedListMixin, ListView):
+class VenueListView(FilteredListMixin, ListView):
     template_name = "platforms/venue_list.html"
     context_object_name = "venues"
+    filterset_class = VenueFilter
+    export_spec = VENUE_EXPORT
+    default_sort = None  # the selector puts venues in use first, then by name
+    columns = [
+        Column("name", "名称", ("name",)),
+        Column("code", "编号", ("code",)),
+        Column("kind", "类型", ("kind",)),
+        Column("brand", "品牌", ("brand__name",), nullable=True),
+        Column("area", "服务区域", ("area__path",)),
+        Column("members", "在册委员", ("member_count",), desc_first=True),
+        Column("active", "状态", ("is_active",), desc_first=True),
+    ]
 
-    def get_queryset(self):
-        return venue_list(
-            user=self.request.user,
-            q=self.request.GET.get("q", "").strip(),
-            kind=self.request.GET.get("kind", ""),
+    def get_base_queryset(self):
+        return venue_list(user=self.request.user)
+
+    def get_empty_state(self):
+        return EmptyState(
+            noun="协商阵地",
+            hint="本区的协商议事厅、委员工作室、协商驿站等登记后会出现在这里。",
+            action_label="在管理后台登记阵地",
+            action_url=maybe_reverse("admin:platforms_venue_add")
+            if self.scope.everything
+            else None,
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["kinds"] = VenueKind.choices
-        context["kind"] = self.request.GET.get("kind", "")
-        return context
 
 
 class VenueDetailView(RoleRequiredMixin, DetailView):

@@ -26,6 +26,8 @@ PAGES = [
     ("topics:detail", "topic_b"),
     ("topics:consultation_detail", "session_a"),
     ("topics:consultation_detail", "session_b"),
+    # Lists (issue 4): the department list.
+    ("topics:department_list", None),
 ]
 
 # Venue and member pages, issue 4 items 2–3 (profiles): forms that change records. Create pages
@@ -70,6 +72,7 @@ PAGES += [("topics:create", None)]
 WRITE_PAGES |= {"topics:create"}
 
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
+LISTS |= {"topics:department_list"}  # Lists (issue 4)
 
 
 def expected(role: str, name: str, obj: str | None):

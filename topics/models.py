@@ -237,6 +237,8 @@ class Topic(models.Model):
             models.Index(fields=["status", "deadline"], name="topic_status_deadline_idx"),
             models.Index(fields=["venue", "status"], name="topic_venue_status_idx"),
             models.Index(fields=["resolved_on"], name="topic_resolved_on_idx"),
+            # The default order of the topic list (selectors.topic_list: -raised_on, -pk).
+            models.Index(fields=["-raised_on", "-id"], name="topic_list_order_idx"),
         ]
 
     def __str__(self) -> str:

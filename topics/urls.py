@@ -44,3 +44,10 @@ urlpatterns = [
     path("<int:pk>/merge/", topic_actions.TopicMergeView.as_view(), name="merge"),
     path("<int:pk>/comment/", topic_actions.TopicCommentView.as_view(), name="comment"),
 ]
+
+# Lists (issue 4): the department list, in its own module so the views package stays untouched.
+from .views.department import DepartmentListView  # noqa: E402
+
+urlpatterns += [
+    path("departments/", DepartmentListView.as_view(), name="department_list"),
+]

@@ -6,36 +6,53 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.roles import Role
-from consult_portal.views import RoleRequiredMixin, ScopedListMixin
+from consult_portal.views import RoleRequiredMixin
 
 from .. import lifecycle
+from ..exports import TOPIC_EXPORT
+from ..filters import TopicFilter
 from ..lifecycle import TopicStatus
 from ..models import Topic
 from ..permissions import can_move_topic
-from ..selectors import topic_detail_queryset, topic_list
+from ..selectors import topic_detail_queryset, topic_list, with_overdue_flag
 from ..services import topic_transition
 from .topic_actions import FORM_MOVES, topic_page_context
 
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
 
 
-class TopicListView(ScopedListMixin, ListView):
+class TopicListView(FilteredListMixin, ListView):
     template_name = "topics/topic_list.html"
     context_object_name = "topics"
+    filterset_class = TopicFilter
+    export_spec = TOPIC_EXPORT
+    # The selector orders by -raised_on, -pk (index topic_list_order_idx); that is "-raised_on".
+    default_sort = "-raised_on"
+    columns = [
+        Column("title", "议题", ("title",)),
+        Column("status", "状态", ("status",)),
+        Column("category", "类别", ("category__sort_order", "category__name")),
+        Column("area", "区划", ("area__path",)),
+        Column("venue", "阵地", ("venue__name",), nullable=True),
+        Column("raised_on", "提出日期", ("raised_on",), desc_first=True),
+        Column("deadline", "办理期限", ("deadline",), nullable=True),
+    ]
 
-    def get_queryset(self):
-        return topic_list(
-            user=self.request.user,
-            q=self.request.GET.get("q", "").strip(),
-            status=self.request.GET.get("status", ""),
+    def get_base_queryset(self):
+        return with_overdue_flag(topic_list(user=self.request.user))
+
+    def get_empty_state(self):
+        return EmptyState(
+            noun="议题",
+            hint="群众在阵地扫码反映的问题、委员提出的议题和协商活动中讨论的议题会出现在这里。",
+            action_label="去登记协商活动",
+            # Only those who may write get the button; leaders read.
+            action_url=maybe_reverse("topics:consultation_create")
+            if self.scope.role in (Role.ADMIN, Role.OFFICE)
+            else None,
         )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["statuses"] = TopicStatus.choices
-        context["status"] = self.request.GET.get("status", "")
-        return context
 
 
 class TopicDetailView(RoleRequiredMixin, DetailView):

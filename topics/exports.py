@@ -1,0 +1,67 @@
+"""What the topic, session and department lists export: Chinese headers, labels not codes."""
+
+from __future__ import annotations
+
+from consult_portal.exports import ExportColumn, ExportSpec
+
+from .lifecycle import TopicStatus
+from .models import ConsultationForm, Priority, Rating, TopicSource
+
+TOPIC_EXPORT = ExportSpec(
+    basename="议题",
+    ascii_name="topics",
+    columns=(
+        ExportColumn("查询码", "tracking_code", width=12),
+        ExportColumn("标题", "title", width=40),
+        ExportColumn("状态", "status", choices=dict(TopicStatus.choices), width=10),
+        # ``overdue_now`` is annotated by selectors.with_overdue_flag (TopicQuerySet.overdue).
+        ExportColumn("是否逾期", "overdue_now", width=10),
+        ExportColumn("类别", "category__name"),
+        ExportColumn("来源", "source", choices=dict(TopicSource.choices)),
+        ExportColumn("紧急程度", "priority", choices=dict(Priority.choices), width=10),
+        ExportColumn("所属区划", "area__name"),
+        ExportColumn("阵地", "venue__name", width=24),
+        ExportColumn("提出日期", "raised_on", width=12),
+        ExportColumn("办理期限", "deadline", width=12),
+        ExportColumn("办结日期", "resolved_on", width=12),
+        ExportColumn("群众评价", "rating", choices=dict(Rating.choices), width=10),
+    ),
+)
+
+CONSULTATION_EXPORT = ExportSpec(
+    basename="协商活动",
+    ascii_name="consultations",
+    columns=(
+        ExportColumn("举办时间", "held_at", width=18),
+        ExportColumn("主题", "title", width=40),
+        ExportColumn("阵地", "venue__name", width=24),
+        ExportColumn("所属区划", "venue__area__name"),
+        ExportColumn("协商形式", "form", choices=dict(ConsultationForm.choices)),
+        ExportColumn("主持委员", "host__name", width=10),
+        ExportColumn("出席委员", "present_count", width=10),
+        ExportColumn("议题数", "topic_count", width=8),
+        ExportColumn("群众代表", "residents_count", width=10),
+        ExportColumn("企业代表", "enterprises_count", width=10),
+        ExportColumn("专家", "experts_count", width=8),
+        ExportColumn(
+            "纪要", func=lambda row: "已录入" if row["minutes"] else "未录入", needs=("minutes",)
+        ),
+    ),
+)
+
+DEPARTMENT_EXPORT = ExportSpec(
+    basename="职能部门",
+    ascii_name="departments",
+    columns=(
+        ExportColumn("名称", "name", width=24),
+        ExportColumn("所属区划", "area__name"),
+        ExportColumn("联系人", "contact_name", width=10),
+        ExportColumn("联系电话", "contact_phone"),
+        ExportColumn("累计交办", "referral_count", width=10),
+        ExportColumn("在办交办", "open_count", width=10),
+        ExportColumn("逾期交办", "overdue_count", width=10),
+        ExportColumn(
+            "状态", func=lambda row: "在用" if row["is_active"] else "停用", needs=("is_active",)
+        ),
+    ),
+)
