@@ -170,7 +170,7 @@ def _who(row) -> str:
 def _session_value(name: str, row, names: _Names) -> str:
     if name == "departments":
         return (
-            "、".join(names.departments.get(d.department_id, "?") for d in row.departments.all())
+            "、".join(names.departments.get(pk, "?") for pk in row.department_ids)
             or "(无)"
         )
     value = getattr(row, f"{name}_id" if name in ("venue", "host") else name)
