@@ -101,6 +101,19 @@ def test_status_filter_takes_several_values(office_staff, topics, world):
     assert titles(response) == {"学堂坡停车难", "逾期未办的路灯"}
 
 
+def test_merged_duplicates_are_listed_only_when_asked_for(office_staff, topics):
+    TopicFactory(
+        title="学堂坡停车难(重复)",
+        status="merged",
+        merged_into=topics["accepted"],
+        area=topics["other_community"],
+    )
+    assert "学堂坡停车难(重复)" not in titles(get(office_staff, "topics:list"))
+    export = get(office_staff, "topics:list", export="csv")
+    assert "学堂坡停车难(重复)" not in b"".join(export.streaming_content).decode("utf-8-sig")
+    assert titles(get(office_staff, "topics:list", status=["merged"])) == {"学堂坡停车难(重复)"}
+
+
 def test_status_filter_adds_no_distinct(office_staff, topics, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -108,6 +108,13 @@ class TopicFilter(ListFilterSet):
             | keyword_q(value.upper(), "tracking_code")
         )
 
+    @property
+    def qs(self):
+        queryset = super().qs
+        # A merged duplicate lives on in its survivor: it is listed only when asked for by status.
+        asked = self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("status")
+        return queryset if asked else queryset.exclude(status=TopicStatus.MERGED)
+
     def filter_status(self, queryset, name, value):
         # One IN (...) rather than django-filter's OR chain; no join, so no DISTINCT.
         return queryset.filter(status__in=value) if value else queryset
