@@ -32,3 +32,14 @@ def test_changelists_open_for_admin_and_office_staff(world, admin_user, office_s
     assert response.status_code in (200, 403)  # 403 where the role lacks the view permission
     if model._meta.model_name in ("topic", "venue", "member", "consultation"):
         assert response.status_code == 200
+
+
+def test_topic_admin_offers_no_bulk_move_that_needs_a_form():
+    """交办 and 办结 need departments, a deadline and a public summary: only the topic page asks."""
+    from django.contrib import admin as django_admin
+
+    from topics.models import Topic
+
+    names = {action.__name__ for action in django_admin.site._registry[Topic].actions}
+    assert "move_to_accepted" in names
+    assert not names & {"move_to_referred", "move_to_in_progress", "move_to_resolved"}

@@ -79,6 +79,8 @@ class TopicAdmin(ScopedAdmin):
     # The status moves only through the lifecycle service (the actions below), never by hand.
     readonly_fields = ["status", "tracking_code", "resolved_on"]
     inlines = [ReferralInline, TopicEventInline]
+    # 交办 (departments, deadline) and 办结 (public summary) need their forms on the topic page;
+    # a bulk action would skip them, so the admin offers only the moves that need nothing more.
     actions = [
         _move_action(s)
         for s in (
@@ -86,9 +88,6 @@ class TopicAdmin(ScopedAdmin):
             TopicStatus.RESEARCHING,
             TopicStatus.CONSULTING,
             TopicStatus.AGREED,
-            TopicStatus.REFERRED,
-            TopicStatus.IN_PROGRESS,
-            TopicStatus.RESOLVED,
         )
     ]
 
