@@ -169,10 +169,7 @@ def _who(row) -> str:
 
 def _session_value(name: str, row, names: _Names) -> str:
     if name == "departments":
-        return (
-            "、".join(names.departments.get(pk, "?") for pk in row.department_ids)
-            or "(无)"
-        )
+        return "、".join(names.departments.get(pk, "?") for pk in row.department_ids) or "(无)"
     value = getattr(row, f"{name}_id" if name in ("venue", "host") else name)
     if value in (None, ""):
         return "(空)"

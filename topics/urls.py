@@ -34,6 +34,7 @@ urlpatterns = [
     # Topic page actions and entering a topic (issue 4, topic page)
     path("new/", topic_actions.TopicCreateView.as_view(), name="create"),
     path("<int:pk>/refer/", topic_actions.TopicReferView.as_view(), name="refer"),
+    path("<int:pk>/assist/", topic_actions.TopicAddAssistingView.as_view(), name="assist"),
     path(
         "<int:pk>/referrals/<int:referral_pk>/reply/",
         topic_actions.TopicReplyView.as_view(),

@@ -14,6 +14,7 @@ from topics.lifecycle import TopicStatus
 from topics.models import EventKind, Referral, Topic, TopicEvent
 from topics.services.topic_actions import (
     referral_record_reply,
+    topic_add_assisting,
     topic_comment,
     topic_merge,
     topic_rate,
@@ -482,3 +483,53 @@ def test_two_staff_resolve_at_once_one_succeeds(world, office_staff):
     topic = Topic.objects.get(pk=topic_id)
     assert topic.status == TopicStatus.RESOLVED
     assert topic.resolution_summary in ("甲办结", "乙办结")
+
+
+# --- add assisting departments ----------------------------------------------------------------
+
+
+def test_add_assisting_departments_after_referral(world, office_staff):
+    topic = referred(world, office_staff)
+    helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
+    street = DepartmentFactory(name="学院街道办", area=world.subdistrict_a)
+    before = len(events(topic))
+
+    event = topic_add_assisting(
+        actor=office_staff, topic=topic, departments=[street, helper], note="涉及占道"
+    )
+
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.REFERRED  # no move
+    assert set(
+        topic.referrals.filter(role="assist").values_list("department__name", flat=True)
+    ) == {
+        "西陵区城管局",
+        "学院街道办",
+    }
+    assert len(events(topic)) == before + 1
+    assert event.kind == EventKind.REFERRAL and not event.to_status
+    assert event.note.startswith("追加协办:学院街道办、西陵区城管局;办理期限:")
+    assert event.note.endswith("涉及占道")
+
+
+def test_add_assisting_refusals(world, office_staff):
+    topic = set_status(world.topic_a, TopicStatus.ACCEPTED)
+    helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
+    with pytest.raises(TransitionError):  # not referred yet: 交办 first
+        topic_add_assisting(actor=office_staff, topic=topic, departments=[helper])
+    topic = referred(world, office_staff)
+    foreign = DepartmentFactory(name="伍家岗区住建局", area=world.district_b)
+    for departments, field in (
+        ([], "departments"),
+        ([world.department_a], "departments"),  # already the lead
+        ([foreign], "departments"),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            topic_add_assisting(actor=office_staff, topic=topic, departments=departments)
+        assert field in excinfo.value.error_dict
+    with pytest.raises(ValidationError) as excinfo:
+        topic_add_assisting(
+            actor=office_staff, topic=topic, departments=[helper], deadline=TODAY() - DAY
+        )
+    assert "deadline" in excinfo.value.error_dict
+    assert topic.referrals.count() == 1

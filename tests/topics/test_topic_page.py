@@ -348,7 +348,7 @@ def test_merge_into_an_unknown_or_foreign_topic_is_an_error(world, office_staff)
 
 # --- POST permission matrix ------------------------------------------------------------------
 
-ACTIONS = ["refer", "reply", "resolve", "rate", "merge", "comment"]
+ACTIONS = ["refer", "assist", "reply", "resolve", "rate", "merge", "comment"]
 
 
 def action_request(world, name, topic):
@@ -362,6 +362,14 @@ def action_request(world, name, topic):
             else DepartmentFactory(area=world.district_b)
         )
         return reverse("topics:refer", args=[topic.pk]), {"lead": dept.pk, "deadline": today}
+    if name == "assist":
+        set_status(topic, TopicStatus.REFERRED)
+        area = world.district_a if topic == world.topic_a else world.district_b
+        dept = DepartmentFactory(area=area)
+        return reverse("topics:assist", args=[topic.pk]), {
+            "departments": [dept.pk],
+            "deadline": today,
+        }
     if name == "reply":
         set_status(topic, TopicStatus.REFERRED)
         referral = ReferralFactory(topic=topic, department=DepartmentFactory(area=topic.area))
@@ -519,3 +527,24 @@ def test_detail_query_count_does_not_grow(request, world, status, who):
     large = count(client, topic)
     assert small == large, f"{small} queries with 2 rows, {large} with 20"
     assert large <= 16, large
+
+
+def test_add_assisting_department_from_the_page_keeps_input_on_error(world, office_staff):
+    topic = set_status(world.topic_a, TopicStatus.REFERRED)
+    helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
+    client = client_for(office_staff)
+    assert "追加协办部门" in client.get(reverse("topics:detail", args=[topic.pk])).content.decode()
+
+    url = reverse("topics:assist", args=[topic.pk])
+    bad = client.post(url, {"departments": [helper.pk], "deadline": "2026-02-30", "note": "请配合"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "请配合" in html and not topic.referrals.exists()
+
+    ok = client.post(
+        url, {"departments": [helper.pk], "deadline": TODAY().isoformat(), "from": "referred"}
+    )
+    assert ok.status_code == 302
+    assert list(topic.referrals.values_list("department__name", "role")) == [
+        ("西陵区城管局", "assist")
+    ]

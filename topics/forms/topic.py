@@ -63,6 +63,29 @@ class ReferForm(_ActionForm):
         return data
 
 
+class AddAssistingForm(_ActionForm):
+    departments = forms.ModelMultipleChoiceField(
+        label="追加协办部门(可多选)",
+        queryset=Department.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    deadline = forms.DateField(label="办理期限", widget=DATE_WIDGET)
+    note = forms.CharField(
+        label="追加说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, topic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = (
+            Department.objects.visible_to(user)
+            .filter(is_active=True)
+            .exclude(referrals__topic=topic)
+            .order_by("name")
+        )
+        self.fields["deadline"].initial = referral_default_deadline()
+        self.helper.form_id = "assist-form"
+
+
 class ReplyForm(_ActionForm):
     reply = forms.CharField(
         label="答复内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})

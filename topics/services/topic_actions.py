@@ -30,6 +30,7 @@ from .transitions import TransitionError, topic_transition
 __all__ = [
     "referral_default_deadline",
     "referral_record_reply",
+    "topic_add_assisting",
     "topic_comment",
     "topic_merge",
     "topic_rate",
@@ -164,6 +165,61 @@ def topic_refer(
     )
     _sync(topic, locked, ["status", "updated_at"])
     return event
+
+
+@transaction.atomic
+def topic_add_assisting(
+    *,
+    actor,
+    topic: Topic,
+    departments: Iterable[Department],
+    deadline: datetime.date | None = None,
+    note: str = "",
+    expected_from: str | None = None,
+) -> TopicEvent:
+    """追加协办: bring more departments into a topic already referred (交办 or 办理).
+
+    The topic's status does not change. Each department must be one the actor can see, in use,
+    and not yet on the topic. Writes one REFERRAL event naming them and their deadline.
+    """
+    locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
+    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS):
+        raise _refuse(locked.status, "追加协办部门")
+    departments = list(departments or ())
+    if not departments:
+        raise ValidationError({"departments": "请选择至少一个协办部门。"}, code="required")
+    wanted = {d.pk for d in departments}
+    visible = set(
+        Department.objects.visible_to(actor)
+        .filter(pk__in=wanted, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    if visible != wanted:
+        raise ValidationError(
+            {"departments": "只能交办本辖区在用的职能部门。"}, code="out_of_scope"
+        )
+    if locked.referrals.filter(department__in=wanted).exists():
+        raise ValidationError({"departments": "所选部门已在交办名单中。"}, code="already_referred")
+    today = timezone.localdate()
+    deadline = deadline or referral_default_deadline(today)
+    if deadline < today:
+        raise ValidationError({"deadline": "办理期限不能早于今天。"}, code="past_deadline")
+    Referral.objects.bulk_create(
+        Referral(
+            topic=locked,
+            department=department,
+            role=ReferralRole.ASSIST,
+            referred_on=today,
+            deadline=deadline,
+        )
+        for department in sorted(departments, key=lambda d: d.name)
+    )
+    summary = "追加协办:" + "、".join(sorted(d.name for d in departments))
+    summary += f";办理期限:{deadline.isoformat()}。"
+    note = (note or "").strip()
+    return TopicEvent.objects.create(
+        topic=locked, kind=EventKind.REFERRAL, actor=actor, note=summary + note
+    )
 
 
 @transaction.atomic

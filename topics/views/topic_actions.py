@@ -20,6 +20,7 @@ from consult_portal.views import RoleRequiredMixin
 
 from .. import lifecycle
 from ..forms.topic import (
+    AddAssistingForm,
     CommentForm,
     MergeForm,
     RateForm,
@@ -34,6 +35,7 @@ from ..permissions import can_move_topic
 from ..selectors import topic_detail_queryset
 from ..services.topic_actions import (
     referral_record_reply,
+    topic_add_assisting,
     topic_comment,
     topic_merge,
     topic_rate,
@@ -89,6 +91,7 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     if lifecycle.is_allowed(status, TopicStatus.REFERRED):
         context["refer_form"] = bound.get("refer") or ReferForm(user=user)
     if status in REPLY_STATES:
+        context["assist_form"] = bound.get("assist") or AddAssistingForm(user=user, topic=topic)
         context["reply_forms"] = [
             (r, bound.get(f"reply-{r.pk}") or ReplyForm(referral=r))
             for r in referrals
@@ -170,6 +173,24 @@ class TopicReferView(_TopicActionView):
             topic=topic,
             lead=form.cleaned_data["lead"],
             assisting=list(form.cleaned_data["assisting"]),
+            deadline=form.cleaned_data["deadline"],
+            note=form.cleaned_data["note"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicAddAssistingView(_TopicActionView):
+    key = "assist"
+    success_message = "已追加协办部门。"
+
+    def make_form(self, topic, data):
+        return AddAssistingForm(data, user=self.request.user, topic=topic)
+
+    def perform(self, topic, form):
+        topic_add_assisting(
+            actor=self.request.user,
+            topic=topic,
+            departments=list(form.cleaned_data["departments"]),
             deadline=form.cleaned_data["deadline"],
             note=form.cleaned_data["note"],
             expected_from=self.expected(),
