@@ -403,3 +403,20 @@ def test_member_home_shows_points(world, member_user):
 def test_no_account_user_gets_403(world):
     user = UserFactory(username="nobody")
     assert _rank(client_for(user)).status_code == 403
+
+
+def test_point_rules_page_shows_defaults_then_saved_values(world, root):
+    client = client_for(root)
+    url = reverse("members:point_rules") + f"?year={YEAR}"
+    forms = client.get(url).context["formset"].forms
+    deed = next(f for f in forms if f.initial["kind"] == PointKind.DEED)
+    assert (deed.initial["points"], deed.initial["cap"]) == (5, 20)  # default, nothing saved
+    client.post(url, _rules_post(YEAR, {PointKind.DEED: (9, None)}))
+    forms = client.get(url).context["formset"].forms
+    deed = next(f for f in forms if f.initial["kind"] == PointKind.DEED)
+    assert (deed.initial["points"], deed.initial["cap"]) == (9, None)
+    # another year still shows the defaults
+    other = client.get(reverse("members:point_rules") + f"?year={YEAR + 1}").context["formset"]
+    assert (
+        next(f for f in other.forms if f.initial["kind"] == PointKind.DEED).initial["points"] == 5
+    )
