@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from consult_portal.admin import ScopedAdmin, ScopedInline
 
-from .models import Assignment, Duty, DutyShift, Member, Sector
+from .models import Assignment, Duty, DutyShift, Member, PointRule, Sector
 
 
 @admin.register(Sector)
@@ -63,3 +63,12 @@ class DutyAdmin(ScopedAdmin):
     date_hierarchy = "date"
     list_select_related = ["member"]
     autocomplete_fields = ["member", "venue", "topic"]
+
+
+# Duties and points (issue 5, item 3). Staff edit the rules on the rules page
+# (members:point_rules); the admin is for administrators.
+@admin.register(PointRule)
+class PointRuleAdmin(admin.ModelAdmin):
+    list_display = ["year", "kind", "points", "cap"]
+    list_filter = ["year", "kind"]
+    search_fields = ["kind"]

@@ -406,3 +406,54 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_kind_display()} · {self.title}"
+
+
+# --- Duties and points (issue 5, item 3) ---
+
+
+class PointKind(models.TextChoices):
+    """What earns points. See members/points.py for how records map to these kinds."""
+
+    ATTENDANCE = "attendance", "出席协商活动"
+    DUTY_DAY = "duty_day", "驻站值日"
+    PROPOSAL = "proposal", "提交提案"
+    PROPOSAL_FILED = "proposal_filed", "提案立案加分"
+    OPINION = "opinion", "报送社情民意"
+    OPINION_DISTRICT = "opinion_district", "社情民意区级采用加分"
+    OPINION_CITY = "opinion_city", "社情民意市级采用加分"
+    OPINION_PROVINCE = "opinion_province", "社情民意省级采用加分"
+    OPINION_NATIONAL = "opinion_national", "社情民意全国采用加分"
+    RESEARCH = "research", "参加调研"
+    DEED = "deed", "办实事"
+    OTHER = "other", "其他履职"
+
+
+class PointRule(models.Model):
+    """积分规则: points per record of one kind in one year, and the most that kind may earn.
+
+    One set of rules per year for the whole portal; a year without rows uses DEFAULT_POINT_RULES
+    (members/points.py), and the rules page saves them for that year on first edit.
+    """
+
+    year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("积分项", max_length=24, choices=PointKind.choices)
+    points = models.PositiveSmallIntegerField("每次分值")
+    cap = models.PositiveSmallIntegerField(
+        "年度上限", null=True, blank=True, help_text="该项每年最多计的分数,留空为不设上限。"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "积分规则"
+        verbose_name_plural = "积分规则"
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "kind"], name="pointrule_year_kind_unique"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="pointrule_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_kind_display()} {self.points}分"

@@ -17,3 +17,12 @@ urlpatterns += [
     path("<int:pk>/deactivate/", views.MemberActiveView.as_view(active=False), name="deactivate"),
     path("<int:pk>/reactivate/", views.MemberActiveView.as_view(active=True), name="reactivate"),
 ]
+
+# Duties and points (issue 5, item 3).
+from . import point_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/duties/new/", point_views.DutyAddView.as_view(), name="duty_add"),
+    path("points/rules/", point_views.PointRulesView.as_view(), name="point_rules"),
+    path("points/ranking/", point_views.RankingView.as_view(), name="ranking"),
+]

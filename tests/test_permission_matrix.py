@@ -74,6 +74,17 @@ WRITE_PAGES |= {"topics:create"}
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
 LISTS |= {"topics:department_list"}  # Lists (issue 4)
 
+# Duties and points (issue 5, item 3): recording a duty and the point rules are staff pages
+# (leaders and members 403); the ranking is a list (members 403).
+PAGES += [
+    ("members:duty_add", "member_a"),
+    ("members:duty_add", "member_b"),
+    ("members:point_rules", None),
+    ("members:ranking", None),
+]
+WRITE_PAGES |= {"members:duty_add", "members:point_rules"}
+LISTS |= {"members:ranking"}
+
 
 def expected(role: str, name: str, obj: str | None):
     if role == "anonymous":

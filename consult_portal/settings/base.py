@@ -134,3 +134,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Member assessment bands (issue 5, item 3): (lowest total, label), highest first.
+MEMBER_POINT_BANDS = [(90, "优秀"), (80, "良好"), (60, "称职"), (0, "不称职")]

@@ -1,0 +1,115 @@
+"""Writes for duties (履职记录) and the yearly point rules (issue 5, item 3).
+
+Who records duties: office staff and administrators of the member's own committee (the staff who
+may edit the member's file). Members do not record their own duties here: the records feed the
+yearly assessment, and there is no review step for self-reported duties yet.
+
+Who edits the point rules: administrators, and the office staff of the top committee (an area
+without a parent). The rules are one set per year for the whole portal, so a district's office
+reads them but cannot change the scale its neighbours are ranked on.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from consult_portal.roles import Role, scope_for
+
+from .models import Duty, DutyKind, DutyOutcome, DutyStatus, Member, PointKind, PointRule
+from .permissions import can_edit_member
+
+# Which outcomes make sense for which kind of duty.
+OUTCOMES_BY_KIND = {
+    DutyKind.PROPOSAL: {DutyOutcome.FILED, DutyOutcome.NOT_FILED, DutyOutcome.ANSWERED},
+    DutyKind.OPINION: {
+        DutyOutcome.NOT_ADOPTED,
+        DutyOutcome.ADOPTED_DISTRICT,
+        DutyOutcome.ADOPTED_CITY,
+        DutyOutcome.ADOPTED_PROVINCE,
+        DutyOutcome.ADOPTED_NATIONAL,
+    },
+}
+
+
+def can_record_duty(user, member: Member) -> bool:
+    return can_edit_member(user, member)
+
+
+def can_edit_point_rules(user) -> bool:
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if scope.role != Role.OFFICE or not scope.area_id:
+        return False
+    from platforms.models import Area
+
+    return Area.objects.filter(pk=scope.area_id, depth=1).exists()
+
+
+def check_outcome(kind: str, outcome: str) -> None:
+    if outcome and outcome not in OUTCOMES_BY_KIND.get(kind, set()):
+        allowed = "、".join(o.label for o in OUTCOMES_BY_KIND.get(kind, ()))
+        message = (
+            f"{DutyKind(kind).label}只能选择:{allowed}。"
+            if allowed
+            else (f"{DutyKind(kind).label}没有结果可选,请留空。")
+        )
+        raise ValidationError({"outcome": message})
+
+
+@transaction.atomic
+def duty_record(
+    *,
+    actor,
+    member: Member,
+    kind: str,
+    date: datetime.date,
+    title: str,
+    status: str = DutyStatus.DONE,
+    outcome: str = "",
+    note: str = "",
+) -> Duty:
+    locked = Member.objects.select_for_update().select_related("area").get(pk=member.pk)
+    if not can_record_duty(actor, locked):
+        raise PermissionDenied("只有委员所属政协的办公室可以登记履职。")
+    check_outcome(kind, outcome)
+    duty = Duty(
+        member=locked,
+        kind=kind,
+        date=date,
+        title=title,
+        status=status,
+        outcome=outcome,
+        note=note,
+    )
+    duty.full_clean()
+    duty.save()
+    return duty
+
+
+@transaction.atomic
+def point_rules_save(*, actor, year: int, rules: dict[str, tuple[int, int | None]]) -> int:
+    """Save the year's rules (kind → (points, cap)); returns how many rows changed."""
+    if not can_edit_point_rules(actor):
+        raise PermissionDenied("只有管理员或市政协办公室可以修改积分规则。")
+    unknown = set(rules) - set(PointKind.values)
+    if unknown:
+        raise ValidationError(f"未知的积分项:{sorted(unknown)}")
+    existing = {r.kind: r for r in PointRule.objects.select_for_update().filter(year=year)}
+    changed = 0
+    for kind, (points, cap) in rules.items():
+        rule = existing.get(kind)
+        if rule is None:
+            rule = PointRule(year=year, kind=kind, points=points, cap=cap)
+        elif (rule.points, rule.cap) == (points, cap):
+            continue
+        else:
+            rule.points, rule.cap = points, cap
+        rule.full_clean()
+        rule._history_user = actor
+        rule.save()
+        changed += 1
+    return changed

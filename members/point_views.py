@@ -1,0 +1,134 @@
+"""Pages for duties and points (issue 5, item 3): record a duty, the yearly point rules, the
+ranking of members by points (with export)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from consult_portal.exports import EXPORT_FORMATS, export_response
+from consult_portal.roles import Role
+from consult_portal.views import RoleRequiredMixin
+
+from .duty_services import can_edit_point_rules, can_record_duty, duty_record, point_rules_save
+from .models import Member
+from .point_forms import DutyForm, PointRuleFormSet, RankingFilterForm, YearForm
+from .point_selectors import ranking, ranking_export_source, ranking_export_spec
+from .points import rules_for_year
+
+WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
+
+
+class DutyAddView(RoleRequiredMixin, FormView):
+    """Staff of the member's own committee record a duty; another area's member is 404."""
+
+    allowed_roles = WRITE_ROLES
+    template_name = "members/duty_form.html"
+    form_class = DutyForm
+
+    def _load(self):
+        self.member = get_object_or_404(
+            Member.objects.visible_to(self.request.user).select_related("area"),
+            pk=self.kwargs["pk"],
+        )
+        if not can_record_duty(self.request.user, self.member):
+            raise PermissionDenied("只有委员所属政协的办公室可以登记履职。")
+
+    def get(self, request, *args, **kwargs):
+        self._load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._load()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            duty_record(actor=self.request.user, member=self.member, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "履职记录已登记。")
+        return redirect("members:detail", pk=self.member.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(member=self.member, **kwargs)
+
+
+class PointRulesView(RoleRequiredMixin, TemplateView):
+    """The year's point rules. Office staff read them; only those who may edit see a form."""
+
+    allowed_roles = WRITE_ROLES
+    template_name = "members/point_rules.html"
+
+    def year(self) -> int:
+        return YearForm(self.request.GET or None).year_or_current()
+
+    def initial(self, year: int) -> list[dict]:
+        return [{"kind": r.kind, "points": r.points, "cap": r.cap} for r in rules_for_year(year)]
+
+    def get_context_data(self, formset=None, **kwargs):
+        year = kwargs.pop("year", None) or self.year()
+        if formset is None:
+            formset = PointRuleFormSet(initial=self.initial(year))
+        return super().get_context_data(
+            year=year,
+            formset=formset,
+            can_edit=can_edit_point_rules(self.request.user),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not can_edit_point_rules(request.user):
+            raise PermissionDenied("只有管理员或市政协办公室可以修改积分规则。")
+        year = self.year()
+        formset = PointRuleFormSet(request.POST, initial=self.initial(year))
+        if not formset.is_valid():
+            return self.render_to_response(self.get_context_data(formset=formset, year=year))
+        rules = {
+            f.cleaned_data["kind"]: (f.cleaned_data["points"], f.cleaned_data["cap"])
+            for f in formset
+        }
+        changed = point_rules_save(actor=request.user, year=year, rules=rules)
+        messages.success(request, f"{year}年积分规则已保存(更新 {changed} 项)。")
+        return HttpResponseRedirect(f"{reverse('members:point_rules')}?year={year}")
+
+
+class RankingView(RoleRequiredMixin, TemplateView):
+    """Members ranked by this year's points, with their band; ?export=csv|xlsx downloads it."""
+
+    allowed_roles = (Role.ADMIN, Role.OFFICE, Role.LEADER)
+    template_name = "members/ranking.html"
+
+    def get(self, request, *args, **kwargs):
+        self.filter_form = RankingFilterForm(request.GET or None, user=request.user)
+        year = self.filter_form.year_or_current()
+        area = self.filter_form.cleaned_data.get("area") if self.filter_form.is_valid() else None
+        self.data = ranking(user=request.user, year=year, area=area)
+        fmt = request.GET.get("export")
+        if fmt in EXPORT_FORMATS:
+            return export_response(
+                ranking_export_source(self.data["rows"]),
+                spec=ranking_export_spec(year),
+                fmt=fmt,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET.copy()
+        params.pop("export", None)
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            query=params.urlencode(),
+            can_edit_rules=can_edit_point_rules(self.request.user),
+            **self.data,
+            **kwargs,
+        )

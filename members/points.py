@@ -1,0 +1,228 @@
+"""Member points (履职积分), always recomputed from the records — never a stored total.
+
+How records map to point kinds (only records of the given calendar year, Asia/Shanghai):
+
+- ATTENDANCE: each session attended (``Attendance`` 出席, by the session's date) plus each
+  consultation duty recorded by hand (``Duty`` kind 协商, 已完成) for sessions outside the portal.
+- DUTY_DAY: each rota shift marked 已值班 (``DutyShift`` DONE) plus each 驻站值日 duty recorded
+  by hand (for days outside the rota; staff should not record a rota shift twice).
+- PROPOSAL / OPINION / RESEARCH / DEED / OTHER: each ``Duty`` of that kind with status 已完成.
+- PROPOSAL_FILED: bonus for each completed proposal whose outcome is 立案 or 已办复 (answered
+  implies it was filed).
+- OPINION_DISTRICT / _CITY / _PROVINCE / _NATIONAL: bonus for each completed opinion report by its
+  adoption level (one level per report, the highest recorded in ``outcome``).
+
+Each kind earns ``count × points``, then is cut to the kind's yearly ``cap`` (if any). Planned
+and cancelled duties, missed or swapped shifts and absences earn nothing.
+
+Default rules (common practice in district CPPCC assessment schemes; offices edit them per year):
+attendance 2 (cap 20), duty day 2 (cap 20), proposal 10 (cap 30), proposal filed +5 (cap 15),
+opinion report 5 (cap 30), adoption bonus 区级 +2 / 市级 +5 / 省级 +10 / 全国 +20 (no cap: adoption
+at a higher level is rare and should always show), research 5 (cap 20), practical deed 5 (cap 20),
+other 2 (cap 10). A member who does each of the 五个一 once and attends a few sessions lands
+in 称职; 优秀 (≥ 90) needs sustained work across kinds.
+
+``member_points`` runs four queries whatever the number of members: the rules, duties grouped by
+member/kind/outcome, attendances grouped by member, shifts grouped by member (plus one to list
+the members when given a queryset rather than a list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+
+from .models import (
+    Duty,
+    DutyKind,
+    DutyOutcome,
+    DutyShift,
+    DutyStatus,
+    PointKind,
+    PointRule,
+    ShiftStatus,
+)
+
+# kind: (points, cap)
+DEFAULT_POINT_RULES: dict[str, tuple[int, int | None]] = {
+    PointKind.ATTENDANCE: (2, 20),
+    PointKind.DUTY_DAY: (2, 20),
+    PointKind.PROPOSAL: (10, 30),
+    PointKind.PROPOSAL_FILED: (5, 15),
+    PointKind.OPINION: (5, 30),
+    PointKind.OPINION_DISTRICT: (2, None),
+    PointKind.OPINION_CITY: (5, None),
+    PointKind.OPINION_PROVINCE: (10, None),
+    PointKind.OPINION_NATIONAL: (20, None),
+    PointKind.RESEARCH: (5, 20),
+    PointKind.DEED: (5, 20),
+    PointKind.OTHER: (2, 10),
+}
+
+# A completed duty of this kind counts once for this point kind.
+DUTY_KIND_POINTS = {
+    DutyKind.PROPOSAL: PointKind.PROPOSAL,
+    DutyKind.OPINION: PointKind.OPINION,
+    DutyKind.RESEARCH: PointKind.RESEARCH,
+    DutyKind.CONSULTATION: PointKind.ATTENDANCE,
+    DutyKind.DUTY_DAY: PointKind.DUTY_DAY,
+    DutyKind.DEED: PointKind.DEED,
+    DutyKind.OTHER: PointKind.OTHER,
+}
+# ...and, with this outcome, once more for a bonus kind.
+OUTCOME_BONUS = {
+    (DutyKind.PROPOSAL, DutyOutcome.FILED): PointKind.PROPOSAL_FILED,
+    (DutyKind.PROPOSAL, DutyOutcome.ANSWERED): PointKind.PROPOSAL_FILED,
+    (DutyKind.OPINION, DutyOutcome.ADOPTED_DISTRICT): PointKind.OPINION_DISTRICT,
+    (DutyKind.OPINION, DutyOutcome.ADOPTED_CITY): PointKind.OPINION_CITY,
+    (DutyKind.OPINION, DutyOutcome.ADOPTED_PROVINCE): PointKind.OPINION_PROVINCE,
+    (DutyKind.OPINION, DutyOutcome.ADOPTED_NATIONAL): PointKind.OPINION_NATIONAL,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    points: int
+    cap: int | None
+
+    @property
+    def label(self) -> str:
+        return PointKind(self.kind).label
+
+
+@dataclass
+class KindPoints:
+    kind: str
+    label: str
+    count: int
+    points: int  # after the cap
+    capped: bool
+
+
+@dataclass
+class MemberPoints:
+    member_id: int
+    total: int = 0
+    band: str = ""
+    kinds: list[KindPoints] = field(default_factory=list)
+
+    def by_kind(self) -> dict[str, KindPoints]:
+        return {k.kind: k for k in self.kinds}
+
+
+def rules_for_year(year: int) -> list[Rule]:
+    """The year's rules in PointKind order: saved rows, defaults for kinds without a row."""
+    saved = {r.kind: r for r in PointRule.objects.filter(year=year)}
+    rules = []
+    for kind in PointKind:
+        if kind in saved:
+            rules.append(Rule(kind, saved[kind].points, saved[kind].cap))
+        else:
+            points, cap = DEFAULT_POINT_RULES[kind]
+            rules.append(Rule(kind, points, cap))
+    return rules
+
+
+def band_for(total: int) -> str:
+    for lowest, label in settings.MEMBER_POINT_BANDS:
+        if total >= lowest:
+            return label
+    return settings.MEMBER_POINT_BANDS[-1][1]
+
+
+def record_counts(member_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """member id → point kind → number of qualifying records in the year (three queries)."""
+    from topics.models import Attendance, AttendanceStatus
+
+    if not member_ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+
+    def add(member_id: int, kind: str, n: int) -> None:
+        per_member = counts.setdefault(member_id, {})
+        per_member[kind] = per_member.get(kind, 0) + n
+
+    duties = (
+        Duty.objects.filter(member__in=member_ids, date__year=year, status=DutyStatus.DONE)
+        .values_list("member_id", "kind", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for member_id, kind, outcome, n in duties:
+        if kind in DUTY_KIND_POINTS:
+            add(member_id, DUTY_KIND_POINTS[kind], n)
+        bonus = OUTCOME_BONUS.get((kind, outcome))
+        if bonus:
+            add(member_id, bonus, n)
+    attended = (
+        Attendance.objects.filter(
+            member__in=member_ids,
+            status=AttendanceStatus.PRESENT,
+            consultation__held_at__year=year,
+        )
+        .values_list("member_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for member_id, n in attended:
+        add(member_id, PointKind.ATTENDANCE, n)
+    shifts = (
+        DutyShift.objects.filter(member__in=member_ids, date__year=year, status=ShiftStatus.DONE)
+        .values_list("member_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for member_id, n in shifts:
+        add(member_id, PointKind.DUTY_DAY, n)
+    return counts
+
+
+def score(member_id: int, counts: dict[str, int], rules: list[Rule]) -> MemberPoints:
+    result = MemberPoints(member_id=member_id)
+    for rule in rules:
+        n = counts.get(rule.kind, 0)
+        raw = n * rule.points
+        points = raw if rule.cap is None else min(raw, rule.cap)
+        result.kinds.append(KindPoints(rule.kind, rule.label, n, points, points < raw))
+        result.total += points
+    result.band = band_for(result.total)
+    return result
+
+
+def member_points(members: QuerySet | Iterable, year: int) -> dict[int, MemberPoints]:
+    """Points of every member for ``year`` (members as a queryset, or a list of members or
+    ids): four queries for any number of members."""
+    if isinstance(members, QuerySet):
+        member_ids = list(members.values_list("pk", flat=True))
+    else:
+        member_ids = [getattr(m, "pk", m) for m in members]
+    rules = rules_for_year(year)
+    counts = record_counts(member_ids, year)
+    return {
+        member_id: score(member_id, counts.get(member_id, {}), rules) for member_id in member_ids
+    }
+
+
+# The 五个一 duty each point kind stands for. The counts behind the points are the checklist's:
+# a consultation is a session attended or a consultation duty recorded by hand.
+FIVE_ONES_POINT_KINDS = (
+    (DutyKind.PROPOSAL, PointKind.PROPOSAL),
+    (DutyKind.RESEARCH, PointKind.RESEARCH),
+    (DutyKind.CONSULTATION, PointKind.ATTENDANCE),
+    (DutyKind.OPINION, PointKind.OPINION),
+    (DutyKind.DEED, PointKind.DEED),
+)
+
+
+def five_ones_from_points(points: MemberPoints) -> list[dict]:
+    """The 五个一 checklist from a member's points (no further query); the same counts as
+    ``members.selectors.five_ones``."""
+    by_kind = points.by_kind()
+    return [
+        {"kind": duty_kind, "label": duty_kind.label, "count": by_kind[point_kind].count}
+        for duty_kind, point_kind in FIVE_ONES_POINT_KINDS
+    ]
