@@ -177,3 +177,23 @@ def test_feed_query_count_does_not_grow(world, member_user, resident, django_ass
         )
         ConsultationFactory(venue=world.venue_a)
     assert count() == few
+
+
+FEEDS_PAGE = {
+    "admin_user": 200,
+    "office_staff": 200,
+    "other_staff": 200,
+    "member_user": 200,
+    "leader": 403,
+    "district_leader": 403,
+}
+
+
+@pytest.mark.parametrize("role", [*FEEDS_PAGE, "anonymous"])
+def test_feeds_page_access(request, world, role):
+    if role == "anonymous":
+        response = request.getfixturevalue("resident").get(reverse("calendar:feeds"))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        return
+    response = client_for(request.getfixturevalue(role)).get(reverse("calendar:feeds"))
+    assert response.status_code == FEEDS_PAGE[role]
