@@ -197,3 +197,9 @@ def test_feeds_page_access(request, world, role):
         return
     response = client_for(request.getfixturevalue(role)).get(reverse("calendar:feeds"))
     assert response.status_code == FEEDS_PAGE[role]
+
+
+def test_menu_links_to_feeds_page_for_feed_holders(world, member_user, leader):
+    url = reverse("calendar:feeds")
+    assert url in client_for(member_user).get(reverse("home")).content.decode()
+    assert url not in client_for(leader).get(reverse("home")).content.decode()
