@@ -28,3 +28,4 @@ urlpatterns = [
     path("imports/", include("consult_portal.import_urls")),
     path("admin/", admin.site.urls),
 ]
+urlpatterns += [path("", include("consult_portal.calendar_urls"))]  # issue 5: calendar feeds

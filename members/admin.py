@@ -72,3 +72,19 @@ class PointRuleAdmin(admin.ModelAdmin):
     list_display = ["year", "kind", "points", "cap"]
     list_filter = ["year", "kind"]
     search_fields = ["kind"]
+
+
+# Calendar subscriptions (issue 5, item 4): administrators may see and revoke, never read tokens.
+from .models import CalendarFeed  # noqa: E402
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "created_at", "revoked_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username"]
+    fields = ["user", "kind", "created_at", "revoked_at"]
+    readonly_fields = ["user", "kind", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

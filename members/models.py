@@ -457,3 +457,48 @@ class PointRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_kind_display()} {self.points}分"
+
+
+# --- Calendar subscriptions (issue 5, item 4) ---
+
+
+class CalendarFeedKind(models.TextChoices):
+    MEMBER = "member", "委员本人"
+    AREA = "area", "所辖区域"
+
+
+def _feed_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A private iCal feed URL (/cal/<token>.ics). What it lists is worked out from the owner's
+    scope when the calendar app fetches it, so a reassignment or a lost role shows at once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+    )
+    kind = models.CharField("范围", max_length=8, choices=CalendarFeedKind.choices)
+    token = models.CharField("令牌", max_length=64, unique=True, default=_feed_token)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "日历订阅"
+        verbose_name_plural = "日历订阅"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendarfeed_one_live_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}"

@@ -24,3 +24,12 @@ urlpatterns += [
         name="venue_reactivate",
     ),
 ]
+
+# Printables (issue 5, item 5): A4 poster, QR code, member contact cards.
+from . import printable_views  # noqa: E402
+
+urlpatterns += [
+    path("venues/<int:pk>/poster/", printable_views.VenuePosterView.as_view(), name="venue_poster"),
+    path("venues/<int:pk>/qr.png", printable_views.VenueQrView.as_view(), name="venue_qr"),
+    path("venues/<int:pk>/cards/", printable_views.VenueCardsView.as_view(), name="venue_cards"),
+]

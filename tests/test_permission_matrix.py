@@ -71,6 +71,18 @@ SESSION_STAFF_PAGES = {"topics:consultation_history"}
 PAGES += [("topics:create", None)]
 WRITE_PAGES |= {"topics:create"}
 
+# Printables, issue 5 item 5 (calprint): whoever sees the venue page may print its poster, QR
+# code and member cards. (The calendar page, calendar:feeds, is covered in tests/test_calendar.py:
+# leaders hold no feed there.)
+PAGES += [
+    ("platforms:venue_poster", "venue_a"),
+    ("platforms:venue_poster", "venue_b"),
+    ("platforms:venue_qr", "venue_a"),
+    ("platforms:venue_qr", "venue_b"),
+    ("platforms:venue_cards", "venue_a"),
+    ("platforms:venue_cards", "venue_b"),
+]
+
 LISTS = {"platforms:venue_list", "members:list", "topics:list", "topics:consultation_list"}
 LISTS |= {"topics:department_list"}  # Lists (issue 4)
 

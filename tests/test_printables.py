@@ -1,0 +1,145 @@
+"""Printables (issue 5, item 5): venue poster with QR code, QR image, member contact cards."""
+
+import datetime
+import re
+
+import pytest
+import segno
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from platforms.printables import venue_qr_png
+
+from .conftest import client_for
+from .factories import AssignmentFactory, MemberFactory
+
+
+def _poster(user, venue):
+    return client_for(user).get(reverse("platforms:venue_poster", args=[venue.pk]))
+
+
+@pytest.mark.parametrize(
+    "role", ["admin_user", "office_staff", "district_leader", "leader", "member_user"]
+)
+def test_poster_renders_for_allowed_roles(request, world, role):
+    world.venue_a.opening_hours = "周一至周五 9:00-17:00"
+    world.venue_a.save(update_fields=["opening_hours"])
+    response = _poster(request.getfixturevalue(role), world.venue_a)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert world.venue_a.name in page
+    assert world.venue_a.brand.name in page
+    assert "周一至周五 9:00-17:00" in page
+    assert "李明 · 召集人" in page  # member_a, convener at venue_a
+    for label in ("有场所", "有标识", "有制度", "有人员", "有活动", "有成果"):
+        assert label in page
+    assert "http://testserver/v/xl-001/" in page
+    assert "<svg" in page and "@media print" in page
+
+
+@pytest.mark.parametrize("name", ["venue_poster", "venue_cards", "venue_qr"])
+@pytest.mark.parametrize("role", ["office_staff", "district_leader", "member_user"])
+def test_other_district_venue_is_404(request, world, role, name):
+    user = request.getfixturevalue(role)
+    response = client_for(user).get(reverse(f"platforms:{name}", args=[world.venue_b.pk]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ["venue_poster", "venue_cards", "venue_qr"])
+def test_anonymous_goes_to_login(world, resident, name):
+    response = resident.get(reverse(f"platforms:{name}", args=[world.venue_a.pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def _svg_modules(svg: str) -> set[tuple[int, int]]:
+    """Dark modules of segno's inline SVG path (relative h/m moves, one row per line)."""
+    path = re.search(r' d="([^"]+)"', svg).group(1)
+    dark, x, y = set(), 0.0, 0.0
+    for op, value in re.findall(r"([Mmh])(-?[\d.]+(?: -?[\d.]+)?)", path):
+        if op == "M":
+            x, y = (float(v) for v in value.split())
+        elif op == "m":
+            dx, dy = (float(v) for v in value.split())
+            x, y = x + dx, y + dy
+        else:
+            for i in range(int(float(value))):
+                dark.add((int(x) + i, int(y)))
+            x += float(value)
+    return dark
+
+
+def test_poster_qr_encodes_the_public_url(world, office_staff):
+    page = _poster(office_staff, world.venue_a).content.decode()
+    svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    expected = segno.make("http://testserver/v/xl-001/", error="m")
+    want = {
+        (c + 2, r + 2)  # border of 2 modules
+        for r, row in enumerate(expected.matrix)
+        for c, bit in enumerate(row)
+        if bit
+    }
+    assert _svg_modules(svg) == want
+    other = segno.make("http://testserver/v/wjg-001/", error="m")
+    assert other.matrix != expected.matrix
+
+
+def test_qr_png_encodes_the_public_url(world, member_user):
+    response = client_for(member_user).get(reverse("platforms:venue_qr", args=[world.venue_a.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+    assert response.content == venue_qr_png("http://testserver/v/xl-001/")
+    assert response.content != venue_qr_png("http://testserver/v/wjg-001/")
+
+
+def test_cards_page_lists_current_members_only(world, office_staff):
+    AssignmentFactory(
+        member=MemberFactory(name="赵敏", area=world.district_a),
+        venue=world.venue_a,
+        role="liaison",
+    )
+    AssignmentFactory(
+        member=MemberFactory(name="钱进", area=world.district_a),
+        venue=world.venue_a,
+        started_on=timezone.localdate() - datetime.timedelta(days=400),
+        ended_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    response = client_for(office_staff).get(
+        reverse("platforms:venue_cards", args=[world.venue_a.pk])
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('class="member-card') == 2
+    assert "李明" in page and "赵敏" in page and "联络员" in page and "经济界" in page
+    assert "钱进" not in page
+    assert "王芳" not in page  # member_b at venue_b
+
+
+def test_venue_detail_links_to_printables(world, member_user):
+    page = (
+        client_for(member_user)
+        .get(reverse("platforms:venue_detail", args=[world.venue_a.pk]))
+        .content.decode()
+    )
+    assert reverse("platforms:venue_poster", args=[world.venue_a.pk]) in page
+    assert reverse("platforms:venue_cards", args=[world.venue_a.pk]) in page
+
+
+@pytest.mark.parametrize("name", ["venue_poster", "venue_cards"])
+def test_query_count_does_not_grow_with_members(world, office_staff, name):
+    client = client_for(office_staff)
+    url = reverse(f"platforms:{name}", args=[world.venue_a.pk])
+    client.get(url)  # warm the session and scope
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    AssignmentFactory(venue=world.venue_a, member__area=world.district_a)  # 2 members
+    few = count()
+    for _ in range(18):  # 20 members
+        AssignmentFactory(venue=world.venue_a, member__area=world.district_a)
+    assert count() == few
