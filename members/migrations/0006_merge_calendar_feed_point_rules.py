@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0005_calendar_feed'),
-        ('members', '0005_point_rules'),
+        ("members", "0005_calendar_feed"),
+        ("members", "0005_point_rules"),
     ]
 
-    operations = [
-    ]
+    operations = []
