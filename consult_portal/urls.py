@@ -27,4 +27,5 @@ urlpatterns = [
     path("topics/", include("topics.urls")),
     path("imports/", include("consult_portal.import_urls")),
     path("admin/", admin.site.urls),
+    path("", include("consult_portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
 ]
