@@ -55,6 +55,7 @@ PLAIN = {
     S.MERGED: "该问题已与其他群众反映的同类问题合并办理。",
 }
 NOTES = {
+    S.RAISED: "已受理,等待工作人员审核立项。",
     S.RESEARCHING: "正在调研。",
     S.CONSULTING: "正在组织协商。",
     S.AGREED: "协商已达成共识,即将交办。",
