@@ -72,7 +72,7 @@ def client_ip(request) -> str:
 class PublicVenueView(View):
     template_name = "public/venue.html"
 
-    def _context(self, venue, form, status=200):
+    def _context(self, venue, form):
         return {
             "venue": venue,
             "form": form,
