@@ -405,3 +405,48 @@ def test_tracking_page_query_count_is_small(world, django_assert_max_num_queries
     topic = resolved_topic(world.venue_a)
     with django_assert_max_num_queries(3):
         assert Client().get(f"/t/{topic.tracking_code}/").status_code == 200
+
+
+# --- Concurrency ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_ratings_at_once_only_one_is_kept(world):
+    """The same resident taps 提交评价 twice (or two family members rate together): one wins."""
+    import threading
+
+    from django.db import connections
+
+    from topics.services.public import topic_rate_by_resident
+    from topics.services.transitions import TransitionError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this test there")
+    topic_id = resolved_topic(world.venue_a).pk
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def rate(rating: str) -> None:
+        try:
+            topic = Topic.objects.get(pk=topic_id)
+            barrier.wait(timeout=10)
+            topic_rate_by_resident(topic=topic, rating=rating)
+            outcomes.append("ok")
+        except TransitionError as error:
+            assert "该问题已评价" in " ".join(error.messages)
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=rate, args=(r,)) for r in (Rating.SATISFIED, Rating.UNSATISFIED)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert TopicEvent.objects.filter(topic_id=topic_id, kind=EventKind.RATING).count() == 1
+    assert Topic.objects.get(pk=topic_id).status == TopicStatus.RATED
