@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from topics.views.public import PublicTrackingView, PublicVenueView
+from topics.views.public import PublicTrackingLookupView, PublicTrackingView, PublicVenueView
 
 app_name = "public"
 
 urlpatterns = [
     path("v/<str:code>/", PublicVenueView.as_view(), name="venue"),
+    path("t/", PublicTrackingLookupView.as_view(), name="track_lookup"),
     path("t/<str:code>/", PublicTrackingView.as_view(), name="track"),
 ]

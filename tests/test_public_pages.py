@@ -450,3 +450,13 @@ def test_two_ratings_at_once_only_one_is_kept(world):
     assert sorted(outcomes) == ["ok", "refused"]
     assert TopicEvent.objects.filter(topic_id=topic_id, kind=EventKind.RATING).count() == 1
     assert Topic.objects.get(pk=topic_id).status == TopicStatus.RATED
+
+
+def test_lookup_form_goes_to_the_tracking_page(world):
+    code = world.topic_a.tracking_code
+    response = Client().get("/t/", {"code": f" {code.lower()} "})
+    assert response.status_code == 302 and response["Location"] == f"/t/{code}/"
+    assert Client().get(response["Location"]).status_code == 200
+    empty = Client().get("/t/", {"code": "  "})
+    assert empty.status_code == 400 and "请输入查询码。" in empty.content.decode()
+    assert 'action="/t/"' in Client().get("/v/xl-001/").content.decode()

@@ -8,6 +8,8 @@ after a successful submission.
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -115,6 +117,16 @@ class PublicVenueView(View):
             "public/raise_done.html",
             {"venue": venue, "tracking_code": tracking_code, "tracking_link": link},
         )
+
+
+class PublicTrackingLookupView(View):
+    """The "查询办理进度" form (GET): go to the code's page, or ask for a code."""
+
+    def get(self, request):
+        code = re.sub(r"[^0-9A-Za-z]", "", request.GET.get("code", ""))[:12]
+        if code:
+            return redirect("public:track", code=code.upper())
+        return render(request, "public/lookup.html", {"error": "请输入查询码。"}, status=400)
 
 
 class PublicTrackingView(View):
