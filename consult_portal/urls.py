@@ -27,5 +27,6 @@ urlpatterns = [
     path("topics/", include("topics.urls")),
     path("imports/", include("consult_portal.import_urls")),
     path("admin/", admin.site.urls),
+    path("", include("consult_portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
 ]
 urlpatterns += [path("", include("consult_portal.calendar_urls"))]  # issue 5: calendar feeds

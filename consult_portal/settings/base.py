@@ -128,6 +128,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Topic referrals default to this many days before they are due (issue 4 uses it).
 TOPIC_REFERRAL_DEFAULT_DAYS = env.int("TOPIC_REFERRAL_DEFAULT_DAYS", default=30)
 
+# Public venue pages: how many issues one address / one phone number may raise (issue 5).
+PUBLIC_RAISE_LIMIT_PER_IP = env.int("PUBLIC_RAISE_LIMIT_PER_IP", default=5)  # per hour
+PUBLIC_RAISE_LIMIT_IP_SECONDS = 3600
+PUBLIC_RAISE_LIMIT_PER_PHONE = env.int("PUBLIC_RAISE_LIMIT_PER_PHONE", default=3)  # per day
+PUBLIC_RAISE_LIMIT_PHONE_SECONDS = 86400
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

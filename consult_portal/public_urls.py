@@ -1,0 +1,13 @@
+"""Public pages (no login): a venue's QR-code page and the tracking page of a raised issue."""
+
+from django.urls import path
+
+from topics.views.public import PublicTrackingLookupView, PublicTrackingView, PublicVenueView
+
+app_name = "public"
+
+urlpatterns = [
+    path("v/<str:code>/", PublicVenueView.as_view(), name="venue"),
+    path("t/", PublicTrackingLookupView.as_view(), name="track_lookup"),
+    path("t/<str:code>/", PublicTrackingView.as_view(), name="track"),
+]

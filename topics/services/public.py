@@ -1,0 +1,127 @@
+"""Writes made from the public pages, by residents who have no account.
+
+- ``topic_raise_by_resident``: a resident raises an issue at a venue (the QR-code page); the topic
+  enters the office's queue in state 征集 through ``topic_create`` with no actor.
+- ``topic_rate_by_resident``: the resident rates the outcome of a resolved topic, once.
+- ``raise_limit_reached`` / ``raise_limit_count``: a per-IP and per-phone rate limit kept in
+  Django's cache (settings ``PUBLIC_RAISE_LIMIT_*``), so a form on a public QR code cannot be used
+  to flood the office's queue.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .. import lifecycle
+from ..lifecycle import TopicStatus
+from ..models import EventKind, Rating, Topic, TopicCategory, TopicEvent, TopicSource
+from .transitions import TransitionError, topic_create, topic_transition
+
+LIMIT_MESSAGE = "提交过于频繁,请稍后再试;如情况紧急,请直接到阵地或拨打值班电话反映。"
+
+
+def _limits() -> list[tuple[str, int, int]]:
+    """(kind, how many, per seconds), read at call time so tests can override settings."""
+    return [
+        (
+            "ip",
+            getattr(settings, "PUBLIC_RAISE_LIMIT_PER_IP", 5),
+            getattr(settings, "PUBLIC_RAISE_LIMIT_IP_SECONDS", 3600),
+        ),
+        (
+            "phone",
+            getattr(settings, "PUBLIC_RAISE_LIMIT_PER_PHONE", 3),
+            getattr(settings, "PUBLIC_RAISE_LIMIT_PHONE_SECONDS", 86400),
+        ),
+    ]
+
+
+def _key(kind: str, value: str) -> str:
+    return f"public-raise:{kind}:{value}"
+
+
+def raise_limit_reached(*, ip: str, phone: str = "") -> bool:
+    """True when this address or this phone number has used up its submissions."""
+    values = {"ip": ip or "unknown", "phone": phone}
+    for kind, limit, _seconds in _limits():
+        if values[kind] and (cache.get(_key(kind, values[kind])) or 0) >= limit:
+            return True
+    return False
+
+
+def raise_limit_count(*, ip: str, phone: str = "") -> None:
+    """Count one submission against the address and the phone number (if any)."""
+    values = {"ip": ip or "unknown", "phone": phone}
+    for kind, _limit, seconds in _limits():
+        if not values[kind]:
+            continue
+        key = _key(kind, values[kind])
+        if cache.add(key, 1, timeout=seconds):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=seconds)
+
+
+def topic_raise_by_resident(
+    *,
+    venue,
+    title: str,
+    description: str,
+    category: TopicCategory,
+    resident_name: str = "",
+    resident_phone: str = "",
+    consents_contact: bool = False,
+) -> Topic:
+    """A resident's issue raised on a venue's public page: source 群众反映, state 征集, in the
+    venue's area so the office responsible for it finds it in its queue."""
+    return topic_create(
+        actor=None,
+        note="群众通过阵地公开页面反映",
+        title=title,
+        description=description,
+        category=category,
+        source=TopicSource.RESIDENT,
+        area=venue.area,
+        venue=venue,
+        resident_name=resident_name,
+        resident_phone=resident_phone,
+        resident_consents_contact=bool(consents_contact and resident_phone),
+    )
+
+
+@transaction.atomic
+def topic_rate_by_resident(*, topic: Topic, rating: str) -> TopicEvent:
+    """The resident's own rating (满意 / 基本满意 / 不满意) of a resolved topic, once: the row is
+    locked, and only a topic still in 办结 can be rated, so a second post is refused."""
+    if rating not in Rating.values:
+        raise TransitionError({"rating": "请选择满意、基本满意或不满意。"}, code="invalid")
+    locked = Topic.objects.select_for_update().get(pk=topic.pk)
+    if locked.status != TopicStatus.RESOLVED:
+        if locked.rating:
+            raise TransitionError("该问题已评价,感谢您的反馈。", code="already_rated")
+        raise TransitionError(
+            "问题当前为“%(current)s”,办结后才能评价。",
+            code="not_resolved",
+            params={"current": lifecycle.label(locked.status)},
+        )
+    label = Rating(rating).label
+    event = topic_transition(
+        topic=locked,
+        actor=None,
+        to=TopicStatus.RATED,
+        note=f"群众评价:{label}(查询页面提交)。",
+        expected_from=TopicStatus.RESOLVED,
+    )
+    event.kind = EventKind.RATING
+    event.save(update_fields=["kind"])
+    locked.rating = rating
+    locked.rated_on = max(timezone.localdate(), locked.resolved_on or locked.raised_on)
+    locked.save(update_fields=["rating", "rated_on"])
+    for field in ("status", "updated_at", "resolved_on", "rating", "rated_on"):
+        setattr(topic, field, getattr(locked, field))
+    return event

@@ -1,0 +1,169 @@
+"""Public pages, no login: a venue's page (the QR code on its door) where residents raise an
+issue, and the tracking page where they follow it by its code and rate the outcome.
+
+Nothing private leaves these views: the selectors load names of members (no phones), public
+resolution summaries and statuses only; the resident's own name and phone are never echoed back
+after a successful submission.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from .. import lifecycle
+from ..forms.public import HONEYPOT_FIELD, PublicRaiseForm, PublicRateForm
+from ..lifecycle import TopicStatus
+from ..models import new_tracking_code
+from ..public_selectors import (
+    public_topic_or_404,
+    public_venue_or_404,
+    venue_assigned_members,
+    venue_on_duty,
+    venue_public_outcomes,
+)
+from ..services.public import (
+    LIMIT_MESSAGE,
+    raise_limit_count,
+    raise_limit_reached,
+    topic_raise_by_resident,
+    topic_rate_by_resident,
+)
+
+S = TopicStatus
+# The stepper a resident sees, and which step each state reaches.
+STEPS = ["已受理", "立项", "交办", "办理", "办结", "评价"]
+STEP_OF = {
+    S.RAISED: 0,
+    S.ACCEPTED: 1,
+    S.RESEARCHING: 1,
+    S.CONSULTING: 1,
+    S.AGREED: 1,
+    S.REFERRED: 2,
+    S.IN_PROGRESS: 3,
+    S.UNRESOLVED: 3,
+    S.ESCALATED: 3,
+    S.RESOLVED: 4,
+    S.RATED: 5,
+    S.FOLLOW_UP: 5,
+}
+# States shown as a plain sentence instead of the stepper.
+PLAIN = {
+    S.DECLINED: "经研究,该问题不予立项。如有疑问,请到阵地咨询。",
+    S.MERGED: "该问题已与其他群众反映的同类问题合并办理。",
+}
+NOTES = {
+    S.RAISED: "已受理,等待工作人员审核立项。",
+    S.RESEARCHING: "正在调研。",
+    S.CONSULTING: "正在组织协商。",
+    S.AGREED: "协商已达成共识,即将交办。",
+    S.UNRESOLVED: "暂未解决,我们会继续跟进。",
+    S.ESCALATED: "已转为政协提案继续推动。",
+    S.FOLLOW_UP: "已评价,正在跟踪回访。",
+}
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+class PublicVenueView(View):
+    template_name = "public/venue.html"
+
+    def _context(self, venue, form):
+        return {
+            "venue": venue,
+            "form": form,
+            "honeypot_name": HONEYPOT_FIELD,
+            "on_duty": venue_on_duty(venue),
+            "assigned": venue_assigned_members(venue),
+            "outcomes": venue_public_outcomes(venue),
+        }
+
+    def get(self, request, code):
+        venue = public_venue_or_404(code)
+        return render(request, self.template_name, self._context(venue, PublicRaiseForm()))
+
+    def post(self, request, code):
+        venue = public_venue_or_404(code)
+        form = PublicRaiseForm(request.POST)
+        ip = client_ip(request)
+        if form.is_bot:
+            # Pretend it worked; store nothing. The address still counts against its limit.
+            raise_limit_count(ip=ip)
+            return self._done(request, venue, new_tracking_code())
+        if not form.is_valid():
+            return render(request, self.template_name, self._context(venue, form), status=400)
+        phone = form.cleaned_data["phone"]
+        if raise_limit_reached(ip=ip, phone=phone):
+            form.add_error(None, LIMIT_MESSAGE)
+            return render(request, self.template_name, self._context(venue, form), status=429)
+        try:
+            topic = topic_raise_by_resident(venue=venue, **form.topic_fields())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, self.template_name, self._context(venue, form), status=400)
+        raise_limit_count(ip=ip, phone=phone)
+        return self._done(request, venue, topic.tracking_code)
+
+    def _done(self, request, venue, tracking_code):
+        link = request.build_absolute_uri(reverse("public:track", args=[tracking_code]))
+        return render(
+            request,
+            "public/raise_done.html",
+            {"venue": venue, "tracking_code": tracking_code, "tracking_link": link},
+        )
+
+
+class PublicTrackingLookupView(View):
+    """The "查询办理进度" form (GET): go to the code's page, or ask for a code."""
+
+    def get(self, request):
+        code = re.sub(r"[^0-9A-Za-z]", "", request.GET.get("code", ""))[:12]
+        if code:
+            return redirect("public:track", code=code.upper())
+        return render(request, "public/lookup.html", {"error": "请输入查询码。"}, status=400)
+
+
+class PublicTrackingView(View):
+    template_name = "public/track.html"
+
+    def _context(self, topic, form):
+        plain = PLAIN.get(topic.status)
+        step = STEP_OF.get(topic.status, 0)
+        steps = [
+            {"label": label, "done": i < step, "current": i == step}
+            for i, label in enumerate(STEPS)
+        ]
+        return {
+            "topic": topic,
+            "plain": plain,
+            "steps": [] if plain else steps,
+            "status_label": lifecycle.label(topic.status),
+            "note": NOTES.get(topic.status, ""),
+            "can_rate": topic.status == S.RESOLVED,
+            "rating_label": topic.get_rating_display() if topic.rating else "",
+            "form": form,
+        }
+
+    def get(self, request, code):
+        topic = public_topic_or_404(code)
+        form = PublicRateForm() if topic.status == S.RESOLVED else None
+        return render(request, self.template_name, self._context(topic, form))
+
+    def post(self, request, code):
+        topic = public_topic_or_404(code)
+        form = PublicRateForm(request.POST)
+        if form.is_valid():
+            try:
+                topic_rate_by_resident(topic=topic, rating=form.cleaned_data["rating"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect(f"{reverse('public:track', args=[topic.tracking_code])}?rated=1")
+        topic = public_topic_or_404(code)
+        return render(request, self.template_name, self._context(topic, form), status=400)
