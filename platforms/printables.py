@@ -7,6 +7,7 @@ import io
 
 import segno
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from members.models import Assignment
 
@@ -25,8 +26,8 @@ QR_ERROR = "m"
 
 
 def public_path(venue: Venue) -> str:
-    """The venue's public page (built by the public-pages part of issue 5)."""
-    return f"/v/{venue.code}/"
+    """The venue's public page, ``/v/<code>/`` (short enough for a small QR code)."""
+    return reverse("public:venue", args=[venue.code])
 
 
 def venue_qr(url: str):

@@ -143,3 +143,13 @@ def test_query_count_does_not_grow_with_members(world, office_staff, name):
     for _ in range(18):  # 20 members
         AssignmentFactory(venue=world.venue_a, member__area=world.district_a)
     assert count() == few
+
+
+def test_the_url_in_the_qr_code_opens_the_public_venue_page(world, office_staff, resident):
+    """What a resident's phone opens after scanning the poster: the public page, no login."""
+    url = "http://testserver/v/xl-001/"
+    qr = client_for(office_staff).get(reverse("platforms:venue_qr", args=[world.venue_a.pk]))
+    assert qr.content == venue_qr_png(url)
+    response = resident.get(url)
+    assert response.status_code == 200
+    assert world.venue_a.name in response.content.decode()
