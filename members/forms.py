@@ -18,8 +18,19 @@ from .services import MEMBER_FIELDS
 COMMITTEE_LEVELS = (AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.DISTRICT)
 
 
+WEEKDAY_CHOICES = [(str(i), label) for i, label in enumerate("一二三四五六日")]
+WEEKDAY_CHOICES = [(value, f"周{label}") for value, label in WEEKDAY_CHOICES]
+
+
 class MemberForm(forms.ModelForm):
     area = AreaChoiceField(label="所属政协", queryset=Area.objects.none())
+    unavailable_weekdays = forms.MultipleChoiceField(
+        label="不便值班的星期",
+        choices=WEEKDAY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="自动排班时不安排这些日子。",
+    )
     term = forms.IntegerField(label="届次", required=False, min_value=1, max_value=50)
 
     class Meta:
@@ -38,11 +49,16 @@ class MemberForm(forms.ModelForm):
             label="出生年份", required=False, min_value=1900, max_value=timezone.localdate().year
         )
         self.fields["phone"].help_text = "手机号或带区号的固定电话。"
+        if isinstance(self.initial.get("unavailable_weekdays"), str):
+            self.initial["unavailable_weekdays"] = list(self.initial["unavailable_weekdays"])
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "保存"))
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data.get("phone"))
+
+    def clean_unavailable_weekdays(self):
+        return "".join(sorted(set(self.cleaned_data.get("unavailable_weekdays") or [])))
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in MEMBER_FIELDS}

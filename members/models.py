@@ -123,6 +123,12 @@ class Member(models.Model):
     phone = PhoneNumberField("联系电话", blank=True)
     focus_areas = models.CharField("关注领域", max_length=200, blank=True)
     bio = models.TextField("简介", blank=True)
+    unavailable_weekdays = models.CharField(
+        "不便值班的星期",
+        max_length=7,
+        blank=True,
+        help_text="排班时跳过这些星期几(0=周一 … 6=周日,如“06”)。",
+    )
     is_active = models.BooleanField("在任", default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -262,6 +268,7 @@ class ShiftStatus(models.TextChoices):
     DONE = "done", "已值班"
     MISSED = "missed", "缺勤"
     SWAPPED = "swapped", "已调班"
+    SWAP_REQUESTED = "swap_requested", "申请调班"
 
 
 class DutyShiftQuerySet(models.QuerySet):

@@ -36,6 +36,7 @@ MEMBER_FIELDS = (
     "phone",
     "focus_areas",
     "bio",
+    "unavailable_weekdays",
 )
 
 

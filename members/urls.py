@@ -26,3 +26,24 @@ urlpatterns += [
     path("points/rules/", point_views.PointRulesView.as_view(), name="point_rules"),
     path("points/ranking/", point_views.RankingView.as_view(), name="ranking"),
 ]
+
+# Duty rota (issue 5, item 2).
+from . import rota_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "rota/<int:venue_pk>/<int:year>/<int:month>/",
+        rota_views.RotaView.as_view(),
+        name="rota",
+    ),
+    path(
+        "shifts/<int:pk>/confirm/",
+        rota_views.ShiftAnswerView.as_view(action="confirm"),
+        name="shift_confirm",
+    ),
+    path(
+        "shifts/<int:pk>/decline/",
+        rota_views.ShiftAnswerView.as_view(action="decline"),
+        name="shift_decline",
+    ),
+]
