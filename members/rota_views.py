@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -96,6 +97,15 @@ class RotaView(RoleRequiredMixin, TemplateView):
             weekday_names=["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
         )
         return context
+
+
+class RotaCurrentView(RoleRequiredMixin, View):
+    """GET: this month's rota of a venue (the link on the venue page)."""
+
+    def get(self, request, venue_pk):
+        venue = get_object_or_404(Venue.objects.visible_to(request.user), pk=venue_pk)
+        today = timezone.localdate()
+        return redirect("members:rota", venue_pk=venue.pk, year=today.year, month=today.month)
 
 
 class ShiftAnswerView(RoleRequiredMixin, View):

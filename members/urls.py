@@ -31,6 +31,7 @@ urlpatterns += [
 from . import rota_views  # noqa: E402
 
 urlpatterns += [
+    path("rota/<int:venue_pk>/", rota_views.RotaCurrentView.as_view(), name="rota_current"),
     path(
         "rota/<int:venue_pk>/<int:year>/<int:month>/",
         rota_views.RotaView.as_view(),

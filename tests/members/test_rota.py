@@ -112,9 +112,7 @@ def test_rota_page_shows_month_and_generate_post_works(rota_world, office_staff)
     assert DutyShift.objects.filter(venue=rota_world.venue_a).count() == 21
 
 
-def test_rota_page_query_count_does_not_grow(
-    rota_world, office_staff, django_assert_max_num_queries
-):
+def test_rota_page_query_count_does_not_grow(rota_world, office_staff):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -224,3 +222,18 @@ def test_rota_page_access(request, world, role, want):
 def test_rota_page_anonymous_goes_to_login(world, client):
     response = client.get(_rota_url(world.venue_a))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_venue_page_links_to_this_months_rota(world, office_staff):
+    from django.utils import timezone
+
+    client = client_for(office_staff)
+    page = client.get(reverse("platforms:venue_detail", args=[world.venue_a.pk])).content.decode()
+    assert reverse("members:rota_current", args=[world.venue_a.pk]) in page
+    response = client.get(reverse("members:rota_current", args=[world.venue_a.pk]))
+    today = timezone.localdate()
+    assert response["Location"] == reverse(
+        "members:rota", args=[world.venue_a.pk, today.year, today.month]
+    )
+    other = reverse("members:rota_current", args=[world.venue_b.pk])
+    assert client.get(other).status_code == 404
