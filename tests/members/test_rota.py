@@ -237,3 +237,14 @@ def test_venue_page_links_to_this_months_rota(world, office_staff):
     )
     other = reverse("members:rota_current", args=[world.venue_b.pk])
     assert client.get(other).status_code == 404
+
+
+def test_member_update_saves_unavailable_weekdays(world, office_staff):
+    from members.services import member_update
+
+    member_update(actor=office_staff, member=world.member_a, unavailable_weekdays="06")
+    world.member_a.refresh_from_db()
+    assert world.member_a.unavailable_weekdays == "06"
+    page = client_for(office_staff).get(reverse("members:member_edit", args=[world.member_a.pk]))
+    html = page.content.decode()
+    assert "不便值班的星期" in html and 'value="6"' in html and "checked" in html
