@@ -171,3 +171,22 @@ def test_query_count_is_the_same_for_2_and_20(request, world, who):
     large = count(client)
     assert small == large, f"{small} queries with 2 rows of each, {large} with 20"
     assert large <= 14
+
+
+def test_swap_requests_count_as_needing_the_office(world, office_staff):
+    asked = DutyShiftFactory(
+        member=world.member_a,
+        venue=world.venue_a,
+        date=today() + DAY,
+        status=ShiftStatus.SWAP_REQUESTED,
+    )
+    DutyShiftFactory(
+        member=world.member_a,
+        venue=world.venue_a,
+        date=today() + 2 * DAY,
+        status=ShiftStatus.CONFIRMED,
+    )
+    home = office_home(user=office_staff)
+    assert [s.pk for s in home["unconfirmed_shifts"]] == [asked.pk]
+    assert home["counts"]["shifts_unconfirmed"] == 1
+    assert "申请调班" in client_for(office_staff).get(reverse("home")).content.decode()

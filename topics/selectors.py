@@ -175,8 +175,9 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
     week_sessions = list(sessions.filter(this_week).order_by("held_at", "pk")[:n])
     minutes_missing = list(sessions.filter(no_minutes).order_by("held_at", "pk")[:n])
 
+    # Not yet confirmed, or the member asked for a swap: both need the office.
     shifts = DutyShift.objects.visible_to(user).filter(
-        status=ShiftStatus.SCHEDULED,
+        status__in=(ShiftStatus.SCHEDULED, ShiftStatus.SWAP_REQUESTED),
         date__gte=today,
         date__lte=today + datetime.timedelta(days=SHIFT_WINDOW_DAYS),
     )
