@@ -61,6 +61,14 @@ def test_member_home_shows_their_venue_and_five_ones(member_user, world):
     assert five["协商"] == 1  # attended session_a
 
 
+def test_member_home_links_each_venue_address_to_a_plain_map(member_user, world):
+    from urllib.parse import quote
+
+    html = client_for(member_user).get(reverse("home")).text
+    assert world.venue_a.address
+    assert f"https://uri.amap.com/search?keyword={quote(world.venue_a.address)}" in html
+
+
 def test_forbidden_and_not_found_pages_are_in_chinese(member_user, world):
     client = client_for(member_user)
     assert "没有权限" in client.get(reverse("topics:list")).text
