@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from consult_portal.exports import EXPORT_FORMATS, export_response
+from consult_portal.forms import attach_errors
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
@@ -50,11 +51,7 @@ class DutyAddView(RoleRequiredMixin, FormView):
         try:
             duty_record(actor=self.request.user, member=self.member, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "履职记录已登记。")
         return redirect("members:detail", pk=self.member.pk)

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from consult_portal.forms import attach_errors
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
@@ -73,15 +74,6 @@ class MemberDetailView(RoleRequiredMixin, DetailView):
 WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
 
 
-def _form_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class MemberWriteMixin(RoleRequiredMixin):
     """Office staff and administrators only; a member outside the user's scope is 404."""
 
@@ -124,7 +116,7 @@ class MemberCreateView(MemberWriteMixin, FormView):
         try:
             member = member_create(actor=self.request.user, **form.service_fields())
         except ValidationError as error:
-            _form_error(form, error)
+            attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"已新增委员“{member.name}”。")
         return redirect("members:detail", pk=member.pk)
@@ -144,7 +136,7 @@ class MemberEditView(MemberObjectMixin, FormView):
         try:
             member_update(actor=self.request.user, member=self.member, **form.service_fields())
         except ValidationError as error:
-            _form_error(form, error)
+            attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "委员档案已保存。")
         return redirect("members:detail", pk=self.member.pk)
@@ -170,7 +162,7 @@ class AssignmentAddView(MemberObjectMixin, FormView):
         try:
             assignment_add(actor=self.request.user, member=self.member, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "已新增下沉记录。")
         return redirect("members:detail", pk=self.member.pk)

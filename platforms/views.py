@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from consult_portal.forms import attach_errors
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
@@ -72,15 +73,6 @@ class VenueDetailView(RoleRequiredMixin, DetailView):
 WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
 
 
-def _form_error(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class VenueWriteMixin(RoleRequiredMixin):
     """Office staff and administrators only; another area's venue is 404."""
 
@@ -107,7 +99,7 @@ class VenueCreateView(VenueWriteMixin, FormView):
         try:
             venue = venue_create(actor=self.request.user, **form.service_fields())
         except ValidationError as error:
-            _form_error(form, error)
+            attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"已新建阵地“{venue.name}”。")
         return redirect("platforms:venue_detail", pk=venue.pk)
@@ -139,7 +131,7 @@ class VenueEditView(VenueObjectMixin, FormView):
         try:
             venue = venue_update(actor=self.request.user, venue=self.venue, **form.service_fields())
         except ValidationError as error:
-            _form_error(form, error)
+            attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "阵地信息已保存。")
         return redirect("platforms:venue_detail", pk=venue.pk)
@@ -164,7 +156,7 @@ class VenueStandardView(VenueObjectMixin, FormView):
                 actor=self.request.user, venue=self.venue, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_error(form, error)
+            attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"已登记“{record.get_item_display()}”。")
         return redirect("platforms:venue_detail", pk=self.venue.pk)

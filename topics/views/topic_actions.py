@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from consult_portal.forms import attach_errors
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
@@ -118,15 +119,6 @@ def _errors_of_hidden_forms(context: dict, bound: dict) -> list[str]:
         if id(form) not in shown:
             errors += [str(e) for field_errors in form.errors.values() for e in field_errors]
     return errors
-
-
-def attach_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class _TopicActionView(RoleRequiredMixin, View):
