@@ -26,6 +26,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("topics/", include("topics.urls")),
     path("imports/", include("consult_portal.import_urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("", include("consult_portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "platforms",
     "members",
     "topics",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
