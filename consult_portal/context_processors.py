@@ -12,6 +12,7 @@ def navigation(request):
     scope = scope_for(user)
     items = [("home", "首页", reverse("home"))]
     if scope.role in (Role.ADMIN, Role.OFFICE, Role.LEADER):
+        items.append(("dashboard", "看板", reverse("dashboards:home")))
         items += [
             ("topics", "议题", reverse("topics:list")),
             ("consultations", "协商活动", reverse("topics:consultation_list")),

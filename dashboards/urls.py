@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401  (routes are added by the dashboard, charts, cases and report)
+"""Dashboard URLs. A node is ``a<area id>`` or ``v<venue id>``: /dashboard/a12/, /dashboard/v34/."""
+
+from django.urls import path, register_converter
+
+from . import views
+
+
+class NodeConverter:
+    regex = r"[av][0-9]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(NodeConverter, "node")
 
 app_name = "dashboards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DashboardHomeView.as_view(), name="home"),
+    path("<node:node>/", views.OverviewView.as_view(), name="overview"),
+    # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
+]

@@ -42,3 +42,20 @@ def test_venue_beside_is_404(world, district_leader):
 
 def test_admin_starts_at_the_root(world, admin_user):
     assert resolve_scope(admin_user).area == world.city
+
+
+def test_dashboard_urls_keep_the_node_and_refuse_other_areas(world, district_leader, member_user):
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    client = client_for(district_leader)
+    response = client.get(reverse("dashboards:home") + "?period=year&year=2025")
+    assert response.status_code == 302
+    assert response["Location"] == f"/dashboard/a{world.district_a.pk}/?period=year&year=2025"
+    page = client.get(f"/dashboard/a{world.community_a.pk}/")
+    assert page.status_code == 200
+    assert "学院街道" in page.content.decode()  # breadcrumb back up
+    assert client.get(f"/dashboard/a{world.city.pk}/").status_code == 404
+    assert client.get(f"/dashboard/v{world.venue_b.pk}/").status_code == 404
+    assert client_for(member_user).get(f"/dashboard/a{world.city.pk}/").status_code == 403
