@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "members",
     "topics",
     "dashboards",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -120,6 +121,10 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 EMAIL_CONFIG = env.email("DJANGO_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="协商平台 <noreply@localhost>")
+# Mails are sent after the request's commit, in the request: do not wait long for the server.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
+# Links in mails are absolute and there is no request to build them from (send_reminders).
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 

@@ -39,6 +39,8 @@ SILENCED_SYSTEM_CHECKS = [
 
 EMAIL_CONFIG = env.email("DJANGO_EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+# Links in mails: the site's public address; by default https:// and the first allowed host.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"https://{ALLOWED_HOSTS[0]}")
 
 LOGGING = {
     "version": 1,

@@ -14,3 +14,4 @@ ALLOWED_HOSTS = ["*"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 _ = env
+PORTAL_BASE_URL = "https://portal.example.test"

@@ -21,6 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import events as notify
+
 from .. import lifecycle
 from ..lifecycle import OPEN_STATES, TopicStatus
 from ..models import Department, EventKind, Rating, Referral, ReferralRole, Topic, TopicEvent
@@ -413,6 +415,7 @@ def topic_merge(
         to_status=TopicStatus.MERGED,
         note=f"合并至议题 #{surv.pk}“{surv.title}”。{suffix}",
     )
+    notify.topic_status_changed(event, actor=actor)
     TopicEvent.objects.create(
         topic=surv,
         kind=EventKind.MERGE,

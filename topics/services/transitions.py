@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import events as notify
+
 from .. import lifecycle
 from ..lifecycle import TopicStatus
 from ..models import EventKind, Topic, TopicEvent
@@ -19,11 +21,12 @@ class TransitionError(ValidationError):
 
 
 @transaction.atomic
-def topic_create(*, actor, note: str = "", **fields) -> Topic:
+def topic_create(*, actor, note: str = "", notify_staff: bool = True, **fields) -> Topic:
     """Create a topic in state 征集 and write the "raised" event that starts its timeline.
 
     ``fields`` are Topic fields (title, category, area, venue, source, ...). The status is
-    always "raised": a topic enters the lifecycle at its start, whoever creates it.
+    always "raised": a topic enters the lifecycle at its start, whoever creates it. After the
+    commit the office staff of its area are mailed, unless ``notify_staff`` is False (imports).
     """
     fields.pop("status", None)
     topic = Topic(**fields)
@@ -36,6 +39,8 @@ def topic_create(*, actor, note: str = "", **fields) -> Topic:
         to_status=TopicStatus.RAISED,
         note=(note or "").strip() or f"来源:{topic.get_source_display()}",
     )
+    if notify_staff:
+        notify.topic_raised(topic, actor=actor)
     return topic
 
 
@@ -96,6 +101,7 @@ def topic_transition(
         to_status=to,
         note=note,
     )
+    notify.topic_status_changed(event, actor=actor)
     for field in update_fields:
         setattr(topic, field, getattr(locked, field))
     return event

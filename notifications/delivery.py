@@ -1,0 +1,156 @@
+"""Render, record and send mails, each at most once.
+
+Insert first, then send. ``deliver`` writes the Notification row (status 发送中) in its own
+transaction *before* handing the mail to the backend; the unique ``dedupe_key`` makes the insert
+the lock. Two overlapping runs of ``send_reminders`` (or a rerun the same day) race on the insert:
+on PostgreSQL the second INSERT waits for the first transaction and then fails with an
+IntegrityError, on SQLite writes are serialized anyway, so exactly one of them sends.
+
+Chosen over ``select_for_update``: there is no row to lock before the first mail is sent, and a
+lock held across an SMTP conversation would keep a transaction open for seconds. The price is
+"at most once" rather than "exactly once": if the process dies between the insert and the send,
+the row stays 发送中 and that mail is not retried automatically (the admin shows it). A send that
+fails with an error is marked 发送失败 and ``send_reminders`` retries it (``retry_failed``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification, NotificationStatus
+from .recipients import Recipient
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def absolute_url(path: str) -> str:
+    """A link for a mail: ``PORTAL_BASE_URL`` (no request to build it from) plus the path."""
+    base = getattr(settings, "PORTAL_BASE_URL", "http://127.0.0.1:8000")
+    return base.rstrip("/") + path
+
+
+@dataclass
+class Mail:
+    kind: str
+    key: str
+    recipient: Recipient
+    template: str  # "notifications/<name>" → <name>_subject.txt and <name>_body.txt
+    context: dict
+    related: dict = field(default_factory=dict)
+    label: str = ""  # one line for the command's output
+
+    def render(self) -> tuple[str, str]:
+        context = {**self.context, "recipient": self.recipient}
+        # The portal's language, whatever the request that triggered the mail was using.
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = render_to_string(f"{self.template}_subject.txt", context)
+            body = render_to_string(f"{self.template}_body.txt", context)
+        return " ".join(subject.split())[:255], body.strip() + "\n"
+
+
+@dataclass
+class Report:
+    sent: list[Mail] = field(default_factory=list)
+    already: list[Mail] = field(default_factory=list)
+    failed: list[Mail] = field(default_factory=list)
+
+
+def _claim(mail: Mail, subject: str, body: str) -> Notification | None:
+    """Insert the record; None when the key is already taken (sent, being sent, or failed)."""
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                kind=mail.kind,
+                dedupe_key=mail.key,
+                recipient_id=mail.recipient.user_id,
+                recipient_email=mail.recipient.email,
+                subject=subject,
+                body=body,
+                related=mail.related,
+            )
+    except IntegrityError:
+        return None
+
+
+def _send(record: Notification, connection) -> bool:
+    message = EmailMessage(
+        subject=record.subject,
+        body=record.body,
+        to=[record.recipient_email],
+        connection=connection,
+    )
+    try:
+        message.send()
+    except Exception as error:  # smtplib, socket and ssl errors alike: record and go on
+        logger.warning("Mail %s to %s failed: %s", record.dedupe_key, record.recipient_email, error)
+        Notification.objects.filter(pk=record.pk).update(
+            status=NotificationStatus.FAILED, error=str(error)[:255]
+        )
+        return False
+    Notification.objects.filter(pk=record.pk).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), error=""
+    )
+    return True
+
+
+def deliver(mails: list[Mail], *, dry_run: bool = False) -> Report:
+    """Send each mail unless its key was recorded before. ``dry_run`` records and sends nothing
+    and reports as "sent" what would be sent."""
+    report = Report()
+    if not mails:
+        return report
+    if dry_run:
+        taken = set(
+            Notification.objects.filter(dedupe_key__in=[m.key for m in mails]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        for mail in mails:
+            (report.already if mail.key in taken else report.sent).append(mail)
+        return report
+    with get_connection() as connection:
+        for mail in mails:
+            subject, body = mail.render()
+            record = _claim(mail, subject, body)
+            if record is None:
+                report.already.append(mail)
+            elif _send(record, connection):
+                report.sent.append(mail)
+            else:
+                report.failed.append(mail)
+    return report
+
+
+def retry_failed(*, dry_run: bool = False) -> tuple[int, int]:
+    """Resend mails whose earlier attempt failed (fewer than MAX_ATTEMPTS tries). Each row is
+    claimed with a conditional UPDATE, so two runs cannot both resend it. Returns (sent, failed)."""
+    rows = list(
+        Notification.objects.filter(
+            status=NotificationStatus.FAILED, attempts__lt=MAX_ATTEMPTS
+        ).order_by("pk")
+    )
+    if dry_run:
+        return len(rows), 0
+    sent = failed = 0
+    with get_connection() as connection:
+        for record in rows:
+            claimed = Notification.objects.filter(
+                pk=record.pk, status=NotificationStatus.FAILED
+            ).update(status=NotificationStatus.PENDING, attempts=F("attempts") + 1)
+            if not claimed:
+                continue
+            if _send(record, connection):
+                sent += 1
+            else:
+                failed += 1
+    return sent, failed

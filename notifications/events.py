@@ -1,0 +1,94 @@
+"""Mails triggered by a write: queued with ``transaction.on_commit`` so that a write that is
+rolled back sends nothing, and sent after the commit (outside the request's transaction).
+
+The topic services call these; they pass ids, and the callback reads the committed rows again.
+Callbacks are registered ``robust``: a mail server that is down is logged and recorded as a
+failed mail (retried by ``send_reminders``), it never turns a saved form into an error page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.urls import reverse
+
+from topics import lifecycle
+from topics.models import Topic, TopicEvent
+
+from .delivery import Mail, absolute_url, deliver
+from .models import NotificationKind
+from .recipients import area_staff, venue_members
+
+logger = logging.getLogger(__name__)
+
+
+def _actor_id(actor) -> int | None:
+    return actor.pk if getattr(actor, "is_authenticated", False) else None
+
+
+def topic_raised(topic: Topic, *, actor=None) -> None:
+    """A new topic: tell the office staff whose area contains it (not the one who entered it)."""
+    topic_id, actor_id = topic.pk, _actor_id(actor)
+    transaction.on_commit(lambda: send_topic_raised(topic_id, actor_id=actor_id), robust=True)
+
+
+def topic_status_changed(event: TopicEvent, *, actor=None) -> None:
+    """A topic at a venue changed state: tell the members assigned to the venue."""
+    event_id, actor_id = event.pk, _actor_id(actor)
+    transaction.on_commit(lambda: send_topic_status(event_id, actor_id=actor_id), robust=True)
+
+
+def _log_skipped(what: str, skipped: list[str]) -> None:
+    for name in skipped:
+        logger.info("%s: %s 未收到邮件", what, name)
+
+
+def send_topic_raised(topic_id: int, *, actor_id: int | None = None):
+    topic = Topic.objects.select_related("area", "venue", "category").get(pk=topic_id)
+    people = area_staff(topic.area, exclude_user_id=actor_id)
+    _log_skipped(f"新议题 #{topic.pk}", people.skipped)
+    context = {
+        "topic": topic,
+        "link": absolute_url(reverse("topics:detail", args=[topic.pk])),
+    }
+    mails = [
+        Mail(
+            kind=NotificationKind.TOPIC_RAISED,
+            key=f"topic-raised:{topic.pk}:u{person.user_id}",
+            recipient=person,
+            template="notifications/topic_raised",
+            context=context,
+            related={"topic": topic.pk},
+        )
+        for person in people.found
+    ]
+    return deliver(mails)
+
+
+def send_topic_status(event_id: int, *, actor_id: int | None = None):
+    event = TopicEvent.objects.select_related("topic__venue", "topic__category").get(pk=event_id)
+    topic = event.topic
+    if topic.venue_id is None or not event.to_status or event.from_status == event.to_status:
+        return None
+    people = venue_members(topic.venue_id, exclude_user_id=actor_id)
+    _log_skipped(f"议题 #{topic.pk} 状态变更", people.skipped)
+    context = {
+        "topic": topic,
+        "from_label": lifecycle.label(event.from_status) if event.from_status else "",
+        "to_label": lifecycle.label(event.to_status),
+        "changed_at": event.at,
+        "link": absolute_url(reverse("topics:detail", args=[topic.pk])),
+    }
+    mails = [
+        Mail(
+            kind=NotificationKind.TOPIC_STATUS,
+            key=f"topic-status:{event.pk}:u{person.user_id}",
+            recipient=person,
+            template="notifications/topic_status",
+            context=context,
+            related={"topic": topic.pk, "event": event.pk},
+        )
+        for person in people.found
+    ]
+    return deliver(mails)
