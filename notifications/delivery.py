@@ -65,7 +65,9 @@ class Report:
     failed: list[Mail] = field(default_factory=list)
 
 
-def _claim(mail: Mail, subject: str, body: str) -> Notification | None:
+def _claim(
+    mail: Mail, subject: str, body: str, status: str = NotificationStatus.PENDING
+) -> Notification | None:
     """Insert the record; None when the key is already taken (sent, being sent, or failed)."""
     try:
         with transaction.atomic():
@@ -77,6 +79,7 @@ def _claim(mail: Mail, subject: str, body: str) -> Notification | None:
                 subject=subject,
                 body=body,
                 related=mail.related,
+                status=status,
             )
     except IntegrityError:
         return None
@@ -103,11 +106,18 @@ def _send(record: Notification, connection) -> bool:
     return True
 
 
-def deliver(mails: list[Mail], *, dry_run: bool = False) -> Report:
+def deliver(mails: list[Mail], *, dry_run: bool = False, baseline: bool = False) -> Report:
     """Send each mail unless its key was recorded before. ``dry_run`` records and sends nothing
-    and reports as "sent" what would be sent."""
+    and reports as "sent" what would be sent. ``baseline`` records the keys as 启用前已存在 and
+    sends nothing, so a backlog is never mailed (reported as "sent")."""
     report = Report()
     if not mails:
+        return report
+    if baseline and not dry_run:
+        for mail in mails:
+            subject, body = mail.render()
+            record = _claim(mail, subject, body, status=NotificationStatus.BASELINE)
+            (report.already if record is None else report.sent).append(mail)
         return report
     if dry_run:
         taken = set(

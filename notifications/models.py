@@ -23,6 +23,9 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", "发送中"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
+    # Recorded by ``send_reminders --baseline`` and never sent: the backlog found when the
+    # reminders were switched on.
+    BASELINE = "baseline", "启用前已存在,未发送"
 
 
 class Notification(models.Model):

@@ -30,13 +30,15 @@ SHIFT_STANDING = (ShiftStatus.SCHEDULED, ShiftStatus.CONFIRMED, ShiftStatus.SWAP
 @dataclass
 class Batch:
     title: str
+    kind: str
     mails: list[Mail] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     report: Report | None = None
+    baseline: bool = False
 
 
 def referral_overdue_batch(today: datetime.date) -> Batch:
-    batch = Batch("交办逾期提醒")
+    batch = Batch("交办逾期提醒", NotificationKind.REFERRAL_OVERDUE)
     referrals = (
         Referral.objects.filter(
             replied_on__isnull=True, deadline__lt=today, topic__status__in=OPEN_STATES
@@ -74,7 +76,7 @@ def referral_overdue_batch(today: datetime.date) -> Batch:
 
 
 def shift_reminder_batch(today: datetime.date) -> Batch:
-    batch = Batch("值班提醒")
+    batch = Batch("值班提醒", NotificationKind.SHIFT_REMINDER)
     tomorrow = today + datetime.timedelta(days=1)
     shifts = (
         DutyShift.objects.filter(date=tomorrow, status__in=SHIFT_STANDING, member__is_active=True)
@@ -102,11 +104,19 @@ def shift_reminder_batch(today: datetime.date) -> Batch:
     return batch
 
 
-def send_reminders(*, today: datetime.date, dry_run: bool = False) -> tuple[list[Batch], tuple]:
+def send_reminders(
+    *, today: datetime.date, dry_run: bool = False, baseline: bool = False
+) -> tuple[list[Batch], tuple]:
     """Retry mails that failed on an earlier run, then build and send both batches. Returns the
-    batches (each with its delivery report) and (retried sent, retried still failing)."""
-    retried = retry_failed(dry_run=dry_run)
+    batches (each with its delivery report) and (retried sent, retried still failing).
+
+    ``baseline`` (the first run on a database with history) records today's overdue referrals
+    as if reminded, without mailing them, so switching reminders on does not mail every referral
+    that ever ran late; shift reminders are sent as usual."""
+    retried = (0, 0) if baseline else retry_failed(dry_run=dry_run)
     batches = [referral_overdue_batch(today), shift_reminder_batch(today)]
     for batch in batches:
-        batch.report = deliver(batch.mails, dry_run=dry_run)
+        is_backlog = baseline and batch.kind == NotificationKind.REFERRAL_OVERDUE
+        batch.report = deliver(batch.mails, dry_run=dry_run, baseline=is_backlog)
+        batch.baseline = is_backlog
     return batches, retried

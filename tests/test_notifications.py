@@ -425,7 +425,7 @@ def test_a_failed_mail_is_recorded_and_retried_next_run(world, due, monkeypatch)
     assert set(Notification.objects.values_list("status", flat=True)) == {"failed"}
     monkeypatch.setattr(EmailMessage, "send", real_send)
     output = run()
-    assert "重发此前失败的邮件:已发送 4 封" in output
+    assert "此前失败的邮件:已重发 4 封" in output
     assert len(mail.outbox) == 4
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
     run()
@@ -518,3 +518,30 @@ def test_admin_lists_notifications_to_superusers_only(world, admin_user, office_
     response = client_for(admin_user).get(url)
     assert response.status_code == 200 and "race@example.test" in response.content.decode()
     assert client_for(office_staff).get(url).status_code == 403
+
+
+def test_baseline_records_the_overdue_backlog_without_mailing_it(world, due):
+    """Switching reminders on where referrals have run late for months: --baseline records
+    them as reminded and mails nothing about them; tomorrow's shifts are still sent."""
+    output = run("--baseline")
+    assert recipients("交办逾期") == []
+    assert recipients("值班提醒") == ["member_a@example.test"]
+    assert "交办逾期提醒:已记为已提醒(未发送) 3 封" in output
+    assert (
+        Notification.objects.filter(
+            kind=NotificationKind.REFERRAL_OVERDUE, status=NotificationStatus.BASELINE
+        ).count()
+        == 3
+    )
+    again = run()
+    assert len(mail.outbox) == 1
+    assert "交办逾期提醒:已发送 0 封,此前已发送 3 封" in again
+    # A referral that runs late after the baseline is mailed as usual.
+    ReferralFactory(
+        topic=TopicFactory(area=world.community_a, venue=world.venue_a),
+        department=world.department_a,
+        referred_on=TODAY() - datetime.timedelta(days=10),
+        deadline=TODAY() - datetime.timedelta(days=1),
+    )
+    run()
+    assert len(recipients("交办逾期")) == 3

@@ -28,8 +28,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="只列出将发送的邮件,不发送、不记录。"
         )
+        parser.add_argument(
+            "--baseline",
+            action="store_true",
+            help="首次启用时使用:把现有的逾期交办记为已提醒而不发邮件(值班提醒照常发送)。",
+        )
 
-    def handle(self, *args, date=None, dry_run=False, **options):
+    def handle(self, *args, date=None, dry_run=False, baseline=False, **options):
         if date:
             try:
                 today = datetime.date.fromisoformat(date)
@@ -37,12 +42,16 @@ class Command(BaseCommand):
                 raise CommandError(f"--date 格式应为 YYYY-MM-DD:{date}") from error
         else:
             today = timezone.localdate()
-        batches, (retried, retry_failed) = send_reminders(today=today, dry_run=dry_run)
-        verb = "将发送" if dry_run else "已发送"
+        batches, (retried, retry_failed) = send_reminders(
+            today=today, dry_run=dry_run, baseline=baseline
+        )
         self.stdout.write(f"提醒日期 {today}{'(试运行,不发送、不记录)' if dry_run else ''}")
         failures = 0
         for batch in batches:
             report = batch.report
+            verb = "将发送" if dry_run else "已发送"
+            if batch.baseline:
+                verb = "将记为已提醒(不发送)" if dry_run else "已记为已提醒(未发送)"
             for mail in report.sent:
                 self.stdout.write(f"  {verb} {batch.title}:{mail.label}")
             for mail in report.failed:
@@ -55,7 +64,8 @@ class Command(BaseCommand):
                 f"失败 {len(report.failed)} 封,无邮箱跳过 {len(batch.skipped)} 人次"
             )
         if retried or retry_failed:
-            self.stdout.write(f"重发此前失败的邮件:{verb} {retried} 封,仍失败 {retry_failed} 封")
+            verb = "将重发" if dry_run else "已重发"
+            self.stdout.write(f"此前失败的邮件:{verb} {retried} 封,仍失败 {retry_failed} 封")
         failures += retry_failed
         if failures:
             raise CommandError(f"{failures} 封邮件发送失败,已记录,下次运行时重试。")
