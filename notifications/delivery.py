@@ -106,6 +106,15 @@ def _send(record: Notification, connection) -> bool:
     return True
 
 
+def _recorded_keys(keys: list[str], chunk: int = 500) -> set[str]:
+    taken: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        rows = Notification.objects.filter(dedupe_key__in=part).values_list("dedupe_key", flat=True)
+        taken.update(rows)
+    return taken
+
+
 def deliver(mails: list[Mail], *, dry_run: bool = False, baseline: bool = False) -> Report:
     """Send each mail unless its key was recorded before. ``dry_run`` records and sends nothing
     and reports as "sent" what would be sent. ``baseline`` records the keys as 启用前已存在 and
@@ -113,20 +122,19 @@ def deliver(mails: list[Mail], *, dry_run: bool = False, baseline: bool = False)
     report = Report()
     if not mails:
         return report
-    if baseline and not dry_run:
+    # Keys recorded on an earlier run are skipped without rendering; the unique insert in
+    # ``_claim`` still decides for the rest, whatever runs at the same time.
+    taken = _recorded_keys([m.key for m in mails])
+    report.already = [m for m in mails if m.key in taken]
+    mails = [m for m in mails if m.key not in taken]
+    if dry_run:
+        report.sent = mails
+        return report
+    if baseline:
         for mail in mails:
             subject, body = mail.render()
             record = _claim(mail, subject, body, status=NotificationStatus.BASELINE)
             (report.already if record is None else report.sent).append(mail)
-        return report
-    if dry_run:
-        taken = set(
-            Notification.objects.filter(dedupe_key__in=[m.key for m in mails]).values_list(
-                "dedupe_key", flat=True
-            )
-        )
-        for mail in mails:
-            (report.already if mail.key in taken else report.sent).append(mail)
         return report
     with get_connection() as connection:
         for mail in mails:

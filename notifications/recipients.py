@@ -33,20 +33,17 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
-def area_staff(area: Area, *, exclude_user_id: int | None = None) -> Recipients:
-    """Active office staff (group 政协办公室) whose profile area is ``area`` or an area above it,
-    i.e. whose scope contains it."""
-    users = (
+def _office_staff(**filters):
+    return (
         get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name=GROUP_OFFICE,
-            profile__area__path__in=_ancestor_paths(area.path),
-        )
-        .select_related("profile")
+        .objects.filter(is_active=True, groups__name=GROUP_OFFICE, **filters)
+        .select_related("profile__area")
         .distinct()
         .order_by("pk")
     )
+
+
+def _split(users, exclude_user_id: int | None = None) -> Recipients:
     found, skipped = [], []
     for user in users:
         if user.pk == exclude_user_id:
@@ -57,6 +54,29 @@ def area_staff(area: Area, *, exclude_user_id: int | None = None) -> Recipients:
         else:
             skipped.append(f"{name}(工作人员,无邮箱)")
     return Recipients(found, skipped)
+
+
+def area_staff(area: Area, *, exclude_user_id: int | None = None) -> Recipients:
+    """Active office staff (group 政协办公室) whose profile area is ``area`` or an area above it,
+    i.e. whose scope contains it."""
+    users = _office_staff(profile__area__path__in=_ancestor_paths(area.path))
+    return _split(users, exclude_user_id)
+
+
+class StaffDirectory:
+    """``area_staff`` for many areas with one query (the daily batch): all office staff with an
+    area are loaded once and matched by path prefix in Python."""
+
+    def __init__(self):
+        self._users = list(_office_staff(profile__area__isnull=False))
+        self._cache: dict[str, Recipients] = {}
+
+    def for_area(self, area: Area) -> Recipients:
+        if area.path not in self._cache:
+            paths = set(_ancestor_paths(area.path))
+            users = [u for u in self._users if u.profile.area.path in paths]
+            self._cache[area.path] = _split(users)
+        return self._cache[area.path]
 
 
 def venue_members(

@@ -21,7 +21,7 @@ from topics.models import Referral
 
 from .delivery import Mail, Report, absolute_url, deliver, retry_failed
 from .models import NotificationKind
-from .recipients import Recipient, area_staff
+from .recipients import Recipient, StaffDirectory
 
 # Shifts that still need the member to turn up tomorrow.
 SHIFT_STANDING = (ShiftStatus.SCHEDULED, ShiftStatus.CONFIRMED, ShiftStatus.SWAP_REQUESTED)
@@ -46,12 +46,10 @@ def referral_overdue_batch(today: datetime.date) -> Batch:
         .select_related("topic__area", "topic__venue", "department")
         .order_by("deadline", "pk")
     )
-    staff_by_area: dict[int, object] = {}
+    staff = StaffDirectory()
     for referral in referrals:
         topic = referral.topic
-        if topic.area_id not in staff_by_area:
-            staff_by_area[topic.area_id] = area_staff(topic.area)
-        people = staff_by_area[topic.area_id]
+        people = staff.for_area(topic.area)
         what = f"议题 #{topic.pk} 交办{referral.department.name}(期限 {referral.deadline})"
         batch.skipped.extend(f"{what}:{name}" for name in people.skipped)
         context = {

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,73 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('topic_raised', '新议题提醒(工作人员)'), ('topic_status', '议题状态变更(委员)'), ('referral_overdue', '交办逾期提醒(工作人员)'), ('shift_reminder', '值班提醒(委员)')], max_length=24, verbose_name='类型')),
-                ('dedupe_key', models.CharField(max_length=200, unique=True, verbose_name='去重键')),
-                ('recipient_email', models.EmailField(max_length=254, verbose_name='收件地址')),
-                ('subject', models.CharField(max_length=255, verbose_name='主题')),
-                ('body', models.TextField(verbose_name='正文')),
-                ('related', models.JSONField(blank=True, default=dict, verbose_name='相关对象')),
-                ('status', models.CharField(choices=[('pending', '发送中'), ('sent', '已发送'), ('failed', '发送失败'), ('baseline', '启用前已存在,未发送')], default='pending', max_length=8, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=1, verbose_name='尝试次数')),
-                ('error', models.CharField(blank=True, max_length=255, verbose_name='错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='收件用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("topic_raised", "新议题提醒(工作人员)"),
+                            ("topic_status", "议题状态变更(委员)"),
+                            ("referral_overdue", "交办逾期提醒(工作人员)"),
+                            ("shift_reminder", "值班提醒(委员)"),
+                        ],
+                        max_length=24,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "dedupe_key",
+                    models.CharField(max_length=200, unique=True, verbose_name="去重键"),
+                ),
+                ("recipient_email", models.EmailField(max_length=254, verbose_name="收件地址")),
+                ("subject", models.CharField(max_length=255, verbose_name="主题")),
+                ("body", models.TextField(verbose_name="正文")),
+                ("related", models.JSONField(blank=True, default=dict, verbose_name="相关对象")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "发送中"),
+                            ("sent", "已发送"),
+                            ("failed", "发送失败"),
+                            ("baseline", "启用前已存在,未发送"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=1, verbose_name="尝试次数")),
+                ("error", models.CharField(blank=True, max_length=255, verbose_name="错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="收件用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知记录',
-                'verbose_name_plural': '通知记录',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='notification_status_idx'), models.Index(fields=['kind', 'created_at'], name='notification_kind_idx')],
+                "verbose_name": "通知记录",
+                "verbose_name_plural": "通知记录",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["status", "created_at"], name="notification_status_idx"),
+                    models.Index(fields=["kind", "created_at"], name="notification_kind_idx"),
+                ],
             },
         ),
     ]
