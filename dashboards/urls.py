@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import chart_views, views
 
 
 class NodeConverter:
@@ -23,4 +23,10 @@ urlpatterns = [
     path("", views.DashboardHomeView.as_view(), name="home"),
     path("<node:node>/", views.OverviewView.as_view(), name="overview"),
     # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
+    path("<node:node>/charts/", chart_views.ChartsView.as_view(), name="charts"),
+    path(
+        "<node:node>/charts/<slug:slug>.xlsx",
+        chart_views.ChartXlsxView.as_view(),
+        name="chart_xlsx",
+    ),
 ]
