@@ -38,7 +38,7 @@
   function option(spec) {
     var narrow = isNarrow();
     var opt = base(spec, narrow);
-    var valueAxis = { type: "value", minInterval: 1, name: spec.unit };
+    var valueAxis = { type: "value", minInterval: 1 };
     if (spec.kind === "funnel") {
       var s = spec.series[0];
       opt.legend.show = false;
@@ -68,6 +68,10 @@
         data: spec.labels,
         axisLabel: { interval: narrow ? "auto" : 0, rotate: narrow ? 45 : 0, hideOverlap: true },
       };
+      // The unit (件/场) above the vertical value axis; room for it at the top.
+      valueAxis.name = spec.unit;
+      valueAxis.nameTextStyle = { align: "left" };
+      opt.grid.top = 32;
       opt.yAxis = valueAxis;
       opt.series = series(spec, spec.kind === "line" ? "line" : "bar");
     }
