@@ -224,3 +224,35 @@ def test_import_page_access(request, world, role, name, kwargs):
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     else:
         assert response.status_code == (OK if role in IMPORT_OK else FORBIDDEN), role
+
+
+# Dashboard charts (issue 6, charts): the node is part of the URL (a<area id> / v<venue id>).
+# Leaders, office staff and administrators open their own area and below; members get 403; a node
+# beside the user's own area answers 404.
+DASHBOARD_PAGES = [
+    ("dashboards:charts", [], "district_a"),
+    ("dashboards:charts", [], "district_b"),
+    ("dashboards:charts", [], "venue_a"),
+    ("dashboards:chart_xlsx", ["funnel"], "district_a"),
+    ("dashboards:chart_xlsx", ["funnel"], "venue_b"),
+]
+
+
+def dashboard_node(world, obj: str) -> str:
+    return f"{'v' if obj.startswith('venue') else 'a'}{getattr(world, obj).pk}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "extra", "obj"), DASHBOARD_PAGES)
+def test_dashboard_page_access(request, world, role, name, extra, obj):
+    client = (
+        client_for(request.getfixturevalue(role))
+        if role != "anonymous"
+        else request.getfixturevalue("resident")
+    )
+    response = client.get(reverse(name, args=[dashboard_node(world, obj), *extra]))
+    want = FORBIDDEN if role == "member_user" else expected(role, name, obj)
+    if want == LOGIN:
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == want, f"{role} GET {name} {obj}"
