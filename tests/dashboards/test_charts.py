@@ -247,4 +247,4 @@ def test_query_count_same_for_2_and_20_child_areas(world, leader):
     large, response = count()
     assert response.context["chart_data"]["children"]["series"][0]["data"] == [2] * 20
     assert small == large
-    assert large <= 20
+    assert large <= 18, large  # 11 for the six charts
