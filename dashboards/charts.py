@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import TruncMonth
 
-from platforms.models import Area
-from topics.lifecycle import ACCEPTED_STATES, RESOLVED_STATES, TopicStatus
+from topics.lifecycle import ACCEPTED_STATES, TopicStatus
 from topics.models import ConsultationForm
 
-from . import _chart_records as records
+from . import records
+from .figures import child_rows
 from .periods import Period, _add_months
 from .scope import DashboardScope
 
@@ -29,14 +29,21 @@ S = TopicStatus
 REFERRED_STATES = frozenset(
     {S.REFERRED, S.IN_PROGRESS, S.RESOLVED, S.UNRESOLVED, S.ESCALATED, S.RATED, S.FOLLOW_UP}
 )
-RATED_STATES = frozenset({S.RATED, S.FOLLOW_UP})
-FUNNEL_STEPS: tuple[tuple[str, frozenset[str] | None], ...] = (
-    ("提出", None),
-    ("立项", ACCEPTED_STATES),
-    ("交办", REFERRED_STATES),
-    ("办结", RESOLVED_STATES),
-    ("评价", RATED_STATES),
-)
+
+
+def funnel_steps(period: Period) -> tuple[tuple[str, Q | None], ...]:
+    """Each step as a condition on the topics raised in the period. 立项 is the headline
+    "accepted"; 办结 is resolved by the period's last day (the resolution rate's numerator);
+    评价 is those of them with a rating. Each step is inside the one before it."""
+    resolved = records.resolved_by_end_q(period)
+    return (
+        ("提出", None),
+        ("立项", Q(status__in=ACCEPTED_STATES)),
+        ("交办", Q(status__in=REFERRED_STATES)),
+        ("办结", resolved),
+        ("评价", resolved & ~Q(rating="")),
+    )
+
 
 # Days from 提出 to 办结 (resolved_on − raised_on), inclusive ranges; the last one is open.
 DAY_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
@@ -191,12 +198,13 @@ def by_category(node: DashboardScope, period: Period) -> Chart:
 
 def funnel(node: DashboardScope, period: Period) -> Chart:
     """Of the topics raised in the period, how many reached each step (by current status)."""
+    steps = funnel_steps(period)
     aggregates = {
-        name: Count("pk", filter=Q(status__in=states)) if states else Count("pk")
-        for name, states in FUNNEL_STEPS
+        name: Count("pk", filter=condition) if condition else Count("pk")
+        for name, condition in steps
     }
     counts = records.topics_raised(node, period).aggregate(**aggregates)
-    labels = [name for name, _ in FUNNEL_STEPS]
+    labels = [name for name, _ in steps]
     data = [counts[name] for name in labels]
     return Chart(
         slug="funnel",
@@ -209,8 +217,9 @@ def funnel(node: DashboardScope, period: Period) -> Chart:
         + ",".join(f"{n}{c}件" for n, c in zip(labels, data, strict=True))
         + "。",
         note=(
-            "对象是本期提出的议题;按议题当前状态判断已走到哪一步"
-            "(流程单向推进,到达后一环节即已经过前面各环节)。"
+            "对象是本期提出的议题(与“征集议题”相同);立项、交办按议题当前状态判断"
+            "(流程单向推进,到达后一环节即已经过前面各环节);办结指在周期最后一天及以前办结"
+            "(与办结率的分子相同);评价指其中已有群众评价的。"
         ),
     )
 
@@ -285,43 +294,18 @@ def sessions_by_form(node: DashboardScope, period: Period) -> Chart:
     )
 
 
-def _child_counts(queryset, node: DashboardScope, children) -> dict:
-    """Counts of ``queryset`` per child area (path prefix) or per venue."""
-    if children and isinstance(children[0], Area):
-        child_len = len(node.area.path) + Area.steplen
-        rows = (
-            queryset.annotate(child=Substr("area__path", 1, child_len))
-            .values("child")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-    else:
-        rows = queryset.values(child=F("venue_id")).annotate(n=Count("pk")).order_by()
-    return {row["child"]: row["n"] for row in rows}
-
-
 def child_areas(node: DashboardScope, period: Period) -> Chart:
-    """Raised and resolved per child area; at a community (no child areas), per venue."""
-    children: list = []
-    header = "下级区划"
-    if not node.is_venue:
-        children = list(node.child_areas().order_by("path"))
-        if not children:
-            children = list(node.venues_here().order_by("name", "pk"))
-            header = "阵地"
-    if children:
-        raised = _child_counts(records.topics_raised(node, period), node, children)
-        resolved = _child_counts(records.topics_resolved(node, period), node, children)
-    else:
-        raised = resolved = {}
-    keys = [c.path if isinstance(c, Area) else c.pk for c in children]
+    """Raised and resolved per child area; at a community (no child areas), per venue in use.
+    The rows are the overview's ranking (``figures.child_rows``), so the numbers agree."""
+    rows = child_rows(node, period)
+    by_venue = bool(rows) and rows[0]["kind"] == "venue"
+    labels = [row["name"] for row in rows]
     series = [
-        Series("提出", [raised.get(k, 0) for k in keys]),
-        Series("办结", [resolved.get(k, 0) for k in keys]),
+        Series("提出", [row["raised"] for row in rows]),
+        Series("办结", [row["resolved"] for row in rows]),
     ]
-    labels = [c.name for c in children]
     top = _top(labels, series[0].data)
-    if not children:
+    if node.is_venue:
         summary = "阵地没有下级,无需比较。"
     elif top:
         summary = f"提出议题最多的是{top[0]}({top[1]}件)。"
@@ -329,13 +313,13 @@ def child_areas(node: DashboardScope, period: Period) -> Chart:
         summary = "本期各下级没有提出议题。"
     return Chart(
         slug="children",
-        title="下级区划对比" if header == "下级区划" else "各阵地对比",
+        title="各阵地对比" if by_venue else "下级区划对比",
         kind="bar",
-        label_header=header,
+        label_header="阵地" if by_venue else "下级区划",
         labels=labels,
         series=series,
         summary=summary,
-        note="本级直接记录、未落到下级区划(或阵地)的议题不在此图中。",
+        note="与概览页的下级排名同一口径;本级直接记录、未落到下级区划(或阵地)的议题不在此图中。",
     )
 
 

@@ -247,4 +247,58 @@ def test_query_count_same_for_2_and_20_child_areas(world, leader):
     large, response = count()
     assert response.context["chart_data"]["children"]["series"][0]["data"] == [2] * 20
     assert small == large
-    assert large <= 18, large  # 11 for the six charts
+    assert large <= 22, large  # 14 for the six charts, 7 of them the child ranking
+
+
+def test_funnel_resolved_step_stops_at_the_period_end(data, leader):
+    """A 2025 topic resolved in 2026 is resolved now, not by the end of 2025."""
+    TopicFactory(
+        area=data.community_a,
+        raised_on=D(2025, 12, 1),
+        status="resolved",
+        resolved_on=D(2026, 1, 3),
+    )
+    chart = charts.funnel(_node(leader, data.district_a), YEAR_2025)
+    assert chart.series[0].data == [6, 5, 4, 2, 1]
+
+
+# -- the charts count what the headline figures count ---------------------------------------
+@pytest.mark.parametrize("area", ["city", "district_a", "community_a"])
+@pytest.mark.parametrize(
+    "period",
+    [
+        YEAR_2025,
+        Period.quarter(2025, 1, today=D(2026, 6, 1)),
+        Period.year(2025, today=D(2025, 2, 9)),
+    ],
+    ids=["year", "quarter", "running"],
+)
+def test_charts_agree_with_the_headline_figures(data, leader, area, period):
+    from dashboards.figures import child_rows, compute
+
+    node = _node(leader, getattr(data, area))
+    figures = compute(node, period)
+
+    trend = charts.trend(node, period)
+    assert trend.series[0].total == figures["raised"]
+    assert trend.series[1].total == figures["resolved"]
+
+    funnel = charts.funnel(node, period).series[0].data
+    assert funnel[0] == figures["raised"]
+    assert funnel[1] == figures["accepted"]
+    assert funnel[3] == figures["accepted_resolved"]
+
+    days = charts.days_to_resolve(node, period)
+    assert days.raw["days"] == figures["histogram"]
+    assert days.series[0].total == figures["resolved"]
+
+    category = charts.by_category(node, period)
+    assert category.series[0].total == figures["raised"]
+    assert category.series[1].total == figures["resolved"]
+
+    assert charts.sessions_by_form(node, period).series[0].total == figures["sessions"]
+
+    children = charts.child_areas(node, period)
+    rows = child_rows(node, period)
+    assert children.series[0].data == [row["raised"] for row in rows]
+    assert children.series[1].data == [row["resolved"] for row in rows]
