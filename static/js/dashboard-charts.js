@@ -14,6 +14,8 @@
   var data = JSON.parse(source.textContent);
   var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var drawn = [];
+  // Dark enough for white labels inside the funnel and for lines on white (WCAG AA).
+  var palette = ["#1d4ed8", "#047857", "#b45309", "#b91c1c", "#6d28d9", "#0e7490"];
 
   function isNarrow() {
     return window.innerWidth < 576;
@@ -22,6 +24,7 @@
   function base(spec, narrow) {
     return {
       animation: !reduceMotion,
+      color: palette,
       textStyle: { fontSize: narrow ? 11 : 12 },
       tooltip: { trigger: spec.kind === "funnel" ? "item" : "axis", confine: true },
       legend: { bottom: 0, type: narrow ? "scroll" : "plain" },
@@ -52,7 +55,7 @@
           top: 8,
           bottom: 8,
           minSize: "10%",
-          label: { show: true, position: "inside", formatter: "{b}:{c}" },
+          label: { show: true, position: "inside", color: "#fff", formatter: "{b}:{c}" },
           data: spec.labels.map(function (label, i) {
             return { name: label, value: s.data[i] };
           }),

@@ -48,6 +48,13 @@ def test_leader_reads_a_chart_table_and_downloads_it(live_server, page, district
     assert row.get_by_role("cell").inner_text() == "2"  # topic_a is still only raised
     screenshot(page, "dashboard-charts-table")
 
+    # Printed: the numbers of every chart, even a table nobody opened; no chart boxes.
+    page.emulate_media(media="print")
+    trend = page.locator("section", has=page.get_by_role("heading", name="提出与办结月度趋势"))
+    assert trend.get_by_role("table").is_visible()
+    assert not page.locator('[data-chart="trend"]').is_visible()
+    page.emulate_media(media="screen")
+
     with page.expect_download() as download:
         card.get_by_role("link", name=re.compile("下载议题办理漏斗数据表")).click()
     name = download.value.suggested_filename
