@@ -58,7 +58,8 @@ def test_leader_reads_a_chart_table_and_downloads_it(live_server, page, district
         card.get_by_role("link", name=re.compile("下载议题办理漏斗数据表")).click()
     name = download.value.suggested_filename
     assert name.startswith("西陵区_议题办理漏斗_") and name.endswith(".xlsx")
-    sheet = load_workbook(download.value.path()).active
+    with open(download.value.path(), "rb") as handle:  # a temporary name without .xlsx
+        sheet = load_workbook(handle).active
     rows = [list(r) for r in sheet.iter_rows(min_row=4, max_row=9, values_only=True)]
     assert rows == [
         ["环节", "议题数"],
