@@ -21,6 +21,7 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.DashboardHomeView.as_view(), name="home"),
+    path("definitions/", views.DefinitionsView.as_view(), name="definitions"),
     path("<node:node>/", views.OverviewView.as_view(), name="overview"),
     # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
 ]
