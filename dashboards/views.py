@@ -14,7 +14,8 @@ from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
 from . import figures
-from .figures import DEFINITIONS, FIGURE_KEYS
+from .exports import overview_xlsx_response
+from .figures import DEFINITIONS
 from .periods import period_from_request
 from .scope import DashboardScope, resolve_scope
 
@@ -103,21 +104,32 @@ class OverviewView(DashboardMixin, TemplateView):
     template_name = "dashboards/overview.html"
     tab = "overview"
 
+    def overview(self) -> tuple[dict, list[dict], Sort | None]:
+        result = figures.headline(self.node, self.period)
+        sort = parse_sort(self.request.GET.get("sort", ""), ranking_columns())
+        return result, sort_rows(figures.child_rows(self.node, self.period), sort), sort
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        result = figures.headline(self.node, self.period)
-        rows = figures.child_rows(self.node, self.period)
-        columns = ranking_columns()
-        sort = parse_sort(self.request.GET.get("sort", ""), columns)
+        result, rows, sort = self.overview()
         context.update(
             headline=result,
             tiles=result["tiles"],
-            rows=sort_rows(rows, sort),
+            rows=rows,
             child_kind=rows[0]["kind"] if rows else "",
-            header_cells=header_cells(self.request.GET, columns, sort),
-            figure_keys=FIGURE_KEYS,
+            header_cells=header_cells(self.request.GET, ranking_columns(), sort),
+            export_query=self.request.GET.urlencode(),
         )
         return context
+
+
+class OverviewXlsxView(OverviewView):
+    """The overview as an Excel workbook: the same tiles and ranking (in the page's order)."""
+
+    def get(self, request, *args, **kwargs):
+        self.setup_node()
+        result, rows, _sort = self.overview()
+        return overview_xlsx_response(self.node, self.period, result, rows)
 
 
 class DashboardHomeView(RoleRequiredMixin, View):

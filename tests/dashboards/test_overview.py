@@ -57,7 +57,10 @@ def test_tiles_show_compute_and_the_comparison(fw, city_leader):
     tile = html[html.index('id="tile-raised"') :]
     assert re.search(r"tile-value\">10<span[^>]*>件", tile)
     assert "比上期增加 8 件" in tile and "▲" in tile and "(向好)" in tile
-    assert f"{reverse('dashboards:definitions')}#def-raised" in html
+    definitions = (
+        r'href="/dashboard/definitions/\?node=a\d+&amp;period=year&amp;year=2025#def-raised"'
+    )
+    assert re.search(definitions, html)
     assert "上期无可比数据" in html[html.index('id="tile-satisfaction"') :]  # none rated in 2024
     assert "与上期(2024年)相比" in html
 
@@ -142,6 +145,62 @@ def test_definitions_page_defines_every_figure(fw, city_leader):
     assert f'href="{node_url(fw, "D1")}?period=year&amp;year=2025"' in html
     response = client_for(city_leader).get(url, {"node": "javascript:alert(1)"})
     assert "返回看板" not in response.content.decode()
+
+
+def _xlsx(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+
+
+def _cells(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_overview_export_equals_the_dashboard(fw, city_leader):
+    client = client_for(city_leader)
+    url = reverse("dashboards:overview_xlsx", args=[f"a{fw.areas['C'].pk}"])
+    response = client.get(url, {**YEAR_2025, "sort": "-raised"})
+    workbook = _xlsx(response)
+    period = client.get(node_url(fw, "C"), YEAR_2025).context["period"]
+    figures = compute(fw.node("C"), period)
+    previous = compute(fw.node("C"), period.previous())
+    tiles = _cells(workbook["指标"])
+    assert tiles[0][:2] == ["区划/阵地", "C市"]
+    assert tiles[4] == ["指标", "本期", "单位", "上期", "变化", "较上期", "构成"]
+    dash = lambda v: "—" if v is None else v  # noqa: E731
+    by_label = {row[0]: row for row in tiles[5:]}
+    assert len(by_label) == len(DEFINITIONS)
+    for d in DEFINITIONS:
+        row = by_label[d.label]
+        assert row[1] == dash(figures[d.key]), d.key
+        assert row[2] == d.unit
+        assert row[3] == (dash(previous[d.key]) if d.compared else "—"), d.key
+    assert by_label["征集议题"][4:6] == [8, "比上期增加 8 件"]
+
+    ranking = _cells(workbook["排名"])
+    assert ranking[0] == ["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS]
+    expected = {r["name"]: r for r in child_rows(fw.node("C"), period)}
+    assert [row[0] for row in ranking[1:]] == ["D1区", "D2区"]  # the page's order (-raised)
+    for row in ranking[1:]:
+        assert row[1:] == [dash(expected[row[0]][d.key]) for d in DEFINITIONS]
+    notes = _cells(workbook["口径说明"])
+    assert [n[1] for n in notes[1:]] == [d.text for d in DEFINITIONS]
+
+
+def test_overview_export_is_scoped_like_the_page(fw, d1_leader):
+    client = client_for(d1_leader)
+    beside = reverse("dashboards:overview_xlsx", args=[f"a{fw.areas['D2'].pk}"])
+    assert client.get(beside).status_code == 404
+    venue = reverse("dashboards:overview_xlsx", args=[f"v{fw.venues['V1'].pk}"])
+    workbook = _xlsx(client.get(venue, YEAR_2025))
+    assert _cells(workbook["排名"]) == [["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS]]
+    assert "V1驿站" in str(_cells(workbook["指标"])[0])
 
 
 def _overview_queries(client, url) -> int:
