@@ -12,13 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Substr, TruncMonth
 
+from platforms.models import Area
 from topics.lifecycle import ACCEPTED_STATES, TopicStatus
 from topics.models import ConsultationForm
 
 from . import records
-from .figures import child_rows
 from .periods import Period, _add_months
 from .scope import DashboardScope
 
@@ -294,16 +294,44 @@ def sessions_by_form(node: DashboardScope, period: Period) -> Chart:
     )
 
 
+def _children(node: DashboardScope) -> tuple[str, list, list, object]:
+    """The children the overview ranks (``figures.child_rows``): child areas, or at the bottom
+    of the tree the venues in use of the area. Returns (kind, children, keys, group expression)."""
+    if node.is_venue:
+        return "venue", [], [], None
+    areas = list(node.child_areas().order_by("path"))
+    if areas:
+        child_len = len(node.area.path) + Area.steplen
+        return "area", areas, [a.path for a in areas], Substr("area__path", 1, child_len)
+    venues = list(records.venues(node).filter(area=node.area).order_by("name", "pk"))
+    return "venue", venues, [v.pk for v in venues], F("venue_id")
+
+
 def child_areas(node: DashboardScope, period: Period) -> Chart:
     """Raised and resolved per child area; at a community (no child areas), per venue in use.
-    The rows are the overview's ranking (``figures.child_rows``), so the numbers agree."""
-    rows = child_rows(node, period)
-    by_venue = bool(rows) and rows[0]["kind"] == "venue"
-    labels = [row["name"] for row in rows]
+
+    The same children and record sets as the overview's ranking (``figures.child_rows``, checked
+    by a test), but only the two counts this chart shows, in one grouped query: the ranking also
+    works out venues and members per child, which costs ten times as much on a city.
+    """
+    kind, children, keys, group = _children(node)
+    counts: dict = {}
+    if children:
+        raised, resolved = records.raised_q(period), records.resolved_q(period)
+        rows = (
+            records.topics(node)
+            .filter(raised | resolved)
+            .annotate(child=group)
+            .values("child")
+            .annotate(raised=Count("pk", filter=raised), resolved=Count("pk", filter=resolved))
+            .order_by()
+        )
+        counts = {row["child"]: row for row in rows}
     series = [
-        Series("提出", [row["raised"] for row in rows]),
-        Series("办结", [row["resolved"] for row in rows]),
+        Series("提出", [counts.get(k, {}).get("raised", 0) for k in keys]),
+        Series("办结", [counts.get(k, {}).get("resolved", 0) for k in keys]),
     ]
+    labels = [c.name for c in children]
     top = _top(labels, series[0].data)
     if node.is_venue:
         summary = "阵地没有下级,无需比较。"
@@ -311,6 +339,7 @@ def child_areas(node: DashboardScope, period: Period) -> Chart:
         summary = f"提出议题最多的是{top[0]}({top[1]}件)。"
     else:
         summary = "本期各下级没有提出议题。"
+    by_venue = kind == "venue"
     return Chart(
         slug="children",
         title="各阵地对比" if by_venue else "下级区划对比",

@@ -247,7 +247,7 @@ def test_query_count_same_for_2_and_20_child_areas(world, leader):
     large, response = count()
     assert response.context["chart_data"]["children"]["series"][0]["data"] == [2] * 20
     assert small == large
-    assert large <= 22, large  # 14 for the six charts, 7 of them the child ranking
+    assert large <= 17, large  # 9 for the six charts
 
 
 def test_funnel_resolved_step_stops_at_the_period_end(data, leader):
