@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import chart_views, views
 
 
 class NodeConverter:
@@ -21,6 +21,14 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.DashboardHomeView.as_view(), name="home"),
+    path("definitions/", views.DefinitionsView.as_view(), name="definitions"),
     path("<node:node>/", views.OverviewView.as_view(), name="overview"),
+    path("<node:node>/overview.xlsx", views.OverviewXlsxView.as_view(), name="overview_xlsx"),
     # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
+    path("<node:node>/charts/", chart_views.ChartsView.as_view(), name="charts"),
+    path(
+        "<node:node>/charts/<slug:slug>.xlsx",
+        chart_views.ChartXlsxView.as_view(),
+        name="chart_xlsx",
+    ),
 ]
