@@ -1225,7 +1225,7 @@ def check_tree(sample: int = 5) -> list[str]:
     """Problems treebeard finds in the tree, and whether a sample of areas has the children
     and descendants their paths say (an empty list when all is well)."""
     problems = []
-    found = Area.find_problems()
+    found = Area.objects.find_problems()
     for label, ids in zip(
         ("bad alphabet", "bad path", "orphans", "wrong depth", "wrong numchild"),
         found,
@@ -1234,9 +1234,9 @@ def check_tree(sample: int = 5) -> list[str]:
         if ids:
             problems.append(f"{label}: {list(ids)[:5]}")
     for area in Area.objects.filter(depth__lte=3).order_by("path")[:sample]:
-        children = area.get_children().count()
+        children = Area.objects.get_children(area).count()
         if children != area.numchild:
             problems.append(f"{area.name}: {children} children, numchild {area.numchild}")
-        if area.get_descendants().filter(depth=area.depth + 1).count() != children:
+        if Area.objects.get_descendants(area).filter(depth=area.depth + 1).count() != children:
             problems.append(f"{area.name}: descendants disagree with children")
     return problems
