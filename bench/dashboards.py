@@ -243,11 +243,11 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def timed(fn, runs: int) -> dict:
+def timed(fn, runs: int, warmups: int = WARMUPS) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(WARMUPS):
+    for _ in range(warmups):
         fn()
     timings = []
     for _ in range(runs):
@@ -316,7 +316,13 @@ def explain(sql_list: list[str]) -> None:
                 print("    " + line)
 
 
-def run(runs: int, period_kind: str, do_explain: bool = False) -> tuple[list[dict], list[str]]:
+def run(
+    runs: int,
+    period_kind: str,
+    do_explain: bool = False,
+    levels: tuple[str, ...] = ("province", "city", "district", "venue"),
+    warmups: int = WARMUPS,
+) -> tuple[list[dict], list[str]]:
     """Time every node; return the result rows and the figures that disagree."""
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -326,6 +332,8 @@ def run(runs: int, period_kind: str, do_explain: bool = False) -> tuple[list[dic
     period = make_period(period_kind)
     rows, wrong = [], []
     for level, node, username in bench_nodes():
+        if level not in levels:
+            continue
         client = Client()
         client.force_login(get_user_model().objects.get(username=username))
         url = f"/dashboard/{node.key}/?{_query(period)}"
@@ -336,9 +344,9 @@ def run(runs: int, period_kind: str, do_explain: bool = False) -> tuple[list[dic
                 raise SystemExit(f"{url} answered {response.status_code}")
             return response.content
 
-        page_t = timed(page, runs)
-        compute_t = timed(lambda node=node: compute(node, period), runs)
-        sql_t = timed(lambda node=node: hand_figures(node, period), runs)
+        page_t = timed(page, runs, warmups)
+        compute_t = timed(lambda node=node: compute(node, period), runs, warmups)
+        sql_t = timed(lambda node=node: hand_figures(node, period), runs, warmups)
         if do_explain:
             print(f"\n===== {level} ({node.name}): compute's queries")
             explain(compute_t["sql"])
@@ -369,10 +377,10 @@ def _query(period) -> str:
     return urlencode(period.as_query())
 
 
-def report(rows: list[dict], runs: int) -> list[str]:
+def report(rows: list[dict], runs: int, warmups: int = WARMUPS) -> list[str]:
     """Print the table; return the targets missed."""
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"\n{runs} timed runs after {WARMUPS} warm-ups each; milliseconds")
+    print(f"\n{runs} timed runs after {warmups} warm-ups each; milliseconds")
     print(f"machine: {os.cpu_count()} cores, load average now {load} (1, 5, 15 min)")
     print(
         "| node | page median | page p95 | page queries | compute median | compute p95 "
@@ -420,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--period", choices=("year", "quarter", "month"), default="year")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--warmups", type=int, default=WARMUPS)
+    parser.add_argument(
+        "--levels", default="province,city,district,venue", help="comma-separated node levels"
+    )
     parser.add_argument("--no-fail", action="store_true", help="exit 0 when a target is missed")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
@@ -441,8 +453,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{Consultation.objects.count():,} sessions, period: {args.period}",
         flush=True,
     )
-    rows, wrong = run(args.runs, args.period, args.explain)
-    missed = report(rows, args.runs)
+    levels = tuple(x.strip() for x in args.levels.split(",") if x.strip())
+    rows, wrong = run(args.runs, args.period, args.explain, levels, args.warmups)
+    missed = report(rows, args.runs, args.warmups)
     if wrong:
         print("\n!!! FIGURES DISAGREE between compute() and the hand-written SQL:")
         for line in wrong:
