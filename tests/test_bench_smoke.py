@@ -56,3 +56,42 @@ def test_export_memory_counts_data_rows_of_csv_and_xlsx(tmp_path):
         sheet.append(row)
     book.save(tmp_path / "t.xlsx")
     assert export_memory.count_rows("xlsx", str(tmp_path / "t.xlsx")) == 3
+
+
+# --- bench/dashboards.py (the province dashboard benchmark) ------------------------------------
+
+
+def test_dashboards_bench_refuses_a_database_not_named_bench_or_province():
+    from bench import dashboards
+
+    with pytest.raises(SystemExit, match="not a bench or province one"):
+        dashboards.main(["--database-url", "postgres://postgres@127.0.0.1:5432/portal"])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_dashboards_bench_runs_on_a_tiny_province_and_the_hand_sql_agrees(monkeypatch):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import dashboards
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the province data and the hand-written SQL are PostgreSQL only")
+    monkeypatch.setitem(connection.settings_dict, "NAME", "test_province")
+    call_command("seed_province", "--scale", "tiny")
+
+    rows, wrong = dashboards.run(runs=1, period_kind="year")
+
+    assert wrong == []
+    assert [r["level"] for r in rows] == ["province", "city", "district", "venue"]
+    province, city, district, venue = rows
+    assert province["figures"]["raised"] > city["figures"]["raised"] > 0
+    assert city["figures"]["raised"] >= district["figures"]["raised"] >= venue["figures"]["raised"]
+    assert province["figures"]["sessions"] > 0 and province["figures"]["members"] > 0
+    for r in rows:
+        assert r["page"]["queries"] > 0 and r["compute"]["queries"] > 0
+        assert r["sql"]["queries"] == 1
+        assert r["page"]["median"] > 0
+    missed = dashboards.report(rows, runs=1)
+    assert isinstance(missed, list)
