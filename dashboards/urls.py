@@ -22,5 +22,6 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.DashboardHomeView.as_view(), name="home"),
     path("<node:node>/", views.OverviewView.as_view(), name="overview"),
+    path("<node:node>/cases/", views.CasesView.as_view(), name="cases"),
     # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
 ]

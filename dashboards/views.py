@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
+from consult_portal.lists import Column, EmptyState, FilteredListMixin, filter_params
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
+from .cases import CASE_EXPORT, CaseFilter, resolved_cases
 from .periods import period_from_request
 from .scope import DashboardScope, resolve_scope
 
@@ -87,3 +90,65 @@ class DashboardHomeView(RoleRequiredMixin, View):
         url = reverse("dashboards:overview", args=[scope.key])
         query = request.GET.urlencode()
         return redirect(f"{url}?{query}" if query else url)
+
+
+# -- Resolved cases (办结案例) ----------------------------------------------------------------
+
+# The period picker's parameters: state of the page, not filters of the list.
+PERIOD_PARAMS = ("period", "year", "quarter", "month", "start", "end")
+
+
+class CasesView(DashboardMixin, FilteredListMixin, ListView):
+    """Resolved topics of the node in the period, with their public summary: material for
+    publicity (成果展示). Filters, sorting, 25 a page and exports come from FilteredListMixin."""
+
+    template_name = "dashboards/cases.html"
+    context_object_name = "cases"
+    tab = "cases"
+    filterset_class = CaseFilter
+    export_spec = CASE_EXPORT
+    default_sort = "-resolved_on"
+    columns = [
+        Column("title", "议题与办理结果", ("title",)),
+        Column("venue", "阵地", ("venue__name",), nullable=True),
+        Column("department", "主办部门", ("lead_department",), nullable=True),
+        Column("raised_on", "提出日期", ("raised_on",), desc_first=True),
+        Column("resolved_on", "办结日期", ("resolved_on",), desc_first=True),
+        Column("days", "办理天数", ("days_taken",), desc_first=True),
+        Column("rating", "群众评价"),
+    ]
+    empty_state = EmptyState(
+        noun="办结案例",
+        hint="所选周期内本区域还没有办结的议题;可以换一个统计周期看看。",
+    )
+
+    def get_base_queryset(self):
+        return resolved_cases(self.node, self.period)
+
+    def get_filterset(self):
+        if not hasattr(self, "_filterset"):
+            self._filterset = self.filterset_class(
+                self.request.GET or None,
+                queryset=self.get_base_queryset(),
+                request=self.request,
+                node=self.node,
+            )
+        return self._filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        for key in (*PERIOD_PARAMS, "export"):
+            params.pop(key, None)
+        active = filter_params(params)
+        keep = self.period.as_query()
+        if params.get("sort"):
+            keep["sort"] = params["sort"]
+        context.update(
+            is_filtered=bool(active),
+            active_filter_count=len(active),
+            clear_url="?" + urlencode(keep),
+            # The filter form carries the period along, so filtering keeps it.
+            hidden_params=sorted(self.period.as_query().items()),
+        )
+        return context
