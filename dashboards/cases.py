@@ -25,10 +25,10 @@ from consult_portal.exports import ExportColumn, ExportSpec
 from consult_portal.lists import ListFilterSet
 from platforms.filters import keyword
 from platforms.models import Area, Venue
-from topics.lifecycle import RESOLVED_STATES
 from topics.models import Department, Rating, Referral, ReferralRole, Topic, TopicCategory
 
 from .periods import Period
+from .records import topics_resolved
 from .scope import DashboardScope
 
 RATING_NONE = "none"
@@ -60,16 +60,6 @@ def lead_department_name() -> Subquery:
 def days_taken() -> ExpressionWrapper:
     """resolved_on − raised_on as an interval (a ``timedelta``; ``.days`` is the figure)."""
     return ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
-
-
-def topics_resolved(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    # Interim: replaced by dashboards.records.topics_resolved once the figures branch lands.
-    return Topic.objects.filter(
-        node.q(),
-        status__in=RESOLVED_STATES,
-        resolved_on__gte=period.start,
-        resolved_on__lte=period.effective_end,
-    )
 
 
 def resolved_cases(node: DashboardScope, period: Period) -> QuerySet[Topic]:

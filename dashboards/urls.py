@@ -21,7 +21,9 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.DashboardHomeView.as_view(), name="home"),
+    path("definitions/", views.DefinitionsView.as_view(), name="definitions"),
     path("<node:node>/", views.OverviewView.as_view(), name="overview"),
     path("<node:node>/cases/", views.CasesView.as_view(), name="cases"),
+    path("<node:node>/overview.xlsx", views.OverviewXlsxView.as_view(), name="overview_xlsx"),
     # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
 ]

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from consult_portal.lists import Column, EmptyState, FilteredListMixin, filter_params
+from consult_portal.lists import (
+    Column,
+    EmptyState,
+    FilteredListMixin,
+    Sort,
+    filter_params,
+    header_cells,
+    parse_sort,
+)
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
+from . import figures
 from .cases import CASE_EXPORT, CaseFilter, resolved_cases
+from .exports import overview_xlsx_response
+from .figures import DEFINITIONS
 from .periods import period_from_request
 from .scope import DashboardScope, resolve_scope
 
@@ -73,11 +86,60 @@ class DashboardMixin(RoleRequiredMixin):
         return context
 
 
+def ranking_columns() -> list[Column]:
+    """The ranking table's columns: the child's name, then every figure (all sortable)."""
+    columns = [Column("name", "名称", fields=("name",))]
+    for d in DEFINITIONS:
+        label = f"{d.label}({d.unit})"
+        columns.append(Column(d.key, label, fields=(d.key,), desc_first=True))
+    return columns
+
+
+def sort_rows(rows: list[dict], sort: Sort | None) -> list[dict]:
+    """Child rows in the chosen order; a figure with no value ("—") goes last either way.
+    Ties keep the tree order."""
+    if sort is None:
+        return rows
+    key = sort.key
+    present = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    present.sort(key=lambda r: r[key], reverse=sort.descending)
+    return present + missing
+
+
 class OverviewView(DashboardMixin, TemplateView):
-    """The dashboard of one node: tiles, child-area ranking (built on dashboards.figures)."""
+    """The dashboard of one node: a tile per figure compared with the previous period, and the
+    ranking of its children (child areas, or a community's venues) sortable by any figure."""
 
     template_name = "dashboards/overview.html"
     tab = "overview"
+
+    def overview(self) -> tuple[dict, list[dict], Sort | None]:
+        result = figures.headline(self.node, self.period)
+        sort = parse_sort(self.request.GET.get("sort", ""), ranking_columns())
+        return result, sort_rows(figures.child_rows(self.node, self.period), sort), sort
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        result, rows, sort = self.overview()
+        context.update(
+            headline=result,
+            tiles=result["tiles"],
+            rows=rows,
+            child_kind=rows[0]["kind"] if rows else "",
+            header_cells=header_cells(self.request.GET, ranking_columns(), sort),
+            export_query=self.request.GET.urlencode(),
+        )
+        return context
+
+
+class OverviewXlsxView(OverviewView):
+    """The overview as an Excel workbook: the same tiles and ranking (in the page's order)."""
+
+    def get(self, request, *args, **kwargs):
+        self.setup_node()
+        result, rows, _sort = self.overview()
+        return overview_xlsx_response(self.node, self.period, result, rows)
 
 
 class DashboardHomeView(RoleRequiredMixin, View):
@@ -90,6 +152,26 @@ class DashboardHomeView(RoleRequiredMixin, View):
         url = reverse("dashboards:overview", args=[scope.key])
         query = request.GET.urlencode()
         return redirect(f"{url}?{query}" if query else url)
+
+
+class DefinitionsView(RoleRequiredMixin, TemplateView):
+    """口径说明: what every figure counts, precise enough to check by hand."""
+
+    allowed_roles = DASHBOARD_ROLES
+    template_name = "dashboards/definitions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        back_url = None
+        node = self.request.GET.get("node", "")
+        if re.fullmatch(r"[av][0-9]{1,12}", node):
+            query = self.request.GET.copy()
+            query.pop("node")
+            back_url = reverse("dashboards:overview", args=[node])
+            if query:
+                back_url += "?" + query.urlencode()
+        context.update(definitions=DEFINITIONS, back_url=back_url, tab="definitions")
+        return context
 
 
 # -- Resolved cases (办结案例) ----------------------------------------------------------------

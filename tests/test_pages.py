@@ -30,7 +30,6 @@ def test_bad_password_is_answered_in_chinese_and_keeps_the_username(client, offi
     ("role", "marker"),
     [
         ("office_staff", "工作台"),
-        ("leader", "协商工作概览"),
         ("member_user", "委员,您好"),
         ("admin_user", "工作台"),
     ],
@@ -44,9 +43,26 @@ def test_each_role_lands_on_its_home(client, world, request, role, marker):
     assert marker in response.text
 
 
-def test_leader_home_lists_child_areas_with_counts(leader, world):
-    response = client_for(leader).get(reverse("home"))
-    children = {row["area"].name: row for row in response.context["children"]}
+def test_leader_lands_on_the_dashboard_of_their_area(client, world, district_leader):
+    response = client.post(
+        reverse("login"), {"username": "leader_a", "password": "demo1234"}, follow=True
+    )
+    chain = [url for url, _ in response.redirect_chain]
+    assert chain == [
+        reverse("home"),
+        reverse("dashboards:overview", args=[f"a{world.district_a.pk}"]),
+    ]
+    assert "西陵区 · 协商工作看板" in response.text
+    assert [tile["key"] for tile in response.context["tiles"]][:3] == [
+        "raised",
+        "accepted",
+        "resolved",
+    ]
+
+
+def test_leader_home_ranks_child_areas_with_the_dashboard_figures(leader, world):
+    response = client_for(leader).get(reverse("home"), follow=True)
+    children = {row["name"]: row for row in response.context["rows"]}
     assert set(children) == {"西陵区", "伍家岗区"}
     assert children["西陵区"]["raised"] == 1
     assert children["西陵区"]["sessions"] == 1

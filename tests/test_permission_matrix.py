@@ -98,9 +98,14 @@ WRITE_PAGES |= {"members:duty_add", "members:point_rules"}
 LISTS |= {"members:ranking"}
 
 
+REDIRECT = 302
+
+
 def expected(role: str, name: str, obj: str | None):
     if role == "anonymous":
         return LOGIN
+    if name == "home" and role in ("leader", "district_leader"):
+        return REDIRECT  # to the dashboard of their area (issue 6)
     if role == "no_role":
         return FORBIDDEN
     if name in WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
@@ -224,3 +229,47 @@ def test_import_page_access(request, world, role, name, kwargs):
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     else:
         assert response.status_code == (OK if role in IMPORT_OK else FORBIDDEN), role
+
+
+# --- Leadership dashboard (issue 6): the overview of an area or venue node, and 口径说明.
+# Admins, office staff and leaders open it for their own area and below (404 above or beside);
+# members get 403.
+DASHBOARD_NODES = [None, "city", "district_a", "district_b", "venue_a", "venue_b"]
+
+
+def dashboard_expected(role: str, obj: str | None):
+    if role == "anonymous":
+        return LOGIN
+    if role in ("no_role", "member_user"):
+        return FORBIDDEN
+    if role in ("admin_user", "leader") or obj is None:
+        return OK
+    if role in ("office_staff", "district_leader"):
+        return OK if obj.endswith("_a") else NOT_FOUND
+    if role == "other_staff":
+        return OK if obj.endswith("_b") else NOT_FOUND
+    raise AssertionError(role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("obj", DASHBOARD_NODES)
+def test_dashboard_overview_access(request, world, role, obj):
+    client = (
+        client_for(request.getfixturevalue(role))
+        if role != "anonymous"
+        else request.getfixturevalue("resident")
+    )
+    if obj is None:
+        url = reverse("dashboards:definitions")
+    else:
+        kind = "v" if obj.startswith("venue") else "a"
+        url = reverse("dashboards:overview", args=[f"{kind}{getattr(world, obj).pk}"])
+
+    response = client.get(url)
+
+    want = dashboard_expected(role, obj)
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == want, f"{role} GET {url}"

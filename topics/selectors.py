@@ -15,14 +15,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from consult_portal.roles import scope_for
 from members.models import DutyShift, ShiftStatus
-from platforms.models import Area, Venue
 
-from .lifecycle import OPEN_STATES, RESOLVED_STATES, TopicStatus
+from .lifecycle import OPEN_STATES, TopicStatus
 from .models import Attendance, Consultation, ConsultationTopic, Referral, Topic, TopicEvent
 
 
@@ -194,69 +192,6 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
         "unconfirmed_shifts": unconfirmed,
         "shift_window_days": SHIFT_WINDOW_DAYS,
     }
-
-
-def leader_home(*, user) -> dict:
-    """This year's headline figures for the leader's area, and the same per child area."""
-    scope = scope_for(user)
-    today = timezone.localdate()
-    year_start = today.replace(month=1, day=1)
-    area = Area.objects.filter(pk=scope.area_id).first() if scope.area_id else None
-
-    topics = Topic.objects.visible_to(user)
-    figures = topics.aggregate(
-        raised=Count("pk", filter=Q(raised_on__gte=year_start)),
-        resolved=Count("pk", filter=Q(resolved_on__gte=year_start, status__in=RESOLVED_STATES)),
-        open=Count("pk", filter=Q(status__in=OPEN_STATES)),
-    )
-    figures["sessions"] = (
-        Consultation.objects.visible_to(user).filter(held_at__date__gte=year_start).count()
-    )
-    figures["venues"] = Venue.objects.visible_to(user).active().count()
-    figures["resolution_rate"] = (
-        round(100 * figures["resolved"] / figures["raised"], 1) if figures["raised"] else None
-    )
-
-    children = []
-    if area is not None:
-        children = _child_area_rows(area=area, year_start=year_start)
-    return {"area": area, "figures": figures, "children": children, "year": today.year}
-
-
-def _child_area_rows(*, area: Area, year_start: datetime.date) -> list[dict]:
-    """One row per child area, counted with one grouped query per figure (not per child)."""
-    child_len = len(area.path) + Area.steplen
-    child_areas = list(Area.objects.filter(depth=area.depth + 1, path__startswith=area.path))
-    prefix = Substr("area__path", 1, child_len)
-    topic_rows = (
-        Topic.objects.filter(area__path__startswith=area.path, area__depth__gt=area.depth)
-        .annotate(child=prefix)
-        .values("child")
-        .annotate(
-            raised=Count("pk", filter=Q(raised_on__gte=year_start)),
-            resolved=Count("pk", filter=Q(resolved_on__gte=year_start, status__in=RESOLVED_STATES)),
-        )
-    )
-    session_rows = (
-        Consultation.objects.filter(
-            venue__area__path__startswith=area.path,
-            venue__area__depth__gt=area.depth,
-            held_at__date__gte=year_start,
-        )
-        .annotate(child=Substr("venue__area__path", 1, child_len))
-        .values("child")
-        .annotate(sessions=Count("pk"))
-    )
-    by_child: dict[str, dict] = {
-        a.path: {"area": a, "raised": 0, "resolved": 0, "sessions": 0} for a in child_areas
-    }
-    for row in topic_rows:
-        if row["child"] in by_child:
-            by_child[row["child"]].update(raised=row["raised"], resolved=row["resolved"])
-    for row in session_rows:
-        if row["child"] in by_child:
-            by_child[row["child"]]["sessions"] = row["sessions"]
-    return list(by_child.values())
 
 
 # --- Department list (issue 4, lists) -------------------------------------------------------

@@ -1,0 +1,460 @@
+"""The headline figures of a node and period — one definition each, counted by the database.
+
+``compute(node, period)`` runs six aggregate queries whatever the data size (topics, the
+resolution-time histogram, sessions, attendance, venues, members); ``child_rows(node, period)``
+runs the same six grouped by child (the child area's path prefix, or the venue) plus one to list
+the children, so the ranking costs the same for 2 children and 200. Both assemble figures from
+the raw counts with the same function, so a figure is the same number on the dashboard, its
+ranking, the export and the report. What each figure counts is in ``dashboards.records``;
+``DEFINITIONS`` says it in words for the 口径说明 page.
+
+Values: counts are ``int``; rates are percentages (``float``, 0–100, one decimal, half up);
+``median_days`` is days (``float``, one decimal); a rate or median with nothing to divide by is
+``None`` (shown as "—").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import Substr
+
+from members.models import Assignment, Member
+from platforms.models import Area
+from topics.lifecycle import OPEN_STATES, TopicStatus
+from topics.models import AttendanceStatus, Consultation, Topic
+
+from . import records
+from .periods import Period
+from .scope import DashboardScope
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    label: str
+    unit: str
+    text: str  # 口径: precise enough to check by hand
+    higher_is_better: bool = True
+    is_rate: bool = False
+    compared: bool = True  # False: a "now" figure with no previous-period value
+
+
+DEFINITIONS: tuple[Definition, ...] = (
+    Definition(
+        "raised",
+        "征集议题",
+        "件",
+        "所属区划(或阵地)在本节点内、提出日期(raised_on)在统计周期内的议题数。"
+        "已合并的重复议题(状态“已合并”)不计,只计合并后保留的议题;不予立项的议题计入。",
+    ),
+    Definition(
+        "accepted",
+        "立项议题",
+        "件",
+        "上述“征集议题”中,当前状态为立项或其后任一状态(调研、协商、共识、交办、办理、办结、"
+        "未解决、转提案、评价、跟踪)的议题数;不予立项、已合并、仍在征集的不计。按提出日期归属周期。",
+    ),
+    Definition(
+        "resolved",
+        "办结议题",
+        "件",
+        "当前状态为办结、评价或跟踪,且办结日期(resolved_on)在统计周期内的议题数,"
+        "不论何时提出(上一周期提出、本周期办结的,计入本周期)。",
+    ),
+    Definition(
+        "resolution_rate",
+        "办结率",
+        "%",
+        "“立项议题”中,在周期最后一天(进行中的周期为今天)及以前办结(状态为办结、评价或跟踪)"
+        "的议题所占比例。分母为 0 时显示“—”。",
+        is_rate=True,
+    ),
+    Definition(
+        "median_days",
+        "办结用时中位数",
+        "天",
+        "“办结议题”每件的办结日期减提出日期(天数,同日办结为 0 天),按大小排列取中间值;"
+        "件数为偶数时取中间两个的平均数。",
+        higher_is_better=False,
+    ),
+    Definition(
+        "overdue",
+        "当前超期",
+        "件",
+        "截至今天,状态仍在办理流程中(征集、立项、调研、协商、共识、交办、办理)且"
+        "已过办理期限,或有交办部门过期未答复的议题数。反映“现在”,不随统计周期变化,不与上期比较。",
+        higher_is_better=False,
+        compared=False,
+    ),
+    Definition(
+        "satisfaction",
+        "群众满意率",
+        "%",
+        "“办结议题”中已评价的议题里,评价为“满意”或“基本满意”的比例;未评价的议题不计入分母。",
+        is_rate=True,
+    ),
+    Definition(
+        "sessions",
+        "协商活动",
+        "场",
+        "在本节点内的阵地举办、举办时间(北京时间)在统计周期内的协商活动场次。",
+    ),
+    Definition(
+        "participation",
+        "委员出席率",
+        "%",
+        "上述协商活动的出席登记中,“出席”人次占应出席人次(出席、缺席、请假之和)的比例;"
+        "请假计入应出席、不计出席。没有出席登记的活动不影响该比例。",
+        is_rate=True,
+    ),
+    Definition(
+        "five_ones",
+        "“五个一”完成率",
+        "%",
+        "本节点委员(区划:所属政协在本节点内的在任委员;阵地:周期内下沉到该阵地的在任委员)中,"
+        "周期内提案、调研、社情民意、实事各有至少一条“已完成”的履职记录,且出席至少一场协商活动"
+        "或有一条“已完成”的协商履职记录的委员所占比例(与履职积分“五个一”清单同一口径)。",
+        is_rate=True,
+    ),
+    Definition(
+        "active_venues",
+        "活跃阵地",
+        "个",
+        "本节点内在用的阵地中,统计周期内至少举办一场协商活动的阵地数。",
+    ),
+    Definition(
+        "standard_venues",
+        "“六有”达标阵地",
+        "个",
+        "本节点内在用的阵地中,“六有”全部达到的阵地数:有阵地、有标识、有制度、有流程均已登记且"
+        "达标日期不晚于周期最后一天;有活动——周期内至少举办一场协商活动;有成果——周期内该阵地"
+        "有议题办结,或有一场协商活动登记了协商成果。",
+    ),
+)
+DEFINITIONS_BY_KEY = {d.key: d for d in DEFINITIONS}
+FIGURE_KEYS = tuple(d.key for d in DEFINITIONS)
+
+
+# -- small arithmetic ----------------------------------------------------------------------
+def _round1(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def percent(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return _round1(Decimal(part) * 100 / Decimal(whole))
+
+
+def median_from_histogram(histogram: dict[int, int]) -> float | None:
+    """The exact median of a list given as ``{days: how many}``."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    wanted = [(total - 1) // 2, total // 2]  # 0-based positions of the middle one(s)
+    found: list[int] = []
+    seen = 0
+    for days in sorted(histogram):
+        count = histogram[days]
+        while len(found) < 2 and wanted[len(found)] < seen + count:
+            found.append(days)
+        seen += count
+        if len(found) == 2:
+            break
+    return _round1(Decimal(found[0] + found[1]) / 2)
+
+
+def _as_days(value) -> int:
+    """``resolved_on - raised_on`` as a whole number of days (a timedelta on every backend)."""
+    if isinstance(value, datetime.timedelta):
+        return value.days
+    return int(value)
+
+
+# -- the raw counts ------------------------------------------------------------------------
+RAW_ZERO = {
+    "raised": 0,
+    "accepted": 0,
+    "declined": 0,
+    "resolved": 0,
+    "accepted_resolved": 0,
+    "rated": 0,
+    "satisfied": 0,
+    "overdue": 0,
+    "sessions": 0,
+    "attendance_expected": 0,
+    "attendance_present": 0,
+    "venues": 0,
+    "active_venues": 0,
+    "standard_venues": 0,
+    "members": 0,
+    "members_five_ones": 0,
+}
+
+
+def _topic_aggregates(period: Period) -> dict:
+    return {
+        "raised": Count("pk", filter=records.raised_q(period)),
+        "accepted": Count("pk", filter=records.accepted_q(period)),
+        "declined": Count("pk", filter=records.declined_q(period)),
+        "resolved": Count("pk", filter=records.resolved_q(period)),
+        "accepted_resolved": Count(
+            "pk", filter=records.accepted_q(period) & records.resolved_by_end_q(period)
+        ),
+        "rated": Count("pk", filter=records.rated_q(period)),
+        "satisfied": Count("pk", filter=records.satisfied_q(period)),
+        "overdue": Count("pk", filter=records.overdue_q(period.today)),
+    }
+
+
+def _topic_base(node_q: Q, period: Period):
+    # Only rows some figure can count: raised or resolved in the period, or still open.
+    relevant = records.raised_q(period) | records.resolved_q(period) | Q(status__in=OPEN_STATES)
+    return Topic.objects.filter(node_q, relevant).exclude(status=TopicStatus.MERGED)
+
+
+def _days_expression():
+    return ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
+
+
+def _raw_counts(node: DashboardScope, period: Period, group: dict | None = None) -> dict:
+    """Raw counts for the node (``group`` None → ``{None: counts}``) or per child.
+
+    ``group`` maps each source to the expression naming a row's child:
+    ``{"topic": expr, "session": expr, "attendance": expr, "venue": expr, "member": expr}``.
+    Returns ``{child key: {raw name: value, "histogram": {days: n}}}``.
+    """
+    result: dict = defaultdict(lambda: {**RAW_ZERO, "histogram": {}})
+
+    def collect(queryset, group_expr, aggregates: dict) -> None:
+        if group_expr is None:
+            row = queryset.aggregate(**aggregates)
+            result[None].update({k: row[k] or 0 for k in aggregates})
+            return
+        rows = queryset.annotate(child=group_expr).values("child").annotate(**aggregates).order_by()
+        for row in rows:
+            if row["child"] is not None:
+                result[row["child"]].update({k: row[k] or 0 for k in aggregates})
+
+    g = group or {}
+    topic_q = records.topic_node_q(node)
+    collect(_topic_base(topic_q, period), g.get("topic"), _topic_aggregates(period))
+
+    # Resolution times: days → count (a few hundred rows at most per child).
+    resolved = Topic.objects.filter(topic_q, records.resolved_q(period))
+    fields = ["days"] + (["child"] if g.get("topic") is not None else [])
+    resolved = resolved.annotate(days=_days_expression())
+    if g.get("topic") is not None:
+        resolved = resolved.annotate(child=g["topic"])
+    for row in resolved.values(*fields).annotate(n=Count("pk")).order_by():
+        child = row.get("child")
+        if g.get("topic") is not None and child is None:
+            continue
+        hist = result[child]["histogram"]
+        days = _as_days(row["days"])
+        hist[days] = hist.get(days, 0) + row["n"]
+
+    collect(
+        Consultation.objects.filter(records.session_node_q(node), records.held_q(period)),
+        g.get("session"),
+        {"sessions": Count("pk")},
+    )
+    collect(
+        records.attendance_expected(node, period),
+        g.get("attendance"),
+        {
+            "attendance_expected": Count("pk"),
+            "attendance_present": Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
+        },
+    )
+    collect(
+        records.venues(node),
+        g.get("venue"),
+        {
+            "venues": Count("pk"),
+            "active_venues": Count("pk", filter=records.venue_active_q(period)),
+            "standard_venues": Count("pk", filter=records.venue_standard_q(period)),
+        },
+    )
+    if g.get("member_via_assignment"):
+        # Venue children: the members sent down to each venue during the period.
+        collect(
+            Assignment.objects.filter(
+                records.assigned_q(period),
+                venue__in=records.venues(node).values("pk"),
+                member__is_active=True,
+            ),
+            F("venue_id"),
+            {
+                "members": Count("member", distinct=True),
+                "members_five_ones": Count(
+                    "member", distinct=True, filter=records.five_ones_q(period, "member")
+                ),
+            },
+        )
+    else:
+        collect(
+            Member.objects.filter(records.member_node_q(node, period), is_active=True),
+            g.get("member"),
+            {
+                "members": Count("pk"),
+                "members_five_ones": Count("pk", filter=records.five_ones_q(period)),
+            },
+        )
+    return result
+
+
+def figures_from_raw(raw: dict) -> dict:
+    """The headline figures (and the counts behind each rate) from one node's raw counts."""
+    return {
+        "raised": raw["raised"],
+        "accepted": raw["accepted"],
+        "resolved": raw["resolved"],
+        "resolution_rate": percent(raw["accepted_resolved"], raw["accepted"]),
+        "median_days": median_from_histogram(raw["histogram"]),
+        "overdue": raw["overdue"],
+        "satisfaction": percent(raw["satisfied"], raw["rated"]),
+        "sessions": raw["sessions"],
+        "participation": percent(raw["attendance_present"], raw["attendance_expected"]),
+        "five_ones": percent(raw["members_five_ones"], raw["members"]),
+        "active_venues": raw["active_venues"],
+        "standard_venues": raw["standard_venues"],
+        # The counts behind the rates, for tiles ("12 / 30") and hand checks.
+        "declined": raw["declined"],
+        "accepted_resolved": raw["accepted_resolved"],
+        "rated": raw["rated"],
+        "satisfied": raw["satisfied"],
+        "attendance_expected": raw["attendance_expected"],
+        "attendance_present": raw["attendance_present"],
+        "members": raw["members"],
+        "members_five_ones": raw["members_five_ones"],
+        "venues": raw["venues"],
+        "histogram": dict(sorted(raw["histogram"].items())),
+    }
+
+
+def compute(node: DashboardScope, period: Period) -> dict:
+    """All headline figures of one node and period (six queries)."""
+    return figures_from_raw(_raw_counts(node, period)[None])
+
+
+# -- previous period and change ------------------------------------------------------------
+def _change(definition: Definition, value, previous) -> dict:
+    unit = "个百分点" if definition.is_rate else definition.unit
+    if not definition.compared:
+        return {"change": None, "direction": None, "good": None, "change_text": "当前数"}
+    if value is None or previous is None:
+        return {"change": None, "direction": None, "good": None, "change_text": "上期无可比数据"}
+    delta = _round1(Decimal(str(value)) - Decimal(str(previous)))
+    if isinstance(value, int) and isinstance(previous, int):
+        delta = value - previous
+    if delta == 0:
+        return {"change": 0, "direction": "flat", "good": None, "change_text": "与上期持平"}
+    up = delta > 0
+    shown = abs(delta)
+    if isinstance(shown, float) and shown.is_integer() and not definition.is_rate:
+        shown = int(shown)
+    text = f"比上期{'增加' if up else '减少'} {shown} {unit}"
+    if definition.is_rate or definition.key == "median_days":
+        text = f"比上期{'上升' if up else '下降'} {shown} {unit}"
+    return {
+        "change": delta,
+        "direction": "up" if up else "down",
+        "good": up == definition.higher_is_better,
+        "change_text": text,
+    }
+
+
+def _detail(key: str, figures: dict) -> str:
+    """The counts behind a rate, e.g. "12 / 30 件"."""
+    details = {
+        "resolution_rate": f"{figures['accepted_resolved']} / {figures['accepted']} 件",
+        "satisfaction": f"{figures['satisfied']} / {figures['rated']} 件",
+        "participation": (
+            f"{figures['attendance_present']} / {figures['attendance_expected']} 人次"
+        ),
+        "five_ones": f"{figures['members_five_ones']} / {figures['members']} 人",
+        "active_venues": f"共 {figures['venues']} 个在用阵地",
+        "standard_venues": f"共 {figures['venues']} 个在用阵地",
+        "median_days": f"{figures['resolved']} 件办结议题",
+        "raised": f"其中不予立项 {figures['declined']} 件",
+    }
+    return details.get(key, "")
+
+
+def headline(node: DashboardScope, period: Period) -> dict:
+    """Figures of the period and of the previous period, with the change, one tile each:
+    ``{"period", "previous_period", "figures", "previous", "tiles": [{key, label, unit, value,
+    previous, change, direction, good, change_text, detail, is_rate}]}`` (twelve queries)."""
+    previous_period = period.previous()
+    current = compute(node, period)
+    previous = compute(node, previous_period)
+    tiles = []
+    for d in DEFINITIONS:
+        value = current[d.key]
+        prev = previous[d.key] if d.compared else None
+        tiles.append(
+            {
+                "key": d.key,
+                "label": d.label,
+                "unit": d.unit,
+                "value": value,
+                "previous": prev,
+                "is_rate": d.is_rate,
+                "detail": _detail(d.key, current),
+                **_change(d, value, prev),
+            }
+        )
+    return {
+        "period": period,
+        "previous_period": previous_period,
+        "figures": current,
+        "previous": previous,
+        "tiles": tiles,
+    }
+
+
+# -- children ------------------------------------------------------------------------------
+def child_rows(node: DashboardScope, period: Period) -> list[dict]:
+    """One row per child — the child areas, or at the bottom of the tree the venues in use of
+    the area — with the figures of ``compute``: seven queries however many children (the
+    children, then the six of ``compute`` grouped by child).
+
+    Each row: ``{"key": "a12"|"v34", "name", "kind": "area"|"venue", **figures}``.
+    """
+    if node.is_venue:
+        return []
+    child_areas = list(node.child_areas().order_by("path"))
+    level = "area" if child_areas else "venue"
+    if level == "venue":
+        children = list(records.venues(node).filter(area=node.area).order_by("name", "pk"))
+        group = {
+            "topic": F("venue_id"),
+            "session": F("venue_id"),
+            "attendance": F("consultation__venue_id"),
+            "venue": F("pk"),
+            "member_via_assignment": True,
+        }
+        keyed = [(c.pk, f"v{c.pk}", c.name) for c in children]
+    else:
+        child_len = len(node.area.path) + Area.steplen
+        children = child_areas
+        group = {
+            "topic": Substr("area__path", 1, child_len),
+            "session": Substr("venue__area__path", 1, child_len),
+            "attendance": Substr("consultation__venue__area__path", 1, child_len),
+            "venue": Substr("area__path", 1, child_len),
+            "member": Substr("area__path", 1, child_len),
+        }
+        keyed = [(c.path, f"a{c.pk}", c.name) for c in children]
+    raw = _raw_counts(node, period, group)
+    rows = []
+    for ident, key, name in keyed:
+        counts = raw.get(ident, {**RAW_ZERO, "histogram": {}})
+        rows.append({"key": key, "name": name, "kind": level, **figures_from_raw(counts)})
+    return rows

@@ -1,0 +1,263 @@
+"""The records each dashboard figure counts — defined once, here.
+
+Every figure on the dashboard, the charts, the exports and the report counts one of the record
+sets below, inside a node of the area tree (``DashboardScope.q()``) and a period (``Period``:
+``start`` .. ``effective_end``, dates in Asia/Shanghai). Each set comes in two forms that say the
+same thing:
+
+- a ``*_q(...)`` condition on the model's own rows, for conditional aggregates
+  (``Count("pk", filter=raised_q(period))``) so a page counts many figures in one query;
+- a queryset function (``topics_raised(node, period)``) listing the same rows, for the cases
+  list, charts and hand checks.
+
+Semantics (see also the 口径说明 page, ``dashboards.figures.DEFINITIONS``):
+
+- Merged duplicates (status 已合并) are not topics of their own: every topic set leaves them out;
+  the topic they were folded into counts once.
+- raised / accepted / declined: topics whose ``raised_on`` falls in the period (a cohort);
+  accepted = of those, the ones now at 立项 or any later state (not 不予立项, not merged);
+  declined = of those, the ones now at 不予立项.
+- resolved: topics in 办结 / 评价 / 跟踪 whose ``resolved_on`` falls in the period, wherever they
+  were raised — a topic raised last year and resolved this year counts as resolved this year.
+- rated / satisfied: of the resolved topics, those with a rating; satisfied = 满意 or 基本满意.
+- overdue: open topics past their deadline or with a referral unanswered past its deadline,
+  on a given day (``TopicQuerySet.overdue``); "now" on the dashboard.
+- sessions: consultations whose ``held_at`` (Asia/Shanghai) falls in the period, at venues in the
+  node; attendance rows of those sessions; present = 出席.
+- venues: venues in use (``is_active``) in the node; active = at least one session in the
+  period; standard = "六有": the four recorded items met on or before the period's last day,
+  有活动 (a session in the period) and 有成果 (a topic of the venue resolved in the period or a
+  session in the period with a recorded outcome).
+- members: area node: active members of the committees in the node (``Member.area``); venue
+  node: active members sent down to the venue (an ``Assignment`` overlapping the period).
+  五个一 complete = in the period, at least one completed (已完成) duty of each of 提案, 调研,
+  社情民意, 实事, and for 协商 a session attended (出席) or a completed 协商 duty — the counts of
+  ``members.points.five_ones_from_points``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from members.models import Assignment, Duty, DutyKind, DutyStatus, Member
+from platforms.models import StandardItem, Venue, VenueStandardRecord
+from topics.lifecycle import ACCEPTED_STATES, OPEN_STATES, RESOLVED_STATES, TopicStatus
+from topics.models import (
+    Attendance,
+    AttendanceStatus,
+    Consultation,
+    Rating,
+    Referral,
+    Topic,
+)
+
+from .periods import Period
+from .scope import DashboardScope
+
+SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASICALLY)
+RECORDED_STANDARD_ITEMS = tuple(StandardItem.values)
+
+
+# -- periods as database ranges ----------------------------------------------------------------
+def date_range(period: Period) -> tuple[datetime.date, datetime.date]:
+    """The inclusive dates measured: ``start`` .. ``effective_end``."""
+    return period.start, period.effective_end
+
+
+def datetime_range(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
+    """``[start 00:00, effective_end + 1 day 00:00)`` in Asia/Shanghai, for ``held_at``."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(
+        period.effective_end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+    )
+    return start, end
+
+
+def held_q(period: Period, prefix: str = "") -> Q:
+    start, end = datetime_range(period)
+    return Q(**{f"{prefix}held_at__gte": start, f"{prefix}held_at__lt": end})
+
+
+# -- topics ------------------------------------------------------------------------------------
+def topic_node_q(node: DashboardScope) -> Q:
+    return node.q(area="area", venue="venue")
+
+
+def raised_q(period: Period) -> Q:
+    return Q(raised_on__range=date_range(period))
+
+
+def accepted_q(period: Period) -> Q:
+    return raised_q(period) & Q(status__in=ACCEPTED_STATES)
+
+
+def declined_q(period: Period) -> Q:
+    return raised_q(period) & Q(status=TopicStatus.DECLINED)
+
+
+def resolved_q(period: Period) -> Q:
+    return Q(status__in=RESOLVED_STATES, resolved_on__range=date_range(period))
+
+
+def resolved_by_end_q(period: Period) -> Q:
+    """Resolved on or before the period's last day (the numerator of the resolution rate)."""
+    return Q(status__in=RESOLVED_STATES, resolved_on__lte=period.effective_end)
+
+
+def rated_q(period: Period) -> Q:
+    return resolved_q(period) & ~Q(rating="")
+
+
+def satisfied_q(period: Period) -> Q:
+    return resolved_q(period) & Q(rating__in=SATISFIED_RATINGS)
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """The rule of ``TopicQuerySet.overdue`` as a condition (for conditional aggregates)."""
+    late_referral = Referral.objects.filter(
+        topic=OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
+    )
+    return Q(status__in=OPEN_STATES) & (Q(deadline__lt=today) | Q(Exists(late_referral)))
+
+
+def topics(node: DashboardScope) -> QuerySet[Topic]:
+    """Every topic in the node, merged duplicates left out."""
+    return Topic.objects.filter(topic_node_q(node)).exclude(status=TopicStatus.MERGED)
+
+
+def topics_raised(node: DashboardScope, period: Period) -> QuerySet[Topic]:
+    return topics(node).filter(raised_q(period))
+
+
+def topics_accepted(node: DashboardScope, period: Period) -> QuerySet[Topic]:
+    return topics(node).filter(accepted_q(period))
+
+
+def topics_declined(node: DashboardScope, period: Period) -> QuerySet[Topic]:
+    return topics(node).filter(declined_q(period))
+
+
+def topics_resolved(node: DashboardScope, period: Period) -> QuerySet[Topic]:
+    return topics(node).filter(resolved_q(period))
+
+
+def topics_rated(node: DashboardScope, period: Period) -> QuerySet[Topic]:
+    return topics(node).filter(rated_q(period))
+
+
+def topics_satisfied(node: DashboardScope, period: Period) -> QuerySet[Topic]:
+    return topics(node).filter(satisfied_q(period))
+
+
+def topics_overdue(node: DashboardScope, today: datetime.date | None = None) -> QuerySet[Topic]:
+    return Topic.objects.filter(topic_node_q(node)).overdue(today)
+
+
+# -- sessions and attendance -------------------------------------------------------------------
+def session_node_q(node: DashboardScope, prefix: str = "") -> Q:
+    return node.q(area=f"{prefix}venue__area", venue=f"{prefix}venue")
+
+
+def sessions_held(node: DashboardScope, period: Period) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(session_node_q(node), held_q(period))
+
+
+def attendance_expected(node: DashboardScope, period: Period) -> QuerySet[Attendance]:
+    """Everyone on the attendance list of a session held: present, absent or on leave."""
+    return Attendance.objects.filter(
+        session_node_q(node, "consultation__"), held_q(period, "consultation__")
+    )
+
+
+def attendance_present(node: DashboardScope, period: Period) -> QuerySet[Attendance]:
+    return attendance_expected(node, period).filter(status=AttendanceStatus.PRESENT)
+
+
+# -- venues ------------------------------------------------------------------------------------
+def venue_node_q(node: DashboardScope) -> Q:
+    return node.q(area="area", venue="pk")
+
+
+def venue_active_q(period: Period) -> Q:
+    """At least one session held in the period (for Venue rows)."""
+    return Q(Exists(Consultation.objects.filter(held_q(period), venue=OuterRef("pk"))))
+
+
+def venue_standard_q(period: Period) -> Q:
+    """All "六有" items met (for Venue rows)."""
+    end = period.effective_end
+    recorded = [
+        Exists(VenueStandardRecord.objects.filter(venue=OuterRef("pk"), item=item, met_on__lte=end))
+        for item in RECORDED_STANDARD_ITEMS
+    ]
+    outcome_session = Consultation.objects.filter(held_q(period), venue=OuterRef("pk")).exclude(
+        outcome=""
+    )
+    resolved_topic = Topic.objects.filter(resolved_q(period), venue=OuterRef("pk"))
+    condition = venue_active_q(period) & (Q(Exists(outcome_session)) | Q(Exists(resolved_topic)))
+    for exists in recorded:
+        condition &= Q(exists)
+    return condition
+
+
+def venues(node: DashboardScope) -> QuerySet[Venue]:
+    """Venues in use in the node."""
+    return Venue.objects.filter(venue_node_q(node), is_active=True)
+
+
+def venues_active(node: DashboardScope, period: Period) -> QuerySet[Venue]:
+    return venues(node).filter(venue_active_q(period))
+
+
+def venues_standard(node: DashboardScope, period: Period) -> QuerySet[Venue]:
+    return venues(node).filter(venue_standard_q(period))
+
+
+# -- members and 五个一 --------------------------------------------------------------------------
+FIVE_ONES_DUTY_KINDS = (DutyKind.PROPOSAL, DutyKind.RESEARCH, DutyKind.OPINION, DutyKind.DEED)
+
+
+def assigned_q(period: Period, prefix: str = "") -> Q:
+    """An assignment overlapping the period."""
+    start, end = date_range(period)
+    return Q(**{f"{prefix}started_on__lte": end}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": start})
+    )
+
+
+def member_node_q(node: DashboardScope, period: Period) -> Q:
+    """Members of the node (for Member rows): its committees' members; at a venue, the members
+    sent down to it during the period."""
+    if node.is_venue:
+        sent_down = Assignment.objects.filter(
+            assigned_q(period), member=OuterRef("pk"), venue=node.venue.pk
+        )
+        return Q(Exists(sent_down))
+    return node.q(area="area", venue=None)
+
+
+def five_ones_q(period: Period, member_ref: str = "pk") -> Q:
+    """The member (``OuterRef(member_ref)``) did each of the 五个一 at least once in the period."""
+    start, end = date_range(period)
+    member = OuterRef(member_ref)
+    done = Duty.objects.filter(member=member, status=DutyStatus.DONE, date__range=(start, end))
+    condition = Q()
+    for kind in FIVE_ONES_DUTY_KINDS:
+        condition &= Q(Exists(done.filter(kind=kind)))
+    attended = Attendance.objects.filter(
+        held_q(period, "consultation__"), member=member, status=AttendanceStatus.PRESENT
+    )
+    consulted = Q(Exists(attended)) | Q(Exists(done.filter(kind=DutyKind.CONSULTATION)))
+    return condition & consulted
+
+
+def members(node: DashboardScope, period: Period) -> QuerySet[Member]:
+    return Member.objects.filter(member_node_q(node, period), is_active=True)
+
+
+def members_five_ones(node: DashboardScope, period: Period) -> QuerySet[Member]:
+    return members(node, period).filter(five_ones_q(period))
