@@ -27,6 +27,8 @@ from .cases import CASE_EXPORT, CaseFilter, resolved_cases
 from .exports import overview_xlsx_response
 from .figures import DEFINITIONS
 from .periods import period_from_request
+from .report import build_report
+from .report_xlsx import report_xlsx_response
 from .scope import DashboardScope, resolve_scope
 
 DASHBOARD_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
@@ -234,3 +236,27 @@ class CasesView(DashboardMixin, FilteredListMixin, ListView):
             hidden_params=sorted(self.period.as_query().items()),
         )
         return context
+
+
+# -- Work report (工作报告) --------------------------------------------------------------------
+
+
+class ReportView(DashboardMixin, TemplateView):
+    """A print-ready (A4) quarterly or annual report of the node, built on dashboards.figures."""
+
+    template_name = "dashboards/report.html"
+    tab = "report"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["report"] = build_report(self.node, self.period)
+        return context
+
+
+class ReportXlsxView(DashboardMixin, View):
+    """The report's figures, child table, categories and cases as an .xlsx."""
+
+    def get(self, request, *args, **kwargs):
+        self.setup_node()
+        report = build_report(self.node, self.period)
+        return report_xlsx_response(report, node_name=self.node.name, node_key=self.node.key)
