@@ -139,7 +139,9 @@ def headline_sentences(figures: Mapping) -> list[str]:
 
     # Venues.
     if venues:
-        if active:
+        if active == venues:
+            text = f"{venues}个在用协商阵地全部开展了协商活动"
+        elif active:
             text = f"{venues}个在用协商阵地中,{active}个开展了协商活动"
         else:
             text = f"{venues}个在用协商阵地本期均未开展协商活动"

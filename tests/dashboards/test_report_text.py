@@ -146,6 +146,11 @@ def test_missing_rates_are_left_out_of_the_sentence():
     assert not any("满意率" in s for s in sentences)
 
 
+def test_every_venue_active_is_said_so():
+    sentences = headline_sentences({**FULL, "active_venues": 200})
+    assert "200个在用协商阵地全部开展了协商活动,120个达到“六有”标准。" in sentences
+
+
 def test_every_venue_up_to_standard_is_said_so():
     sentences = headline_sentences({**FULL, "standard_venues": 200})
     assert "200个在用协商阵地中,150个开展了协商活动,全部达到“六有”标准。" in sentences
