@@ -44,20 +44,23 @@ def approx_count(n: int) -> str:
 
 
 def number(value: float | int) -> str:
-    """12.0 → "12", 12.5 → "12.5"."""
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+    """One decimal at most, half up: 12.0 → "12", 12.5 → "12.5", 9.96 → "10"."""
+    rounded = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return str(int(rounded)) if rounded == rounded.to_integral_value() else f"{rounded:f}"
 
 
 def percent_phrase(rate: float) -> str:
     """A rate (0–100) in a sentence: "达到95%以上", "达到76%", "为35%", "达到100%".
 
     From 90% up the rate is floored to a multiple of 5 and said "以上" (as in "参加率达到90%以上");
-    below, it is rounded to a whole percent."""
+    below, it is rounded to a whole percent, and under 10% it keeps its one decimal."""
     rate = float(rate)
     if rate >= ROUND_TO_FIVE_FROM and rate < 100:
         floor5 = math.floor(rate / 5) * 5
         return f"达到{floor5}%" + ("以上" if rate > floor5 else "")
+    if rate < 10:
+        # A small rate keeps its decimal: 0.5% must not read as 1% (nor 0%).
+        return f"为{number(rate)}%"
     whole = int(Decimal(str(rate)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
     verb = "达到" if whole >= PRAISE_FROM else "为"
     return f"{verb}{whole}%"

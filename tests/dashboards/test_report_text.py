@@ -49,6 +49,9 @@ def test_counts_are_rounded_like_a_work_report(n, text):
         (59.5, "达到60%"),  # half up, then praised
         (35.0, "为35%"),
         (0.0, "为0%"),
+        (0.5, "为0.5%"),
+        (7.1, "为7.1%"),
+        (9.96, "为10%"),
     ],
 )
 def test_percent_phrases(rate, text):
