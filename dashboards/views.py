@@ -109,6 +109,26 @@ def sort_rows(rows: list[dict], sort: Sort | None) -> list[dict]:
     return present + missing
 
 
+def sort_options(current: Sort | None) -> list[dict]:
+    """The same orders as the header links, as a list for phones (where the header is hidden)."""
+    options = [{"value": "", "label": "默认顺序", "selected": current is None}]
+    for column in ranking_columns():
+        for descending in (True, False):
+            value = f"-{column.key}" if descending else column.key
+            if column.key == "name":
+                order = "(倒序)" if descending else "(顺序)"
+            else:
+                order = "从高到低" if descending else "从低到高"
+            options.append(
+                {
+                    "value": value,
+                    "label": f"{column.label} {order}",
+                    "selected": current is not None and current.param == value,
+                }
+            )
+    return options
+
+
 class OverviewView(DashboardMixin, TemplateView):
     """The dashboard of one node: a tile per figure compared with the previous period, and the
     ranking of its children (child areas, or a community's venues) sortable by any figure."""
@@ -130,6 +150,8 @@ class OverviewView(DashboardMixin, TemplateView):
             rows=rows,
             child_kind=rows[0]["kind"] if rows else "",
             header_cells=header_cells(self.request.GET, ranking_columns(), sort),
+            sort_options=sort_options(sort),
+            period_fields=self.period.as_query().items(),
             export_query=self.request.GET.urlencode(),
         )
         return context
