@@ -231,6 +231,24 @@ class CasesView(DashboardMixin, FilteredListMixin, ListView):
     def get_base_queryset(self):
         return resolved_cases(self.node, self.period)
 
+    def sort_options(self, current: str) -> list[dict]:
+        options = []
+        for column in self.columns:
+            if not column.sortable:
+                continue
+            for descending in (column.desc_first, not column.desc_first):
+                value = f"-{column.key}" if descending else column.key
+                order = "从新到旧" if descending else "从旧到新"
+                if column.key == "days":
+                    order = "从多到少" if descending else "从少到多"
+                elif column.key in ("title", "venue", "department"):
+                    order = "倒序" if descending else "顺序"
+                label = column.label.removesuffix("与办理结果")
+                options.append(
+                    {"value": value, "label": f"{label} {order}", "selected": value == current}
+                )
+        return options
+
     def get_filterset(self):
         if not hasattr(self, "_filterset"):
             self._filterset = self.filterset_class(
@@ -256,6 +274,14 @@ class CasesView(DashboardMixin, FilteredListMixin, ListView):
             clear_url="?" + urlencode(keep),
             # The filter form carries the period along, so filtering keeps it.
             hidden_params=sorted(self.period.as_query().items()),
+            # On a phone the header (and its sort links) is hidden: the same orders as a list.
+            sort_options=self.sort_options(context["current_sort"]),
+            sort_keep=[
+                (key, value)
+                for key in self.request.GET
+                if key not in ("sort", "page", "export")
+                for value in self.request.GET.getlist(key)
+            ],
         )
         return context
 

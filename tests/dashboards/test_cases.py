@@ -161,8 +161,18 @@ def test_csv_export_holds_every_case_of_the_period(world, cases, district_leader
 
 
 def test_sort_by_days_taken(world, cases, district_leader):
-    response = client_for(district_leader).get(cases_url(world.district_a, sort="-days"))
+    response = client_for(district_leader).get(
+        cases_url(world.district_a, sort="-days", rating="", q="")
+    )
     assert titles(response) == ["学院路停车位划线", "桃花岭小区加装电梯", "路灯维修"]
+    # The phone's sort list (the table header is hidden there) offers the same orders, keeps
+    # the period and filters, and shows the current one.
+    html = response.content.decode()
+    assert '<option value="-days" selected>办理天数 从多到少</option>' in html
+    assert '<option value="resolved_on">办结日期 从旧到新</option>' in html
+    assert [o["value"] for o in response.context["sort_options"]].count("-days") == 1
+    assert ("year", "2025") in response.context["sort_keep"]
+    assert all(key != "sort" for key, _ in response.context["sort_keep"])
 
 
 def _grow(world, n):
