@@ -23,7 +23,10 @@ urlpatterns = [
     path("", views.DashboardHomeView.as_view(), name="home"),
     path("definitions/", views.DefinitionsView.as_view(), name="definitions"),
     path("<node:node>/", views.OverviewView.as_view(), name="overview"),
+    path("<node:node>/cases/", views.CasesView.as_view(), name="cases"),
     path("<node:node>/overview.xlsx", views.OverviewXlsxView.as_view(), name="overview_xlsx"),
+    path("<node:node>/report/", views.ReportView.as_view(), name="report"),
+    path("<node:node>/report.xlsx", views.ReportXlsxView.as_view(), name="report_xlsx"),
     # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
     path("<node:node>/charts/", chart_views.ChartsView.as_view(), name="charts"),
     path(

@@ -6,17 +6,29 @@ import re
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
-from consult_portal.lists import Column, Sort, header_cells, parse_sort
+from consult_portal.lists import (
+    Column,
+    EmptyState,
+    FilteredListMixin,
+    Sort,
+    filter_params,
+    header_cells,
+    parse_sort,
+)
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
 from . import figures
+from .cases import CASE_EXPORT, CaseFilter, resolved_cases
 from .exports import overview_xlsx_response
 from .figures import DEFINITIONS
 from .periods import period_from_request
+from .report import build_report
+from .report_xlsx import report_xlsx_response
 from .scope import DashboardScope, resolve_scope
 
 DASHBOARD_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
@@ -184,3 +196,115 @@ class DefinitionsView(RoleRequiredMixin, TemplateView):
                 back_url += "?" + query.urlencode()
         context.update(definitions=DEFINITIONS, back_url=back_url, tab="definitions")
         return context
+
+
+# -- Resolved cases (办结案例) ----------------------------------------------------------------
+
+# The period picker's parameters: state of the page, not filters of the list.
+PERIOD_PARAMS = ("period", "year", "quarter", "month", "start", "end")
+
+
+class CasesView(DashboardMixin, FilteredListMixin, ListView):
+    """Resolved topics of the node in the period, with their public summary: material for
+    publicity (成果展示). Filters, sorting, 25 a page and exports come from FilteredListMixin."""
+
+    template_name = "dashboards/cases.html"
+    context_object_name = "cases"
+    tab = "cases"
+    filterset_class = CaseFilter
+    export_spec = CASE_EXPORT
+    default_sort = "-resolved_on"
+    columns = [
+        Column("title", "议题与办理结果", ("title",)),
+        Column("venue", "阵地", ("venue__name",), nullable=True),
+        Column("department", "主办部门", ("lead_department",), nullable=True),
+        Column("raised_on", "提出日期", ("raised_on",), desc_first=True),
+        Column("resolved_on", "办结日期", ("resolved_on",), desc_first=True),
+        Column("days", "办理天数", ("days_taken",), desc_first=True),
+        Column("rating", "群众评价"),
+    ]
+    empty_state = EmptyState(
+        noun="办结案例",
+        hint="所选周期内本区域还没有办结的议题;可以换一个统计周期看看。",
+    )
+
+    def get_base_queryset(self):
+        return resolved_cases(self.node, self.period)
+
+    def sort_options(self, current: str) -> list[dict]:
+        options = []
+        for column in self.columns:
+            if not column.sortable:
+                continue
+            for descending in (column.desc_first, not column.desc_first):
+                value = f"-{column.key}" if descending else column.key
+                order = "从新到旧" if descending else "从旧到新"
+                if column.key == "days":
+                    order = "从多到少" if descending else "从少到多"
+                elif column.key in ("title", "venue", "department"):
+                    order = "倒序" if descending else "顺序"
+                label = column.label.removesuffix("与办理结果")
+                options.append(
+                    {"value": value, "label": f"{label} {order}", "selected": value == current}
+                )
+        return options
+
+    def get_filterset(self):
+        if not hasattr(self, "_filterset"):
+            self._filterset = self.filterset_class(
+                self.request.GET or None,
+                queryset=self.get_base_queryset(),
+                request=self.request,
+                node=self.node,
+            )
+        return self._filterset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        for key in (*PERIOD_PARAMS, "export"):
+            params.pop(key, None)
+        active = filter_params(params)
+        keep = self.period.as_query()
+        if params.get("sort"):
+            keep["sort"] = params["sort"]
+        context.update(
+            is_filtered=bool(active),
+            active_filter_count=len(active),
+            clear_url="?" + urlencode(keep),
+            # The filter form carries the period along, so filtering keeps it.
+            hidden_params=sorted(self.period.as_query().items()),
+            # On a phone the header (and its sort links) is hidden: the same orders as a list.
+            sort_options=self.sort_options(context["current_sort"]),
+            sort_keep=[
+                (key, value)
+                for key in self.request.GET
+                if key not in ("sort", "page", "export")
+                for value in self.request.GET.getlist(key)
+            ],
+        )
+        return context
+
+
+# -- Work report (工作报告) --------------------------------------------------------------------
+
+
+class ReportView(DashboardMixin, TemplateView):
+    """A print-ready (A4) quarterly or annual report of the node, built on dashboards.figures."""
+
+    template_name = "dashboards/report.html"
+    tab = "report"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["report"] = build_report(self.node, self.period)
+        return context
+
+
+class ReportXlsxView(DashboardMixin, View):
+    """The report's figures, child table, categories and cases as an .xlsx."""
+
+    def get(self, request, *args, **kwargs):
+        self.setup_node()
+        report = build_report(self.node, self.period)
+        return report_xlsx_response(report, node_name=self.node.name, node_key=self.node.key)

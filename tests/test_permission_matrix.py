@@ -301,3 +301,30 @@ def test_dashboard_chart_access(request, world, role, name, extra, obj):
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     else:
         assert response.status_code == want, f"{role} GET {name} {obj}"
+
+
+# Resolved cases and the work report (issue 6): the same access as the overview, for the page,
+# its exports and the report's .xlsx.
+REPORT_PAGES = ["dashboards:cases", "dashboards:report", "dashboards:report_xlsx"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("obj", DASHBOARD_NODES[1:])
+@pytest.mark.parametrize("name", REPORT_PAGES)
+def test_dashboard_cases_and_report_access(request, world, role, obj, name):
+    client = (
+        client_for(request.getfixturevalue(role))
+        if role != "anonymous"
+        else request.getfixturevalue("resident")
+    )
+    kind = "v" if obj.startswith("venue") else "a"
+    url = reverse(name, args=[f"{kind}{getattr(world, obj).pk}"])
+
+    response = client.get(url)
+
+    want = dashboard_expected(role, obj)
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == want, f"{role} GET {url}"

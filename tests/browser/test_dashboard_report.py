@@ -1,0 +1,102 @@
+"""Browser journey (issue 6, report): a leader opens the work report from the dashboard, reads
+it on a desktop and a 390 px phone, prints it on A4; and reads the resolved cases as cards."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from tests.dashboards.case_data import resolve
+from tests.factories import AttendanceFactory, ConsultationFactory, ReferralFactory
+
+from .conftest import screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("demo1234")
+    page.get_by_role("button", name="登录").click()
+    # A leader's home is their dashboard.
+    page.wait_for_url(re.compile(r"/dashboard/a[0-9]+/"))
+
+
+def _fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.fixture
+def this_year(world):
+    """A topic resolved and rated this year, a session held this year, in district A."""
+    today = timezone.localdate()
+    start = datetime.date(today.year, 1, 1)
+    topic = resolve(
+        world.topic_a,
+        raised=start,
+        on=today,
+        rating="satisfied",
+        summary="协调资金加装电梯2部,已投入使用,惠及居民120户。",
+    )
+    ReferralFactory(topic=topic, department=world.department_a, referred_on=start, deadline=today)
+    session = ConsultationFactory(venue=world.venue_a, host=world.member_a)
+    AttendanceFactory(consultation=session, member=world.member_a)
+    return topic
+
+
+def test_leader_opens_and_prints_the_report(live_server, page, district_leader, world, this_year):
+    _login(page, live_server, "leader_a")
+    page.get_by_role("link", name="工作报告").click()
+    page.wait_for_url(re.compile(rf"/dashboard/a{world.district_a.pk}/report/"))
+    year = timezone.localdate().year
+    title = page.get_by_role("heading", name=f"西陵区{year}年度基层协商工作报告")
+    assert title.is_visible()
+    lead = page.locator("#report-sentences").inner_text()
+    assert "有效解决群众急难愁盼问题1件" in lead
+    assert "协调资金加装电梯2部" in page.locator(".report-case").first.inner_text()
+    assert page.get_by_role("button", name="打印").is_visible()
+    assert _fits(page)
+    screenshot(page, "dashboard-report")
+
+    # The 打印 button calls window.print() (from static/js/print.js).
+    # (A function expression: evaluate() returning a function would call it once itself.)
+    page.evaluate(
+        "() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }"
+    )
+    page.get_by_role("button", name="打印").click()
+    assert page.evaluate("window.__printed") == 1
+
+    page.emulate_media(media="print")
+    assert not page.locator("nav.navbar").is_visible()
+    assert not page.get_by_role("button", name="打印").is_visible()
+    assert not page.locator("form[aria-label='选择统计周期']").is_visible()
+    assert not page.locator(".nav-tabs").is_visible()
+    assert title.is_visible()
+    assert (
+        page.locator("#report-children thead").evaluate("e => getComputedStyle(e).display")
+        == "table-header-group"
+    )
+    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
+    assert 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 3
+
+
+def test_leader_reads_resolved_cases(live_server, page, district_leader, world, this_year):
+    _login(page, live_server, "leader_a")
+    page.goto(f"{live_server.url}/dashboard/a{world.district_a.pk}/cases/")
+    row = page.locator("table.case-table tbody tr").first
+    assert "桃花岭小区加装电梯" in row.inner_text()
+    assert "惠及居民120户" in row.inner_text()
+    page.get_by_label("群众评价").select_option(label="不满意")
+    page.get_by_role("button", name="筛选", exact=True).click()
+    assert page.get_by_text("没有符合筛选条件的办结案例").is_visible()
+    assert f"year={timezone.localdate().year}" in page.url  # the period came along
+    page.get_by_role("link", name="清除筛选").first.click()
+    assert page.locator("table.case-table tbody tr").count() == 1
+    assert _fits(page)
+    screenshot(page, "dashboard-cases")
