@@ -20,13 +20,23 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 
 from members.models import Assignment, Member
 from platforms.models import Area
 from topics.lifecycle import OPEN_STATES, TopicStatus
-from topics.models import AttendanceStatus, Consultation, Topic
+from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
 from . import records
 from .periods import Period
@@ -212,101 +222,149 @@ def _topic_aggregates(period: Period) -> dict:
     }
 
 
-def _topic_base(node_q: Q, period: Period):
-    # Only rows some figure can count: raised or resolved in the period, or still open.
-    relevant = records.raised_q(period) | records.resolved_q(period) | Q(status__in=OPEN_STATES)
-    return Topic.objects.filter(node_q, relevant).exclude(status=TopicStatus.MERGED)
+def _any(conditions) -> Q:
+    combined = Q()
+    for condition in conditions:
+        combined |= condition
+    return combined
 
 
 def _days_expression():
     return ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
 
 
-def _raw_counts(node: DashboardScope, period: Period, group: dict | None = None) -> dict:
-    """Raw counts for the node (``group`` None → ``{None: counts}``) or per child.
+def _raw_counts(
+    node: DashboardScope, periods: list[Period], group: dict | None = None
+) -> list[dict]:
+    """Raw counts of the node for each of ``periods`` (which must not overlap: the current
+    one and the one it is compared with), each table read once for all of them.
 
-    ``group`` maps each source to the expression naming a row's child:
-    ``{"topic": expr, "session": expr, "attendance": expr, "venue": expr, "member": expr}``.
-    Returns ``{child key: {raw name: value, "histogram": {days: n}}}``.
+    ``group`` None → one result per period ``{None: counts}``; otherwise ``group`` maps each
+    source to the expression naming a row's child: ``{"topic": expr, "session": expr,
+    "attendance": expr, "venue": expr, "member": expr}`` (or ``"member_via_assignment"``).
+    Returns, per period, ``{child key: {raw name: value, "histogram": {days: n}}}``.
     """
-    result: dict = defaultdict(lambda: {**RAW_ZERO, "histogram": {}})
+    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+
+    def per_period(make) -> dict:
+        """``make(period)`` → aggregates; keyed ``name_p<i>`` for period ``i``."""
+        return {f"{k}_p{i}": v for i, p in enumerate(periods) for k, v in make(p).items()}
+
+    def store(child, row: dict) -> None:
+        for key, value in row.items():
+            name, index = key.rsplit("_p", 1)
+            results[int(index)][child][name] = value or 0
 
     def collect(queryset, group_expr, aggregates: dict) -> None:
         if group_expr is None:
-            row = queryset.aggregate(**aggregates)
-            result[None].update({k: row[k] or 0 for k in aggregates})
+            store(None, queryset.aggregate(**aggregates))
             return
         rows = queryset.annotate(child=group_expr).values("child").annotate(**aggregates).order_by()
         for row in rows:
             if row["child"] is not None:
-                result[row["child"]].update({k: row[k] or 0 for k in aggregates})
+                store(row.pop("child"), row)
 
     g = group or {}
     topic_q = records.topic_node_q(node)
-    collect(_topic_base(topic_q, period), g.get("topic"), _topic_aggregates(period))
+    # Only rows some figure can count: raised or resolved in a period, or still open.
+    relevant = _any(records.raised_q(p) | records.resolved_q(p) for p in periods)
+    collect(
+        Topic.objects.filter(topic_q, relevant | Q(status__in=OPEN_STATES)).exclude(
+            status=TopicStatus.MERGED
+        ),
+        g.get("topic"),
+        per_period(_topic_aggregates),
+    )
 
-    # Resolution times: days → count (a few hundred rows at most per child).
-    resolved = Topic.objects.filter(topic_q, records.resolved_q(period))
-    fields = ["days"] + (["child"] if g.get("topic") is not None else [])
-    resolved = resolved.annotate(days=_days_expression())
+    # Resolution times: (period, days) → count, a few hundred rows at most per child.
+    which = Case(
+        *(When(records.resolved_q(p), then=Value(i)) for i, p in enumerate(periods)),
+        output_field=IntegerField(),
+    )
+    resolved = Topic.objects.filter(topic_q, _any(records.resolved_q(p) for p in periods))
+    resolved = resolved.annotate(days=_days_expression(), which=which)
+    fields = ["which", "days"]
     if g.get("topic") is not None:
         resolved = resolved.annotate(child=g["topic"])
+        fields.append("child")
     for row in resolved.values(*fields).annotate(n=Count("pk")).order_by():
         child = row.get("child")
         if g.get("topic") is not None and child is None:
             continue
-        hist = result[child]["histogram"]
+        hist = results[row["which"]][child]["histogram"]
         days = _as_days(row["days"])
         hist[days] = hist.get(days, 0) + row["n"]
 
     collect(
-        Consultation.objects.filter(records.session_node_q(node), records.held_q(period)),
+        Consultation.objects.filter(
+            records.session_node_q(node), _any(records.held_q(p) for p in periods)
+        ),
         g.get("session"),
-        {"sessions": Count("pk")},
+        per_period(lambda p: {"sessions": Count("pk", filter=records.held_q(p))}),
     )
     collect(
-        records.attendance_expected(node, period),
+        Attendance.objects.filter(
+            records.session_node_q(node, "consultation__"),
+            _any(records.held_q(p, "consultation__") for p in periods),
+        ),
         g.get("attendance"),
-        {
-            "attendance_expected": Count("pk"),
-            "attendance_present": Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
-        },
+        per_period(
+            lambda p: {
+                "attendance_expected": Count("pk", filter=records.held_q(p, "consultation__")),
+                "attendance_present": Count(
+                    "pk",
+                    filter=records.held_q(p, "consultation__") & Q(status=AttendanceStatus.PRESENT),
+                ),
+            }
+        ),
     )
     collect(
         records.venues(node),
         g.get("venue"),
-        {
-            "venues": Count("pk"),
-            "active_venues": Count("pk", filter=records.venue_active_q(period)),
-            "standard_venues": Count("pk", filter=records.venue_standard_q(period)),
-        },
+        per_period(
+            lambda p: {
+                "venues": Count("pk"),
+                "active_venues": Count("pk", filter=records.venue_active_q(p)),
+                "standard_venues": Count("pk", filter=records.venue_standard_q(p)),
+            }
+        ),
     )
     if g.get("member_via_assignment"):
         # Venue children: the members sent down to each venue during the period.
         collect(
             Assignment.objects.filter(
-                records.assigned_q(period),
+                _any(records.assigned_q(p) for p in periods),
                 venue__in=records.venues(node).values("pk"),
                 member__is_active=True,
             ),
             F("venue_id"),
-            {
-                "members": Count("member", distinct=True),
-                "members_five_ones": Count(
-                    "member", distinct=True, filter=records.five_ones_q(period, "member")
-                ),
-            },
+            per_period(
+                lambda p: {
+                    "members": Count("member", distinct=True, filter=records.assigned_q(p)),
+                    "members_five_ones": Count(
+                        "member",
+                        distinct=True,
+                        filter=records.assigned_q(p) & records.five_ones_q(p, "member"),
+                    ),
+                }
+            ),
         )
     else:
         collect(
-            Member.objects.filter(records.member_node_q(node, period), is_active=True),
+            Member.objects.filter(
+                _any(records.member_node_q(node, p) for p in periods), is_active=True
+            ),
             g.get("member"),
-            {
-                "members": Count("pk"),
-                "members_five_ones": Count("pk", filter=records.five_ones_q(period)),
-            },
+            per_period(
+                lambda p: {
+                    "members": Count("pk", filter=records.member_node_q(node, p)),
+                    "members_five_ones": Count(
+                        "pk", filter=records.member_node_q(node, p) & records.five_ones_q(p)
+                    ),
+                }
+            ),
         )
-    return result
+    return results
 
 
 def figures_from_raw(raw: dict) -> dict:
@@ -340,7 +398,7 @@ def figures_from_raw(raw: dict) -> dict:
 
 def compute(node: DashboardScope, period: Period) -> dict:
     """All headline figures of one node and period (six queries)."""
-    return figures_from_raw(_raw_counts(node, period)[None])
+    return figures_from_raw(_raw_counts(node, [period])[0][None])
 
 
 # -- previous period and change ------------------------------------------------------------
@@ -390,10 +448,13 @@ def _detail(key: str, figures: dict) -> str:
 def headline(node: DashboardScope, period: Period) -> dict:
     """Figures of the period and of the previous period, with the change, one tile each:
     ``{"period", "previous_period", "figures", "previous", "tiles": [{key, label, unit, value,
-    previous, change, direction, good, change_text, detail, is_rate}]}`` (twelve queries)."""
+    previous, change, direction, good, change_text, detail, is_rate}]}``.
+
+    Six queries: each table is read once for both periods."""
     previous_period = period.previous()
-    current = compute(node, period)
-    previous = compute(node, previous_period)
+    raw_current, raw_previous = _raw_counts(node, [period, previous_period])
+    current = figures_from_raw(raw_current[None])
+    previous = figures_from_raw(raw_previous[None])
     tiles = []
     for d in DEFINITIONS:
         value = current[d.key]
@@ -452,7 +513,7 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
             "member": Substr("area__path", 1, child_len),
         }
         keyed = [(c.path, f"a{c.pk}", c.name) for c in children]
-    raw = _raw_counts(node, period, group)
+    raw = _raw_counts(node, [period], group)[0]
     rows = []
     for ident, key, name in keyed:
         counts = raw.get(ident, {**RAW_ZERO, "histogram": {}})

@@ -321,3 +321,15 @@ def test_compute_and_children_cost_the_same_for_2_children_and_20(fw):
     assert _queries(compute, city, PERIOD) == compute_2 == 6
     assert _queries(child_rows, city, PERIOD) == children_2 == 7
     assert compute(city, PERIOD)["raised"] == CITY_2025["raised"] + 18
+
+
+@pytest.mark.parametrize("name", ["C", "D1", "K1", "V1", "V2"])
+def test_headline_reads_each_table_once_for_both_periods(fw, name):
+    node = fw.node(name)
+    with CaptureQueriesContext(connection) as ctx:
+        result = headline(node, PERIOD)
+    assert len(ctx.captured_queries) == 6
+    assert result["figures"] == compute(node, PERIOD)
+    assert result["previous"] == compute(node, PERIOD.previous())
+    if name == "C":
+        assert figures_only(result["previous"]) == CITY_2024
