@@ -4,16 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0007_member_unavailable_swap_requested'),
-        ('platforms', '0003_history'),
-        ('topics', '0004_topic_list_order_idx'),
+        ("members", "0007_member_unavailable_swap_requested"),
+        ("platforms", "0003_history"),
+        ("topics", "0004_topic_list_order_idx"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='duty',
-            index=models.Index(condition=models.Q(('status', 'done')), fields=['member', 'kind', 'date'], name='duty_done_member_kind_idx'),
+            model_name="duty",
+            index=models.Index(
+                condition=models.Q(("status", "done")),
+                fields=["member", "kind", "date"],
+                name="duty_done_member_kind_idx",
+            ),
         ),
     ]

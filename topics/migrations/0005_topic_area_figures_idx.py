@@ -4,16 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0008_duty_done_member_kind_idx'),
-        ('platforms', '0003_history'),
-        ('topics', '0004_topic_list_order_idx'),
+        ("members", "0008_duty_done_member_kind_idx"),
+        ("platforms", "0003_history"),
+        ("topics", "0004_topic_list_order_idx"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='topic',
-            index=models.Index(fields=['area'], include=('status', 'raised_on', 'resolved_on', 'rating', 'deadline', 'venue'), name='topic_area_figures_idx'),
+            model_name="topic",
+            index=models.Index(
+                fields=["area"],
+                include=("status", "raised_on", "resolved_on", "rating", "deadline", "venue"),
+                name="topic_area_figures_idx",
+            ),
         ),
     ]

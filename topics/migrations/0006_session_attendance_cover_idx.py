@@ -5,21 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0008_duty_done_member_kind_idx'),
-        ('platforms', '0003_history'),
-        ('topics', '0005_topic_area_figures_idx'),
+        ("members", "0008_duty_done_member_kind_idx"),
+        ("platforms", "0003_history"),
+        ("topics", "0005_topic_area_figures_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='attendance',
-            index=models.Index(fields=['member', 'status'], include=('consultation',), name='attendance_member_cover_idx'),
+            model_name="attendance",
+            index=models.Index(
+                fields=["member", "status"],
+                include=("consultation",),
+                name="attendance_member_cover_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['id', 'held_at'], name='consultation_id_held_idx'),
+            model_name="consultation",
+            index=models.Index(fields=["id", "held_at"], name="consultation_id_held_idx"),
         ),
     ]
