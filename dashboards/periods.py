@@ -162,6 +162,7 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        self.fields["year"].initial = self.today.year
 
     def clean(self):
         data = super().clean()
