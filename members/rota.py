@@ -201,6 +201,10 @@ def _is_assigned(member_id: int, venue: Venue, day: datetime.date) -> bool:
     )
 
 
+def _refuse(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def check_placement(
     *,
     venue: Venue,
@@ -214,33 +218,31 @@ def check_placement(
     """Refuse a shift the rota rules forbid; a day in the member's unavailable weekdays is a
     warning (code ``unavailable``) that staff may override. Messages name the field at fault."""
     if (day.year, day.month) != (year, month):
-        raise ValidationError({"date": f"日期须在{year}年{month}月之内。"}, code="outside")
+        raise _refuse("date", f"日期须在{year}年{month}月之内。", "outside")
     if not member.is_active:
-        raise ValidationError({"member": f"{member.name}已停用,不能排班。"}, code="inactive")
+        raise _refuse("member", f"{member.name}已停用,不能排班。", "inactive")
     if not _is_assigned(member.pk, venue, day):
-        raise ValidationError(
-            {"member": f"{member.name}在{day:%m月%d日}没有下沉到{venue.name},不能排班。"},
-            code="not_assigned",
+        raise _refuse(
+            "member",
+            f"{member.name}在{day:%m月%d日}没有下沉到{venue.name},不能排班。",
+            "not_assigned",
         )
     same_day = DutyShift.objects.filter(member=member, date=day).select_related("venue")
     if moving is not None:
         same_day = same_day.exclude(pk=moving.pk)
     clash = same_day.first()
     if clash is not None:
-        raise ValidationError(
-            {
-                "member": f"{member.name}在{day:%m月%d日}已在{clash.venue.name}值日,"
-                "同一天不能排两次。"
-            },
-            code="twice",
+        raise _refuse(
+            "member",
+            f"{member.name}在{day:%m月%d日}已在{clash.venue.name}值日,同一天不能排两次。",
+            "twice",
         )
     if not override and str(day.weekday()) in member.unavailable_weekdays:
-        raise ValidationError(
-            {
-                "member": f"{member.name}标注周{WEEKDAY_NAMES[day.weekday()]}不便值班;"
-                "如已与本人确认,请勾选“仍然安排”后再提交。"
-            },
-            code="unavailable",
+        raise _refuse(
+            "member",
+            f"{member.name}标注周{WEEKDAY_NAMES[day.weekday()]}不便值班;"
+            "如已与本人确认,请勾选“仍然安排”后再提交。",
+            "unavailable",
         )
 
 
@@ -284,9 +286,9 @@ def shift_reassign(*, actor, shift: DutyShift, member: Member, override: bool = 
     office approving the swap: the original member is kept in ``swapped_from``."""
     locked = _editable_shift(actor, shift)
     if locked.status in MARKED:
-        raise ValidationError({"member": "已记录到岗情况的班次不能换人。"}, code="marked")
+        raise _refuse("member", "已记录到岗情况的班次不能换人。", "marked")
     if member.pk == locked.member_id:
-        raise ValidationError({"member": f"该班次已是{member.name}。"}, code="same")
+        raise _refuse("member", f"该班次已是{member.name}。", "same")
     check_placement(
         venue=locked.venue,
         member=member,
