@@ -43,7 +43,7 @@ def rota_grid(*, user, venue: Venue, year: int, month: int) -> dict:
             DutyShift.history.filter(venue_id=venue.pk, date__range=(first, last)),
             lambda r: f"{r.date:%m月%d日} 值日({r.member.name if r.member else '—'})",
         ),
-        limit=20,
+        limit=30,
     )
     return {
         "cells": cells,
