@@ -249,13 +249,17 @@ def test_grid_reassign_validation_and_marked_shift_kept(world, office_staff, col
 
 
 def test_staff_approve_swap_by_choosing_replacement(world, office_staff, member_user, colleague):
+    day = timezone.localdate() + datetime.timedelta(days=2)  # inside the office home's window
     shift = DutyShiftFactory(
-        member=world.member_a, venue=world.venue_a, date=_day(2), status="swap_requested"
+        member=world.member_a, venue=world.venue_a, date=day, status="swap_requested"
     )
-    page = client_for(office_staff).get(_grid(world.venue_a)).content.decode()
+    grid = _grid(world.venue_a, day.year, day.month)
+    home = client_for(office_staff).get(reverse("home")).content.decode()
+    assert f"{grid}#shift-{shift.pk}" in home  # 安排替班 leads to the cell
+    page = client_for(office_staff).get(grid).content.decode()
     assert "批准调班" in page
     client_for(office_staff).post(
-        _grid(world.venue_a), {"action": "reassign", "shift": shift.pk, "member": colleague.pk}
+        grid, {"action": "reassign", "shift": shift.pk, "member": colleague.pk}
     )
     shift.refresh_from_db()
     assert shift.member == colleague
