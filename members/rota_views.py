@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -207,6 +208,17 @@ class RotaView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         grid = rota_grid(user=self.request.user, venue=self.venue, year=self.year, month=self.month)
         error = self.cell_error
+        members = [(str(m.pk), m.name) for m in grid["members"]]
+        member_ids = {m.pk for m in grid["members"]}
+        for cell in grid["cells"]:
+            for shift in cell["shifts"]:
+                # Rendered here, not in a template loop: 20 members × 21 shifts of <option>s.
+                own = (
+                    []
+                    if shift.member_id in member_ids
+                    else [(str(shift.member_id), shift.member.name)]
+                )
+                shift.member_options = _options(own + members, str(shift.member_id))
         if error:
             for cell in grid["cells"]:
                 if error["key"] == f"add-{cell['date']:%Y-%m-%d}":
@@ -215,6 +227,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
                 for shift in cell["shifts"]:
                     if error["key"] == f"shift-{shift.pk}":
                         shift.error = error
+                        shift.member_options = _options(members, error["member"])
                         error["matched"] = True
         context.update(
             grid,
@@ -224,8 +237,18 @@ class RotaView(RoleRequiredMixin, TemplateView):
             cell_error=error,
             can_plan=self.scope.role in WRITE_ROLES,
             slots=ShiftSlot.choices,
+            # The add form of every day lists the same members: render the options once.
+            member_options=_options(members, ""),
         )
         return context
+
+
+def _options(members: list[tuple[str, str]], selected: str) -> str:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, " selected" if pk == selected else "", name) for pk, name in members),
+    )
 
 
 class RotaCurrentView(RoleRequiredMixin, View):
