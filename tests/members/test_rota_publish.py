@@ -491,3 +491,13 @@ def test_rota_grid_query_count_same_for_2_and_20_members(world, office_staff):
         response = client.get(_grid(world.venue_a))
     assert response.content.decode().count('name="action" value="reassign"') == 20
     assert len(many) == len(few)
+
+
+def test_grid_keeps_a_shifts_member_selected_after_their_assignment_ended(world, office_staff):
+    shift = DutyShiftFactory(member=world.member_a, venue=world.venue_a, date=_day(0))
+    world.member_a.assignments.update(ended_on=timezone.localdate())
+    page = client_for(office_staff).get(_grid(world.venue_a)).content.decode()
+    # Not on the month's rota any more, yet the shift's select still names them, so pressing
+    # 换人 by mistake cannot hand the shift to someone else.
+    assert f'<option value="{world.member_a.pk}" selected>李明</option>' in page
+    assert f'id="m-{shift.pk}"' in page
