@@ -341,6 +341,16 @@ class DutyShift(models.Model):
         return f"{self.date} {self.get_slot_display()} {self.member} @ {self.venue}"
 
 
+class RotaMonthQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RotaMonthQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(venue__area__path__startswith=scope.area_path)
+        return self.none()
+
+
 class RotaMonth(models.Model):
     """A venue's published month: who published it and when. A month without this row is a
     draft; its shifts carry ``ShiftStatus.DRAFT`` and members do not see them."""
@@ -357,6 +367,8 @@ class RotaMonth(models.Model):
         null=True,
         related_name="+",
     )
+
+    objects = RotaMonthQuerySet.as_manager()
 
     class Meta:
         verbose_name = "已发布排班月"
