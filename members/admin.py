@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from consult_portal.admin import ScopedAdmin, ScopedInline
 
-from .models import Assignment, Duty, DutyShift, Member, PointRule, Sector
+from .models import Assignment, Duty, DutyShift, Member, PointRule, RotaMonth, Sector
 
 
 @admin.register(Sector)
@@ -53,6 +53,17 @@ class DutyShiftAdmin(ScopedAdmin):
     date_hierarchy = "date"
     list_select_related = ["member", "venue"]
     autocomplete_fields = ["member", "venue"]
+
+
+@admin.register(RotaMonth)
+class RotaMonthAdmin(ScopedAdmin):
+    """The publication log of rota months (who published which venue's month, when)."""
+
+    list_display = ["month", "venue", "published_at", "published_by"]
+    search_fields = ["venue__name"]
+    date_hierarchy = "month"
+    list_select_related = ["venue", "published_by"]
+    autocomplete_fields = ["venue"]
 
 
 @admin.register(Duty)

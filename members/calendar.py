@@ -79,6 +79,7 @@ def feed_events(*, feed: CalendarFeed) -> tuple[list[DutyShift], list]:
     if feed.kind == CalendarFeedKind.MEMBER:
         shifts = list(
             DutyShift.objects.visible_to(user)
+            .published()
             .filter(member_id=scope_for(user).member_id)
             .filter(date__gte=since.date(), date__lte=until.date())
             .select_related("venue")

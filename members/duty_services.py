@@ -86,8 +86,39 @@ def duty_record(
         note=note,
     )
     duty.full_clean()
+    duty._history_user = actor
     duty.save()
     return duty
+
+
+DUTY_FIELDS = ("kind", "date", "title", "status", "outcome", "note")
+
+
+@transaction.atomic
+def duty_update(*, actor, duty: Duty, **fields) -> Duty:
+    """Staff correct a duty; django-simple-history keeps the version before (who, when)."""
+    locked = Duty.objects.select_for_update().select_related("member__area").get(pk=duty.pk)
+    if not can_record_duty(actor, locked.member):
+        raise PermissionDenied("只有委员所属政协的办公室可以修改履职记录。")
+    unknown = set(fields) - set(DUTY_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown duty fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    check_outcome(locked.kind, locked.outcome)
+    locked.full_clean()
+    locked._history_user = actor
+    locked.save(update_fields=list(fields))
+    return locked
+
+
+@transaction.atomic
+def duty_delete(*, actor, duty: Duty) -> None:
+    locked = Duty.objects.select_for_update().select_related("member__area").get(pk=duty.pk)
+    if not can_record_duty(actor, locked.member):
+        raise PermissionDenied("只有委员所属政协的办公室可以删除履职记录。")
+    locked._history_user = actor
+    locked.delete()
 
 
 @transaction.atomic

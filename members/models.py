@@ -263,6 +263,7 @@ class ShiftSlot(models.TextChoices):
 
 
 class ShiftStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
     SCHEDULED = "scheduled", "已排班"
     CONFIRMED = "confirmed", "已确认"
     DONE = "done", "已值班"
@@ -279,8 +280,12 @@ class DutyShiftQuerySet(models.QuerySet):
         if scope.area_path:
             return self.filter(venue__area__path__startswith=scope.area_path)
         if scope.member_id:
-            return self.filter(member_id=scope.member_id)
+            return self.published().filter(member_id=scope.member_id)
         return self.none()
+
+    def published(self) -> DutyShiftQuerySet:
+        """Shifts members may see: everything but a month's unpublished draft."""
+        return self.exclude(status=ShiftStatus.DRAFT)
 
 
 class DutyShift(models.Model):
@@ -306,8 +311,19 @@ class DutyShift(models.Model):
         "状态", max_length=16, choices=ShiftStatus.choices, default=ShiftStatus.SCHEDULED
     )
     note = models.CharField("备注", max_length=200, blank=True)
+    swapped_from = models.ForeignKey(
+        Member,
+        verbose_name="原值日委员",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="swapped_shifts",
+        help_text="调班后原排的委员;该班次不再计入其值日。",
+    )
 
     objects = DutyShiftQuerySet.as_manager()
+    # Who changed a shift and when: staff edits, swaps taken or approved, attendance marks.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "驻站值日"
@@ -323,6 +339,47 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_slot_display()} {self.member} @ {self.venue}"
+
+
+class RotaMonthQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RotaMonthQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.area_path:
+            return self.filter(venue__area__path__startswith=scope.area_path)
+        return self.none()
+
+
+class RotaMonth(models.Model):
+    """A venue's published month: who published it and when. A month without this row is a
+    draft; its shifts carry ``ShiftStatus.DRAFT`` and members do not see them."""
+
+    venue = models.ForeignKey(
+        Venue, verbose_name="阵地", on_delete=models.CASCADE, related_name="rota_months"
+    )
+    month = models.DateField("月份", help_text="该月第一天。")
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发布人",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    objects = RotaMonthQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "已发布排班月"
+        verbose_name_plural = "已发布排班月"
+        ordering = ["-month", "venue"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "month"], name="rotamonth_venue_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue} {self.month:%Y-%m}"
 
 
 class DutyKind(models.TextChoices):
@@ -402,6 +459,7 @@ class Duty(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     objects = DutyQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "履职记录"

@@ -15,8 +15,16 @@ from consult_portal.forms import attach_errors
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
-from .duty_services import can_edit_point_rules, can_record_duty, duty_record, point_rules_save
-from .models import Member
+from .duty_services import (
+    DUTY_FIELDS,
+    can_edit_point_rules,
+    can_record_duty,
+    duty_delete,
+    duty_record,
+    duty_update,
+    point_rules_save,
+)
+from .models import Duty, Member
 from .point_forms import DutyForm, PointRuleFormSet, RankingFilterForm, YearForm
 from .point_selectors import ranking, ranking_export_source, ranking_export_spec
 from .points import rules_for_year
@@ -58,6 +66,58 @@ class DutyAddView(RoleRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(member=self.member, **kwargs)
+
+
+class DutyObjectMixin(RoleRequiredMixin):
+    """A duty of a member the user may see; staff of another area get 404, staff who see the
+    member but may not edit their file (another committee's member sent down here) get 403."""
+
+    allowed_roles = WRITE_ROLES
+
+    def _load(self):
+        self.duty = get_object_or_404(
+            Duty.objects.visible_to(self.request.user).select_related("member__area", "venue"),
+            pk=self.kwargs["pk"],
+        )
+        self.member = self.duty.member
+        if not can_record_duty(self.request.user, self.member):
+            raise PermissionDenied("只有委员所属政协的办公室可以修改履职记录。")
+
+
+class DutyEditView(DutyObjectMixin, DutyAddView):
+    def get_initial(self):
+        return {name: getattr(self.duty, name) for name in DUTY_FIELDS}
+
+    def form_valid(self, form):
+        try:
+            duty_update(actor=self.request.user, duty=self.duty, **form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "履职记录已修改。")
+        return redirect("members:detail", pk=self.member.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(duty=self.duty, **kwargs)
+
+
+class DutyDeleteView(DutyObjectMixin, TemplateView):
+    """GET: a confirmation page; POST: delete (the version stays in the history)."""
+
+    template_name = "members/duty_confirm_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        self._load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._load()
+        duty_delete(actor=request.user, duty=self.duty)
+        messages.success(request, f"已删除履职记录“{self.duty.title}”。")
+        return redirect("members:detail", pk=self.member.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(duty=self.duty, member=self.member, **kwargs)
 
 
 class PointRulesView(RoleRequiredMixin, TemplateView):

@@ -9,8 +9,14 @@ Fair rotation: for each day and slot, the available member with the fewest shift
 a stable order (name, pk). A member never gets two shifts on one day, never on a weekday they
 marked as unavailable, and never on a day they already have a shift at another venue.
 
-There is no draft state in ShiftStatus: generated shifts are ``scheduled`` and visible to the
-members at once, so there is no separate "publish" step.
+Draft and publish: a generated month is a draft (``ShiftStatus.DRAFT``, hidden from members);
+staff adjust it on the grid and publish it, which writes a ``RotaMonth`` row (who, when) and turns
+the drafts into ``scheduled`` shifts. A published month is never regenerated: staff adjust it
+cell by cell, so a confirmed shift is never dropped.
+
+Staff edits on the grid (``shift_add``, ``shift_reassign``, ``shift_remove``, ``shift_mark``) and a
+member taking over a swap (``shift_take``) save one shift at a time, so django-simple-history
+records who did what and when.
 """
 
 from __future__ import annotations
@@ -22,15 +28,34 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from consult_portal.roles import Role, scope_for
 from platforms.models import Venue
 
-from .models import Assignment, DutyShift, Member, ShiftSlot, ShiftStatus
+from .models import Assignment, DutyShift, Member, RotaMonth, ShiftSlot, ShiftStatus
 
 WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
-# Shifts a regenerate may replace: nobody has answered them yet.
-REPLACEABLE = (ShiftStatus.SCHEDULED,)
+# Shifts a regenerate may replace (only in a draft month): nobody has answered them yet.
+REPLACEABLE = (ShiftStatus.DRAFT, ShiftStatus.SCHEDULED)
+# Shifts whose attendance is recorded: they keep their member and stay on the rota.
+MARKED = (ShiftStatus.DONE, ShiftStatus.MISSED)
+WEEKDAY_NAMES = "一二三四五六日"
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    return (
+        datetime.date(year, month, 1),
+        datetime.date(year, month, calendar.monthrange(year, month)[1]),
+    )
+
+
+def published_month(venue: Venue, year: int, month: int) -> RotaMonth | None:
+    return (
+        RotaMonth.objects.select_related("published_by")
+        .filter(venue=venue, month=datetime.date(year, month, 1))
+        .first()
+    )
 
 
 def month_days(year: int, month: int) -> list[datetime.date]:
@@ -112,13 +137,14 @@ def rota_generate(
     if not can_plan_rota(actor, venue):
         raise PermissionDenied("您没有权限为该阵地排班。")
     Venue.objects.select_for_update().filter(pk=venue.pk).first()  # one rota run per venue
+    if published_month(venue, year, month):
+        raise ValidationError(f"{year}年{month}月的排班已发布,不能重新生成;请在排班表上逐格调整。")
     days = month_days(year, month)
-    first = datetime.date(year, month, 1)
-    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+    first, last = month_bounds(year, month)
     existing = DutyShift.objects.filter(venue=venue, date__range=(first, last))
     if existing.exists():
         if not replace:
-            raise ValidationError(f"{year}年{month}月已有排班;如需重排,请选择覆盖未确认的班次。")
+            raise ValidationError(f"{year}年{month}月已有排班;如需重排,请选择覆盖未发布的草稿。")
         existing.filter(status__in=REPLACEABLE).delete()
     members = rota_members(venue, first, last)
     ids = [m.pk for m in members]
@@ -140,10 +166,169 @@ def rota_generate(
         taken={(day, slot) for _m, day, venue_id, slot in booked if venue_id == venue.pk},
     )
     shifts = [
-        DutyShift(member_id=member_id, venue=venue, date=day, slot=slot)
+        DutyShift(member_id=member_id, venue=venue, date=day, slot=slot, status=ShiftStatus.DRAFT)
         for day, slot, member_id in plan
     ]
     return DutyShift.objects.bulk_create(shifts)
+
+
+@transaction.atomic
+def rota_publish(*, actor, venue: Venue, year: int, month: int) -> RotaMonth:
+    """Publish a venue's month: its drafts become scheduled shifts the members see and answer."""
+    if not can_plan_rota(actor, venue):
+        raise PermissionDenied("您没有权限为该阵地排班。")
+    Venue.objects.select_for_update().filter(pk=venue.pk).first()
+    if published_month(venue, year, month):
+        raise ValidationError(f"{year}年{month}月的排班已经发布。")
+    first, last = month_bounds(year, month)
+    shifts = DutyShift.objects.filter(venue=venue, date__range=(first, last))
+    if not shifts.exists():
+        raise ValidationError(f"{year}年{month}月还没有班次,请先生成或添加排班。")
+    shifts.filter(status=ShiftStatus.DRAFT).update(status=ShiftStatus.SCHEDULED)
+    return RotaMonth.objects.create(
+        venue=venue, month=first, published_at=timezone.now(), published_by=actor
+    )
+
+
+# --- Staff edits on the month grid ---
+
+
+def _is_assigned(member_id: int, venue: Venue, day: datetime.date) -> bool:
+    return (
+        Assignment.objects.filter(member_id=member_id, venue=venue, started_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .exists()
+    )
+
+
+def _refuse(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def check_placement(
+    *,
+    venue: Venue,
+    member: Member,
+    day: datetime.date,
+    year: int,
+    month: int,
+    moving: DutyShift | None = None,
+    override: bool = False,
+) -> None:
+    """Refuse a shift the rota rules forbid; a day in the member's unavailable weekdays is a
+    warning (code ``unavailable``) that staff may override. Messages name the field at fault."""
+    if (day.year, day.month) != (year, month):
+        raise _refuse("date", f"日期须在{year}年{month}月之内。", "outside")
+    if not member.is_active:
+        raise _refuse("member", f"{member.name}已停用,不能排班。", "inactive")
+    if not _is_assigned(member.pk, venue, day):
+        raise _refuse(
+            "member",
+            f"{member.name}在{day:%m月%d日}没有下沉到{venue.name},不能排班。",
+            "not_assigned",
+        )
+    same_day = DutyShift.objects.filter(member=member, date=day).select_related("venue")
+    if moving is not None:
+        same_day = same_day.exclude(pk=moving.pk)
+    clash = same_day.first()
+    if clash is not None:
+        raise _refuse(
+            "member",
+            f"{member.name}在{day:%m月%d日}已在{clash.venue.name}值日,同一天不能排两次。",
+            "twice",
+        )
+    if not override and str(day.weekday()) in member.unavailable_weekdays:
+        raise _refuse(
+            "member",
+            f"{member.name}标注周{WEEKDAY_NAMES[day.weekday()]}不便值班;"
+            "如已与本人确认,请勾选“仍然安排”后再提交。",
+            "unavailable",
+        )
+
+
+def _editable_shift(actor, shift: DutyShift) -> DutyShift:
+    if not can_plan_rota(actor, shift.venue):
+        raise PermissionDenied("您没有权限为该阵地排班。")
+    return DutyShift.objects.select_for_update().select_related("member", "venue").get(pk=shift.pk)
+
+
+@transaction.atomic
+def shift_add(
+    *,
+    actor,
+    venue: Venue,
+    year: int,
+    month: int,
+    day: datetime.date,
+    member: Member,
+    slot: str = ShiftSlot.FULL_DAY,
+    override: bool = False,
+) -> DutyShift:
+    if not can_plan_rota(actor, venue):
+        raise PermissionDenied("您没有权限为该阵地排班。")
+    check_placement(venue=venue, member=member, day=day, year=year, month=month, override=override)
+    published = published_month(venue, year, month) is not None
+    shift = DutyShift(
+        member=member,
+        venue=venue,
+        date=day,
+        slot=slot,
+        status=ShiftStatus.SCHEDULED if published else ShiftStatus.DRAFT,
+    )
+    shift._history_user = actor
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def shift_reassign(*, actor, shift: DutyShift, member: Member, override: bool = False) -> DutyShift:
+    """Give a shift to another member. On a shift whose member asked for a swap this is the
+    office approving the swap: the original member is kept in ``swapped_from``."""
+    locked = _editable_shift(actor, shift)
+    if locked.status in MARKED:
+        raise _refuse("member", "已记录到岗情况的班次不能换人。", "marked")
+    if member.pk == locked.member_id:
+        raise _refuse("member", f"该班次已是{member.name}。", "same")
+    check_placement(
+        venue=locked.venue,
+        member=member,
+        day=locked.date,
+        year=locked.date.year,
+        month=locked.date.month,
+        moving=locked,
+        override=override,
+    )
+    if locked.status == ShiftStatus.SWAP_REQUESTED:
+        locked.swapped_from_id = locked.member_id
+    if locked.status != ShiftStatus.DRAFT:
+        locked.status = ShiftStatus.SCHEDULED  # the new member answers it
+    locked.member = member
+    locked._history_user = actor
+    locked.save(update_fields=["member", "status", "swapped_from"])
+    return locked
+
+
+@transaction.atomic
+def shift_remove(*, actor, shift: DutyShift) -> None:
+    locked = _editable_shift(actor, shift)
+    if locked.status in MARKED:
+        raise ValidationError("已记录到岗情况的班次不能移除。", code="marked")
+    locked._history_user = actor
+    locked.delete()
+
+
+@transaction.atomic
+def shift_mark(*, actor, shift: DutyShift, attended: bool) -> DutyShift:
+    """After the day: 已到 (done, earns duty-day points) or 缺勤 (missed, earns nothing)."""
+    locked = _editable_shift(actor, shift)
+    if locked.status == ShiftStatus.DRAFT:
+        raise ValidationError("草稿班次尚未发布,不能登记到岗。", code="draft")
+    if locked.date > timezone.localdate():
+        raise ValidationError("值日日期未到,不能登记到岗情况。", code="future")
+    locked.status = ShiftStatus.DONE if attended else ShiftStatus.MISSED
+    locked._history_user = actor
+    locked.save(update_fields=["status"])
+    return locked
 
 
 def _own_shift(actor, shift: DutyShift) -> DutyShift:
@@ -159,6 +344,7 @@ def shift_confirm(*, actor, shift: DutyShift) -> DutyShift:
     if locked.status not in (ShiftStatus.SCHEDULED, ShiftStatus.SWAP_REQUESTED):
         raise ValidationError(f"该值日状态为“{locked.get_status_display()}”,不能确认。")
     locked.status = ShiftStatus.CONFIRMED
+    locked._history_user = actor
     locked.save(update_fields=["status"])
     return locked
 
@@ -170,5 +356,36 @@ def shift_decline(*, actor, shift: DutyShift) -> DutyShift:
     if locked.status not in (ShiftStatus.SCHEDULED, ShiftStatus.CONFIRMED):
         raise ValidationError(f"该值日状态为“{locked.get_status_display()}”,不能申请调班。")
     locked.status = ShiftStatus.SWAP_REQUESTED
+    locked._history_user = actor
     locked.save(update_fields=["status"])
+    return locked
+
+
+@transaction.atomic
+def shift_take(*, actor, shift: DutyShift) -> DutyShift:
+    """我来替班: another member assigned to the venue takes a shift whose member asked for a swap.
+    The shift moves to them, confirmed; the original member is kept in ``swapped_from``."""
+    taker = Member.objects.filter(user=actor).first()
+    if taker is None or not taker.is_active:
+        raise PermissionDenied("只有在任委员可以替班。")
+    locked = (
+        DutyShift.objects.select_for_update().select_related("member", "venue").get(pk=shift.pk)
+    )
+    if locked.status != ShiftStatus.SWAP_REQUESTED:
+        raise ValidationError("该值日已有人替班或不再需要替班。", code="taken")
+    if locked.member_id == taker.pk:
+        raise ValidationError("不能替自己的班;如能到岗,请点“确认值日”。", code="self")
+    if locked.date < timezone.localdate():
+        raise ValidationError("该值日日期已过,不能替班。", code="past")
+    if not _is_assigned(taker.pk, locked.venue, locked.date):
+        raise PermissionDenied("您没有下沉到该阵地,不能替班。")
+    if DutyShift.objects.filter(member=taker, date=locked.date).exists():
+        raise ValidationError(
+            f"您在{locked.date:%m月%d日}已有值日,同一天不能再替班。", code="twice"
+        )
+    locked.swapped_from_id = locked.member_id
+    locked.member = taker
+    locked.status = ShiftStatus.CONFIRMED
+    locked._history_user = actor
+    locked.save(update_fields=["member", "status", "swapped_from"])
     return locked

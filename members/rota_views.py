@@ -1,30 +1,49 @@
-"""Duty rota pages (issue 5, item 2): the staff month grid and the member's confirm / decline."""
+"""Duty rota pages (issue 5, item 2): the staff month grid (generate, adjust, publish, mark
+attendance) and the member's confirm / decline / take-over of a colleague's shift."""
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views import View
 from django.views.generic import TemplateView
 
+from consult_portal.forms import attach_errors
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 from platforms.models import Venue
 
-from .models import DutyShift
-from .rota import WRITE_ROLES, month_days, rota_generate, shift_confirm, shift_decline
+from .models import DutyShift, Member, ShiftSlot
+from .rota import (
+    WRITE_ROLES,
+    month_bounds,
+    rota_generate,
+    rota_publish,
+    shift_add,
+    shift_confirm,
+    shift_decline,
+    shift_mark,
+    shift_reassign,
+    shift_remove,
+    shift_take,
+)
+from .rota_forms import ShiftAddForm, ShiftReassignForm
+from .rota_selectors import rota_grid
 
 
 class RotaView(RoleRequiredMixin, TemplateView):
-    """GET: the month grid (staff and leaders of the area). POST: generate (office / admin)."""
+    """GET: the month grid (staff and leaders of the area). POST (office / admin): generate,
+    publish, or change one cell: reassign, add, remove a shift, mark attendance."""
 
     template_name = "members/rota.html"
+    ACTIONS = ("generate", "publish", "reassign", "add", "remove", "mark")
 
     def setup_month(self):
         self.venue = get_object_or_404(
@@ -35,6 +54,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
         if not (1 <= month <= 12 and 2000 <= year <= 2100):
             raise Http404("没有这个月份。")
         self.year, self.month = year, month
+        self.cell_error: dict | None = None
 
     def get(self, request, *args, **kwargs):
         self.setup_month()
@@ -44,6 +64,31 @@ class RotaView(RoleRequiredMixin, TemplateView):
         self.setup_month()
         if self.scope.role not in WRITE_ROLES:
             raise PermissionDenied("只有政协办公室可以排班。")
+        action = request.POST.get("action", "generate")
+        if action not in self.ACTIONS:
+            raise Http404("未知操作。")
+        handled = getattr(self, f"do_{action}")(request)
+        if handled is not None:
+            return handled
+        return self.render_to_response(self.get_context_data(), status=400)
+
+    def _back(self, anchor: str = ""):
+        url = reverse("members:rota", args=[self.venue.pk, self.year, self.month])
+        return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
+
+    def _shift(self, request) -> DutyShift:
+        first, last = month_bounds(self.year, self.month)
+        return get_object_or_404(
+            DutyShift.objects.visible_to(request.user)
+            .filter(venue=self.venue, date__range=(first, last))
+            .select_related("member", "venue"),
+            pk=request.POST.get("shift") if str(request.POST.get("shift", "")).isdigit() else 0,
+        )
+
+    def _members_qs(self):
+        return Member.objects.visible_to(self.request.user)
+
+    def do_generate(self, request):
         try:
             shifts = rota_generate(
                 actor=request.user,
@@ -55,48 +100,155 @@ class RotaView(RoleRequiredMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, "未能生成排班:" + " ".join(error.messages))
         else:
-            messages.success(request, f"已生成 {len(shifts)} 个班次,委员在首页即可看到并确认。")
-        return redirect("members:rota", venue_pk=self.venue.pk, year=self.year, month=self.month)
+            messages.success(
+                request, f"已生成 {len(shifts)} 个草稿班次;调整后请点“发布排班”,委员才能看到。"
+            )
+        return self._back()
+
+    def do_publish(self, request):
+        try:
+            rota_publish(actor=request.user, venue=self.venue, year=self.year, month=self.month)
+        except ValidationError as error:
+            messages.error(request, "未能发布:" + " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{self.year}年{self.month}月排班已发布,委员可在首页查看并确认。"
+            )
+        return self._back()
+
+    def do_reassign(self, request):
+        shift = self._shift(request)
+        form = ShiftReassignForm(request.POST, members_qs=self._members_qs())
+        if form.is_valid():
+            try:
+                shift_reassign(
+                    actor=request.user,
+                    shift=shift,
+                    member=form.cleaned_data["member"],
+                    override=form.cleaned_data["override"],
+                )
+            except ValidationError as error:
+                attach_errors(form, error)
+                self.cell_error = self._error(f"shift-{shift.pk}", form, error)
+                return None
+            messages.success(
+                request,
+                f"{shift.date:%m月%d日}的值日已改由{form.cleaned_data['member'].name}担任。",
+            )
+            return self._back(f"day-{shift.date:%Y-%m-%d}")
+        self.cell_error = self._error(f"shift-{shift.pk}", form)
+        return None
+
+    def do_add(self, request):
+        form = ShiftAddForm(request.POST, members_qs=self._members_qs())
+        day = form.data.get("date", "")
+        if form.is_valid():
+            day = form.cleaned_data["date"]
+            try:
+                shift_add(
+                    actor=request.user,
+                    venue=self.venue,
+                    year=self.year,
+                    month=self.month,
+                    day=day,
+                    member=form.cleaned_data["member"],
+                    slot=form.cleaned_data["slot"],
+                    override=form.cleaned_data["override"],
+                )
+            except ValidationError as error:
+                attach_errors(form, error)
+                self.cell_error = self._error(f"add-{day:%Y-%m-%d}", form, error)
+                return None
+            messages.success(request, f"已在{day:%m月%d日}添加值日。")
+            return self._back(f"day-{day:%Y-%m-%d}")
+        key = f"add-{day:%Y-%m-%d}" if isinstance(day, datetime.date) else f"add-{day}"
+        self.cell_error = self._error(key, form)
+        return None
+
+    def do_remove(self, request):
+        shift = self._shift(request)
+        try:
+            shift_remove(actor=request.user, shift=shift)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"已移除{shift.date:%m月%d日}{shift.member.name}的值日。")
+        return self._back(f"day-{shift.date:%Y-%m-%d}")
+
+    def do_mark(self, request):
+        shift = self._shift(request)
+        try:
+            marked = shift_mark(
+                actor=request.user, shift=shift, attended=request.POST.get("attended") == "1"
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"已登记{shift.date:%m月%d日}{shift.member.name}:{marked.get_status_display()}。",
+            )
+        return self._back(f"day-{shift.date:%Y-%m-%d}")
+
+    @staticmethod
+    def _error(key: str, form, error: ValidationError | None = None) -> dict:
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        codes = {e.code for e in getattr(error, "error_list", [])} if error else set()
+        if error is not None and hasattr(error, "error_dict"):
+            codes = {e.code for errs in error.error_dict.values() for e in errs}
+        return {
+            "key": key,
+            "messages": errors,
+            "member": form.data.get("member", ""),
+            "slot": form.data.get("slot", ""),
+            "warning": "unavailable" in codes,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        first = datetime.date(self.year, self.month, 1)
-        last = datetime.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-        shifts = list(
-            DutyShift.objects.visible_to(self.request.user)
-            .filter(venue=self.venue, date__range=(first, last))
-            .select_related("member")
-            .order_by("date", "slot", "pk")
-        )
-        by_day: dict[datetime.date, list[DutyShift]] = {}
-        for shift in shifts:
-            by_day.setdefault(shift.date, []).append(shift)
-        weeks = [
-            [
-                {"date": day, "in_month": day.month == self.month, "shifts": by_day.get(day, [])}
-                for day in week
-            ]
-            for week in calendar.Calendar().monthdatescalendar(self.year, self.month)
-        ]
-        rota_days = set(month_days(self.year, self.month))
-        days = [
-            {"date": day, "shifts": by_day.get(day, [])} for day in sorted(rota_days | set(by_day))
-        ]
-        prev_month = first - datetime.timedelta(days=1)
-        next_month = last + datetime.timedelta(days=1)
+        grid = rota_grid(user=self.request.user, venue=self.venue, year=self.year, month=self.month)
+        error = self.cell_error
+        members = [(str(m.pk), m.name) for m in grid["members"]]
+        member_ids = {m.pk for m in grid["members"]}
+        for cell in grid["cells"]:
+            for shift in cell["shifts"]:
+                # Rendered here, not in a template loop: 20 members × 21 shifts of <option>s.
+                own = (
+                    []
+                    if shift.member_id in member_ids
+                    else [(str(shift.member_id), shift.member.name)]
+                )
+                shift.member_options = _options(own + members, str(shift.member_id))
+        if error:
+            for cell in grid["cells"]:
+                if error["key"] == f"add-{cell['date']:%Y-%m-%d}":
+                    cell["error"] = error
+                    error["matched"] = True
+                for shift in cell["shifts"]:
+                    if error["key"] == f"shift-{shift.pk}":
+                        shift.error = error
+                        shift.member_options = _options(members, error["member"])
+                        error["matched"] = True
         context.update(
+            grid,
             venue=self.venue,
             year=self.year,
             month=self.month,
-            weeks=weeks,
-            days=days,
-            has_shifts=bool(shifts),
+            cell_error=error,
             can_plan=self.scope.role in WRITE_ROLES,
-            prev_month=prev_month,
-            next_month=next_month,
-            weekday_names=["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+            slots=ShiftSlot.choices,
+            # The add form of every day lists the same members: render the options once.
+            member_options=_options(members, ""),
         )
         return context
+
+
+def _options(members: list[tuple[str, str]], selected: str) -> str:
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, " selected" if pk == selected else "", name) for pk, name in members),
+    )
 
 
 class RotaCurrentView(RoleRequiredMixin, View):
@@ -117,7 +269,9 @@ class ShiftAnswerView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         shift = get_object_or_404(
-            DutyShift.objects.filter(member__user=request.user, member_id=self.scope.member_id),
+            DutyShift.objects.published().filter(
+                member__user=request.user, member_id=self.scope.member_id
+            ),
             pk=pk,
         )
         service = shift_confirm if self.action == "confirm" else shift_decline
@@ -130,4 +284,25 @@ class ShiftAnswerView(RoleRequiredMixin, View):
                 messages.success(request, f"已确认 {shift.date:%m月%d日} 的值日。")
             else:
                 messages.success(request, "已申请调班,政协办公室会重新安排。")
+        return redirect("home")
+
+
+class ShiftTakeView(RoleRequiredMixin, View):
+    """POST only: 我来替班. A shift at a venue the member is not assigned to is 404."""
+
+    allowed_roles = (Role.MEMBER,)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        shift = get_object_or_404(
+            DutyShift.objects.published().filter(venue_id__in=self.scope.venue_ids), pk=pk
+        )
+        try:
+            taken = shift_take(actor=request.user, shift=shift)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"已替班:{taken.date:%m月%d日} {taken.venue.name}的值日由您担任。"
+            )
         return redirect("home")

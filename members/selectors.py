@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from consult_portal.roles import scope_for
 
-from .models import Assignment, Duty, DutyKind, DutyShift, DutyStatus, Member
+from .models import Assignment, Duty, DutyKind, DutyShift, DutyStatus, Member, ShiftStatus
 from .points import five_ones_from_points, member_points
 
 # The "五个一" duties a member owes each year.
@@ -58,6 +58,19 @@ def attendance_summary(*, member: Member) -> dict:
     return counts
 
 
+def shift_summary(*, member: Member) -> dict:
+    """Duty days the office has marked: 已到 (done) and 缺勤 (missed), and the rate of days
+    attended over days marked (one query). Unmarked, draft and swapped-away shifts do not count:
+    a shift taken over by a colleague belongs to the colleague."""
+    counts = DutyShift.objects.filter(member=member).aggregate(
+        done=Count("pk", filter=Q(status=ShiftStatus.DONE)),
+        missed=Count("pk", filter=Q(status=ShiftStatus.MISSED)),
+    )
+    counts["total"] = counts["done"] + counts["missed"]
+    counts["rate"] = round(100 * counts["done"] / counts["total"], 1) if counts["total"] else None
+    return counts
+
+
 def five_ones(*, member_id: int, year: int) -> list[dict]:
     """This year's 五个一 checklist, computed from the records (two queries).
 
@@ -94,9 +107,28 @@ def member_home(*, user) -> dict:
         Assignment.objects.current(today).filter(member=member).select_related("venue", "area")
     )
     shifts = list(
-        DutyShift.objects.filter(member=member, date__gte=today)
-        .select_related("venue")
+        DutyShift.objects.published()
+        .filter(member=member, date__gte=today)
+        .select_related("venue", "swapped_from")
         .order_by("date", "slot")[:5]
+    )
+    # Colleagues' shifts at my venues waiting for someone to take over (我来替班).
+    swap_offers = list(
+        DutyShift.objects.filter(
+            venue_id__in=scope.venue_ids,
+            status=ShiftStatus.SWAP_REQUESTED,
+            date__gte=today,
+        )
+        .exclude(member=member)
+        .select_related("venue", "member")
+        .order_by("date", "slot", "pk")[:10]
+    )
+    # My shifts a colleague took over: no longer mine, shown so I know who covers them.
+    covered = list(
+        DutyShift.objects.published()
+        .filter(swapped_from=member, date__gte=today)
+        .select_related("venue", "member")
+        .order_by("date", "slot", "pk")[:5]
     )
     sessions = list(
         Consultation.objects.filter(venue_id__in=scope.venue_ids, held_at__gte=timezone.now())
@@ -114,6 +146,9 @@ def member_home(*, user) -> dict:
         "member": member,
         "assignments": assignments,
         "shifts": shifts,
+        "swap_offers": swap_offers,
+        "covered_shifts": covered,
+        "shift_attendance": shift_summary(member=member),
         "sessions": sessions,
         "open_topics": open_topics,
         "attendance": attendance_summary(member=member),
@@ -179,7 +214,8 @@ def member_page(*, user, member: Member) -> dict:
         .order_by("-raised_on", "-pk")[:20]
     )
     shifts = list(
-        DutyShift.objects.filter(member=member, date__gte=today)
+        DutyShift.objects.published()
+        .filter(member=member, date__gte=today)
         .select_related("venue")
         .order_by("date", "slot", "pk")[:5]
     )
@@ -189,6 +225,10 @@ def member_page(*, user, member: Member) -> dict:
             Assignment.history.filter(member_id=member.pk),
             _describe_assignment_version,
         ),
+        (
+            Duty.history.filter(member_id=member.pk),
+            lambda r: f"履职 {r.get_kind_display()} {r.title}",
+        ),
     )
     return {
         "assignments": assignments,
@@ -197,6 +237,9 @@ def member_page(*, user, member: Member) -> dict:
         "duties": duties,
         "topics_raised": topics_raised,
         "shifts": shifts,
+        "shift_attendance": shift_summary(member=member),
+        # This year's points with the breakdown, from members/points.py (issue 5, item 3).
+        "points": _points_this_year(member, today.year),
         "versions": versions,
         "can_edit": can_edit_member(user, member),
         "can_assign": can_assign(user) and member.is_active,

@@ -23,6 +23,8 @@ from . import point_views  # noqa: E402
 
 urlpatterns += [
     path("<int:pk>/duties/new/", point_views.DutyAddView.as_view(), name="duty_add"),
+    path("duties/<int:pk>/edit/", point_views.DutyEditView.as_view(), name="duty_edit"),
+    path("duties/<int:pk>/delete/", point_views.DutyDeleteView.as_view(), name="duty_delete"),
     path("points/rules/", point_views.PointRulesView.as_view(), name="point_rules"),
     path("points/ranking/", point_views.RankingView.as_view(), name="ranking"),
 ]
@@ -47,4 +49,5 @@ urlpatterns += [
         rota_views.ShiftAnswerView.as_view(action="decline"),
         name="shift_decline",
     ),
+    path("shifts/<int:pk>/take/", rota_views.ShiftTakeView.as_view(), name="shift_take"),
 ]

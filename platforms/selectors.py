@@ -153,7 +153,8 @@ def venue_page(*, user, venue: Venue) -> dict:
     for a in assignments:
         a.is_current = a.started_on <= today and (a.ended_on is None or a.ended_on >= today)
     shifts = list(
-        DutyShift.objects.filter(venue=venue, date__gte=today)
+        DutyShift.objects.published()
+        .filter(venue=venue, date__gte=today)
         .select_related("member")
         .order_by("date", "slot", "pk")[:10]
     )

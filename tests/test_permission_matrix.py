@@ -97,6 +97,25 @@ PAGES += [
 WRITE_PAGES |= {"members:duty_add", "members:point_rules"}
 LISTS |= {"members:ranking"}
 
+# Duty edit and delete confirmation (issue 5, item 3): staff of the member's committee only.
+# (The rota month grid takes three URL arguments: its matrix is in tests/members/test_rota.py.)
+PAGES += [
+    ("members:duty_edit", "duty_a"),
+    ("members:duty_edit", "duty_b"),
+    ("members:duty_delete", "duty_a"),
+    ("members:duty_delete", "duty_b"),
+]
+WRITE_PAGES |= {"members:duty_edit", "members:duty_delete"}
+
+
+@pytest.fixture(autouse=True)
+def _duties(world):
+    """A duty of member_a (district A) and of member_b (district B) for the pages above."""
+    from .factories import DutyFactory
+
+    world.duty_a = DutyFactory(member=world.member_a, title="提案甲")
+    world.duty_b = DutyFactory(member=world.member_b, title="提案乙")
+
 
 REDIRECT = 302
 

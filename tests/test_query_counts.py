@@ -29,6 +29,10 @@ MAX_QUERIES = 15
 # The session form fills a choice list per field (venues, hosts, members to add, departments,
 # open topics, categories) and reads the recorded attendance, links and attachments.
 FORM_MAX_QUERIES = {"topics:consultation_create": 18, "topics:consultation_edit": 18}
+# Issue 5 rota: the member home adds colleagues' swap requests, shifts taken over and the duty-day
+# attendance (+3); the member file adds duty-day attendance, this year's points (rules, duties,
+# attendances, shifts) and the duties' change history (+7 on staff, fewer rows for members).
+FORM_MAX_QUERIES |= {"home": 18, "members:detail": 22}
 
 
 def count_queries(client, url) -> int:

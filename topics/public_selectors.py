@@ -29,7 +29,7 @@ def venue_on_duty(venue: Venue, on: datetime.date | None = None) -> list[dict]:
     on = on or timezone.localdate()
     rows = (
         DutyShift.objects.filter(venue=venue, date=on, member__is_active=True)
-        .exclude(status__in=[ShiftStatus.MISSED, ShiftStatus.SWAPPED])
+        .exclude(status__in=[ShiftStatus.MISSED, ShiftStatus.SWAPPED, ShiftStatus.DRAFT])
         .order_by("slot", "member__name", "pk")
         .values("member__name", "slot")
     )

@@ -424,7 +424,9 @@ def test_member_page_queries_do_not_grow_with_rows(request, world, office_staff,
     assert response.status_code == 200
 
     assert len(small) == len(large), f"{len(small)} queries with 2 rows, {len(large)} with 20"
-    assert len(large) <= 20
+    # 20 before issue 5's rota work; +1 duty-day attendance, +4 this year's points (rules,
+    # duties, attendances, shifts), +2 the duties' change history.
+    assert len(large) <= 27
     assert "职务18" in response.content.decode()
 
 
