@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from consult_portal.admin import ScopedAdmin, ScopedInline
 
-from .models import Assignment, Duty, DutyShift, Member, PointRule, RotaMonth, Sector
+from .models import Assignment, Duty, DutyShift, Member, MemberLeave, PointRule, RotaMonth, Sector
 
 
 @admin.register(Sector)
@@ -99,3 +99,12 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(MemberLeave)
+class MemberLeaveAdmin(ScopedAdmin):
+    list_display = ["member", "starts_on", "ends_on", "reason", "created_by", "created_at"]
+    date_hierarchy = "starts_on"
+    search_fields = ["member__name"]
+    autocomplete_fields = ["member"]
+    readonly_fields = ["created_by", "created_at"]

@@ -11,7 +11,7 @@ from consult_portal.forms import AreaChoiceField, DateInput
 from consult_portal.phones import normalize_phone
 from platforms.models import Area, AreaLevel, Venue
 
-from .models import Assignment, AssignmentRole, Member
+from .models import Assignment, AssignmentRole, Member, MemberLeave
 from .services import MEMBER_FIELDS
 
 # Committees sit at these levels: a member belongs to a province's, city's or district's CPPCC.
@@ -120,3 +120,23 @@ class AssignmentEndForm(forms.Form):
         if self.assignment is not None and day < self.assignment.started_on:
             raise forms.ValidationError("结束日期不能早于开始日期。")
         return day
+
+
+class MemberLeaveForm(forms.ModelForm):
+    class Meta:
+        model = MemberLeave
+        fields = ["starts_on", "ends_on", "reason"]
+        widgets = {"starts_on": DateInput, "ends_on": DateInput}
+        help_texts = {"reason": "可留空,例如“出差”“培训”。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "保存"))
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        return data

@@ -382,6 +382,53 @@ class RotaMonth(models.Model):
         return f"{self.venue} {self.month:%Y-%m}"
 
 
+class MemberLeaveQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MemberLeaveQuerySet:
+        return self.filter(member__in=Member.objects.visible_to(user))
+
+
+class MemberLeave(models.Model):
+    """A period a member is away (请假): the rota generator skips them on those days and staff
+    cannot place them on a shift then. Recorded by office staff; a member has no self-edit page."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="leaves", verbose_name="委员"
+    )
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    reason = models.CharField("事由", max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = MemberLeaveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "请假"
+        verbose_name_plural = "请假"
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="member_leave_ends_after_start",
+                violation_error_message="结束日期不能早于开始日期。",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "starts_on"], name="member_leave_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.starts_on:%Y-%m-%d} 至 {self.ends_on:%Y-%m-%d}"
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
 class DutyKind(models.TextChoices):
     PROPOSAL = "proposal", "提案"
     OPINION = "opinion", "社情民意"

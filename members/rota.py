@@ -7,7 +7,8 @@ venue that overlaps the month.
 Fair rotation: for each day and slot, the available member with the fewest shifts this month
 (at any venue, counting shifts already on the books) gets it; ties go to the earlier member in
 a stable order (name, pk). A member never gets two shifts on one day, never on a weekday they
-marked as unavailable, and never on a day they already have a shift at another venue.
+marked as unavailable or inside a recorded leave (``MemberLeave``), and never on a day they
+already have a shift at another venue.
 
 Draft and publish: a generated month is a draft (``ShiftStatus.DRAFT``, hidden from members);
 staff adjust it on the grid and publish it, which writes a ``RotaMonth`` row (who, when) and turns
@@ -33,7 +34,15 @@ from django.utils import timezone
 from consult_portal.roles import Role, scope_for
 from platforms.models import Venue
 
-from .models import Assignment, DutyShift, Member, RotaMonth, ShiftSlot, ShiftStatus
+from .models import (
+    Assignment,
+    DutyShift,
+    Member,
+    MemberLeave,
+    RotaMonth,
+    ShiftSlot,
+    ShiftStatus,
+)
 
 WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
 # Shifts a regenerate may replace (only in a draft month): nobody has answered them yet.
@@ -102,6 +111,22 @@ def plan_rota(
     return plan
 
 
+def leave_days(
+    member_ids: Sequence[int], first: datetime.date, last: datetime.date
+) -> set[tuple[int, datetime.date]]:
+    """(member, day) pairs inside a recorded leave, between ``first`` and ``last``."""
+    pairs = set()
+    leaves = MemberLeave.objects.filter(
+        member_id__in=member_ids, starts_on__lte=last, ends_on__gte=first
+    ).values_list("member_id", "starts_on", "ends_on")
+    for member_id, starts_on, ends_on in leaves:
+        day = max(starts_on, first)
+        while day <= min(ends_on, last):
+            pairs.add((member_id, day))
+            day += datetime.timedelta(days=1)
+    return pairs
+
+
 def can_plan_rota(user, venue: Venue) -> bool:
     scope = scope_for(user)
     if scope.role not in WRITE_ROLES:
@@ -156,12 +181,14 @@ def rota_generate(
     counts: dict[int, int] = {}
     for member_id, _day, _venue, _slot in booked:
         counts[member_id] = counts.get(member_id, 0) + 1
+    busy = {(member_id, day) for member_id, day, _v, _s in booked}
+    busy |= leave_days(ids, first, last)
     plan = plan_rota(
         ids,
         days,
         {m.pk: {int(c) for c in m.unavailable_weekdays if c.isdigit()} for m in members},
         counts,
-        busy={(member_id, day) for member_id, day, _v, _s in booked},
+        busy=busy,
         slots=slots,
         taken={(day, slot) for _m, day, venue_id, slot in booked if venue_id == venue.pk},
     )
@@ -226,6 +253,14 @@ def check_placement(
             "member",
             f"{member.name}在{day:%m月%d日}没有下沉到{venue.name},不能排班。",
             "not_assigned",
+        )
+    leave = MemberLeave.objects.filter(member=member, starts_on__lte=day, ends_on__gte=day).first()
+    if leave is not None:
+        raise _refuse(
+            "member",
+            f"{member.name}在{day:%m月%d日}请假({leave.starts_on:%m月%d日}至"
+            f"{leave.ends_on:%m月%d日}),不能排班。",
+            "on_leave",
         )
     same_day = DutyShift.objects.filter(member=member, date=day).select_related("venue")
     if moving is not None:

@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from consult_portal.roles import scope_for
 
-from .models import Assignment, Duty, DutyKind, DutyShift, DutyStatus, Member, ShiftStatus
+from .models import (
+    Assignment,
+    Duty,
+    DutyKind,
+    DutyShift,
+    DutyStatus,
+    Member,
+    MemberLeave,
+    ShiftStatus,
+)
 from .points import five_ones_from_points, member_points
 
 # The "五个一" duties a member owes each year.
@@ -230,8 +239,12 @@ def member_page(*, user, member: Member) -> dict:
             lambda r: f"履职 {r.get_kind_display()} {r.title}",
         ),
     )
+    leaves = list(MemberLeave.objects.filter(member=member).order_by("-starts_on", "-pk")[:10])
+    for leave in leaves:
+        leave.is_past = leave.ends_on < today
     return {
         "assignments": assignments,
+        "leaves": leaves,
         "attendances": attendances,
         "attendance": attendance_summary(member=member),
         "duties": duties,

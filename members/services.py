@@ -17,8 +17,8 @@ from django.utils import timezone
 from platforms.models import Area, Venue
 from platforms.permissions import can_manage_area
 
-from .models import Assignment, AssignmentRole, Member
-from .permissions import can_edit_member, can_manage_assignment
+from .models import Assignment, AssignmentRole, DutyShift, Member, MemberLeave, ShiftStatus
+from .permissions import can_assign, can_edit_member, can_manage_assignment
 
 MEMBER_FIELDS = (
     "name",
@@ -166,3 +166,54 @@ def assignment_end(*, actor, assignment: Assignment, ended_on: datetime.date) ->
     locked._history_user = actor
     locked.save(update_fields=["ended_on"])
     return locked
+
+
+MAX_LEAVE_DAYS = 366
+
+
+@transaction.atomic
+def member_leave_add(
+    *, actor, member: Member, starts_on: datetime.date, ends_on: datetime.date, reason: str = ""
+) -> MemberLeave:
+    """Record a leave. Overlapping leaves are refused (edit by removing and adding again);
+    shifts already planned inside the leave are not moved, the message lists them instead."""
+    if not can_assign(actor):
+        raise PermissionDenied("您没有权限登记委员请假。")
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "结束日期不能早于开始日期。"})
+    if (ends_on - starts_on).days + 1 > MAX_LEAVE_DAYS:
+        raise ValidationError({"ends_on": "一次请假最长一年;更长的请停用该委员。"})
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    overlap = (
+        MemberLeave.objects.filter(member=member, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .order_by("starts_on")
+        .first()
+    )
+    if overlap is not None:
+        raise ValidationError(
+            {
+                "starts_on": f"与已登记的请假({overlap.starts_on:%Y-%m-%d} 至 "
+                f"{overlap.ends_on:%Y-%m-%d})重叠。"
+            }
+        )
+    return MemberLeave.objects.create(
+        member=member, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=actor
+    )
+
+
+def shifts_during_leave(leave: MemberLeave):
+    """Shifts the member still holds inside the leave (staff reassign them on the rota grid)."""
+    return (
+        DutyShift.objects.filter(
+            member_id=leave.member_id, date__range=(leave.starts_on, leave.ends_on)
+        )
+        .exclude(status__in=[ShiftStatus.DONE, ShiftStatus.MISSED])
+        .select_related("venue")
+        .order_by("date")
+    )
+
+
+def member_leave_remove(*, actor, leave: MemberLeave) -> None:
+    if not can_assign(actor):
+        raise PermissionDenied("您没有权限删除请假记录。")
+    leave.delete()

@@ -14,6 +14,8 @@ urlpatterns += [
     path("<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
     path("<int:pk>/assignments/new/", views.AssignmentAddView.as_view(), name="assignment_add"),
     path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment_end"),
+    path("<int:pk>/leaves/new/", views.MemberLeaveAddView.as_view(), name="leave_add"),
+    path("leaves/<int:pk>/delete/", views.MemberLeaveDeleteView.as_view(), name="leave_delete"),
     path("<int:pk>/deactivate/", views.MemberActiveView.as_view(active=False), name="deactivate"),
     path("<int:pk>/reactivate/", views.MemberActiveView.as_view(active=True), name="reactivate"),
 ]

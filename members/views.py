@@ -11,8 +11,8 @@ from consult_portal.views import RoleRequiredMixin
 
 from .exports import MEMBER_EXPORT
 from .filters import MemberFilter
-from .forms import AssignmentEndForm, AssignmentForm, MemberForm
-from .models import Assignment, Member
+from .forms import AssignmentEndForm, AssignmentForm, MemberForm, MemberLeaveForm
+from .models import Assignment, Member, MemberLeave
 from .permissions import can_edit_member, can_manage_assignment
 from .selectors import member_list, member_page
 from .services import (
@@ -20,8 +20,11 @@ from .services import (
     assignment_end,
     member_create,
     member_deactivate,
+    member_leave_add,
+    member_leave_remove,
     member_reactivate,
     member_update,
+    shifts_during_leave,
 )
 
 
@@ -211,3 +214,41 @@ class MemberActiveView(MemberWriteMixin, View):
                 request, f"委员“{member.name}”已停用,在岗下沉已结束,历史记录全部保留。"
             )
         return redirect("members:detail", pk=member.pk)
+
+
+class MemberLeaveAddView(MemberObjectMixin, FormView):
+    """Staff record a leave for any member they can see; the rota skips the member then."""
+
+    template_name = "members/leave_form.html"
+    form_class = MemberLeaveForm
+    need_edit_rights = False
+
+    def form_valid(self, form):
+        try:
+            leave = member_leave_add(
+                actor=self.request.user, member=self.member, **form.cleaned_data
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "已登记请假,自动排班将跳过这些日期。")
+        held = [f"{s.date:%m月%d日}({s.venue.name})" for s in shifts_during_leave(leave)]
+        if held:
+            messages.warning(
+                self.request,
+                "请假期间仍有值班:" + "、".join(held) + ",请在排班表上改派。",
+            )
+        return redirect("members:detail", pk=self.member.pk)
+
+
+class MemberLeaveDeleteView(RoleRequiredMixin, View):
+    """POST only: remove a leave recorded by mistake."""
+
+    allowed_roles = WRITE_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        leave = get_object_or_404(MemberLeave.objects.visible_to(request.user), pk=pk)
+        member_leave_remove(actor=request.user, leave=leave)
+        messages.success(request, "已删除该请假记录。")
+        return redirect("members:detail", pk=leave.member_id)

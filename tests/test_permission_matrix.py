@@ -43,6 +43,8 @@ PAGES += [
     ("members:member_edit", "member_b"),
     ("members:assignment_add", "member_a"),
     ("members:assignment_add", "member_b"),
+    ("members:leave_add", "member_a"),
+    ("members:leave_add", "member_b"),
 ]
 # Only office staff and administrators open these: leaders and members get 403 whatever the
 # object, before it is looked up; for staff the area scope decides as on every other page.
@@ -53,6 +55,7 @@ WRITE_PAGES = {
     "members:member_create",
     "members:member_edit",
     "members:assignment_add",
+    "members:leave_add",
 }
 
 # Logging a session on one page, issue 4 item 4 (sessions): only admins and office staff open the
