@@ -1,10 +1,12 @@
 """Headless Debian chromium driven by Playwright, against pytest-django's live server."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
@@ -58,3 +60,22 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}-{page.viewport_size['width']}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_nav(page) -> None:
+    """Unfold the collapsed navbar on a phone and wait until Bootstrap has finished unfolding it.
+
+    Clicking into the menu while the collapse still animates lets the click land on an element
+    that is moving, and the dropdown then sometimes stays shut (seen once in CI)."""
+    toggler = page.get_by_role("button", name="展开导航")
+    if toggler.is_visible():
+        toggler.click()
+        expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
+
+
+def open_user_menu(page) -> None:
+    """Open the account dropdown (password, calendar feeds, logout) on any width."""
+    open_nav(page)
+    menu = page.locator("a.dropdown-toggle")
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")

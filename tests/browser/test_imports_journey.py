@@ -5,7 +5,7 @@ import pytest
 from members.models import Member
 
 from ..import_sheets import csv_bytes, member_sheet, xlsx
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,8 +31,7 @@ def test_staff_import_members_from_a_sheet(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     login(page, live_server)
-    if page.viewport_size["width"] < 992:
-        page.get_by_role("button", name="展开导航").click()
+    open_nav(page)
     page.get_by_role("link", name="导入").click()
     page.get_by_role("link", name="导入委员").click()
     assert fits(page)

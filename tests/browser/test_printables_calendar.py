@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .conftest import screenshot
+from .conftest import open_user_menu, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,10 +47,7 @@ def test_member_subscribes_to_their_calendar(live_server, page, member_user, wor
 
     shift = DutyShiftFactory(member=world.member_a, venue=world.venue_a)
     _login(page, live_server, "member_a")
-    toggler = page.get_by_role("button", name="展开导航")
-    if toggler.is_visible():  # phone width: the menu sits in the collapsed navbar
-        toggler.click()
-    page.locator("a.dropdown-toggle").click()
+    open_user_menu(page)
     page.get_by_role("link", name="我的日历订阅").click()
     page.get_by_role("button", name="生成订阅地址").click()
     url = page.get_by_label("订阅地址(iCal)").input_value()
