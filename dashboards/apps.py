@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = "领导看板"
+
+    def ready(self):
+        from . import summaries
+
+        summaries.connect()

@@ -33,9 +33,9 @@ REFERRED_STATES = frozenset(
 
 def funnel_steps(period: Period) -> tuple[tuple[str, Q | None], ...]:
     """Each step as a condition on the topics raised in the period. 立项 is the headline
-    "accepted"; 办结 is resolved by the period's last day (the resolution rate's numerator);
+    "accepted"; 办结 is now resolved (the resolution rate's numerator);
     评价 is those of them with a rating. Each step is inside the one before it."""
-    resolved = records.resolved_by_end_q(period)
+    resolved = records.resolved_now_q()
     return (
         ("提出", None),
         ("立项", Q(status__in=ACCEPTED_STATES)),
@@ -218,7 +218,7 @@ def funnel(node: DashboardScope, period: Period) -> Chart:
         + "。",
         note=(
             "对象是本期提出的议题(与“征集议题”相同);立项、交办按议题当前状态判断"
-            "(流程单向推进,到达后一环节即已经过前面各环节);办结指在周期最后一天及以前办结"
+            "(流程单向推进,到达后一环节即已经过前面各环节);办结指目前已办结"
             "(与办结率的分子相同);评价指其中已有群众评价的。"
         ),
     )

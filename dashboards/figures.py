@@ -28,6 +28,7 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    Sum,
     Value,
     When,
 )
@@ -38,7 +39,8 @@ from platforms.models import Area
 from topics.lifecycle import OPEN_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
-from . import records
+from . import records, summaries
+from .models import COUNTERS, NodeCount, NodeResolveDays
 from .periods import Period
 from .scope import DashboardScope
 
@@ -80,8 +82,9 @@ DEFINITIONS: tuple[Definition, ...] = (
         "resolution_rate",
         "办结率",
         "%",
-        "“立项议题”中,在周期最后一天(进行中的周期为今天)及以前办结(状态为办结、评价或跟踪)"
-        "的议题所占比例。分母为 0 时显示“—”。",
+        "“立项议题”中,目前已办结(当前状态为办结、评价或跟踪)的议题所占比例,与“立项议题”一样"
+        "按议题当前状态计:本周期提出、下一周期办结的议题,办结后计入本周期的办结率。"
+        "分母为 0 时显示“—”。",
         is_rate=True,
     ),
     Definition(
@@ -214,7 +217,7 @@ def _topic_aggregates(period: Period) -> dict:
         "declined": Count("pk", filter=records.declined_q(period)),
         "resolved": Count("pk", filter=records.resolved_q(period)),
         "accepted_resolved": Count(
-            "pk", filter=records.accepted_q(period) & records.resolved_by_end_q(period)
+            "pk", filter=records.accepted_q(period) & records.resolved_now_q()
         ),
         "rated": Count("pk", filter=records.rated_q(period)),
         "satisfied": Count("pk", filter=records.satisfied_q(period)),
@@ -233,8 +236,14 @@ def _days_expression():
     return ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
 
 
-def _raw_counts(
-    node: DashboardScope, periods: list[Period], group: dict | None = None
+SOURCES = ("topic", "histogram", "session", "attendance", "venue", "member")
+
+
+def records_raw_counts(
+    node: DashboardScope,
+    periods: list[Period],
+    group: dict | None = None,
+    only: tuple[str, ...] = SOURCES,
 ) -> list[dict]:
     """Raw counts of the node for each of ``periods`` (which must not overlap: the current
     one and the one it is compared with), each table read once for all of them.
@@ -243,6 +252,10 @@ def _raw_counts(
     source to the expression naming a row's child: ``{"topic": expr, "session": expr,
     "attendance": expr, "venue": expr, "member": expr}`` (or ``"member_via_assignment"``).
     Returns, per period, ``{child key: {raw name: value, "histogram": {days: n}}}``.
+    ``only`` limits the sources read (one query each).
+
+    This is the reference: the pages read the summary tables (``_raw_counts``), and the tests
+    and ``dashboard_summaries --check`` hold them equal to this.
     """
     results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
 
@@ -266,104 +279,172 @@ def _raw_counts(
 
     g = group or {}
     topic_q = records.topic_node_q(node)
-    # Only rows some figure can count: raised or resolved in a period, or still open.
-    relevant = _any(records.raised_q(p) | records.resolved_q(p) for p in periods)
-    collect(
-        Topic.objects.filter(topic_q, relevant | Q(status__in=OPEN_STATES)).exclude(
-            status=TopicStatus.MERGED
-        ),
-        g.get("topic"),
-        per_period(_topic_aggregates),
-    )
+    if "topic" in only:
+        # Only rows some figure can count: raised or resolved in a period, or still open.
+        relevant = _any(records.raised_q(p) | records.resolved_q(p) for p in periods)
+        collect(
+            Topic.objects.filter(topic_q, relevant | Q(status__in=OPEN_STATES)).exclude(
+                status=TopicStatus.MERGED
+            ),
+            g.get("topic"),
+            per_period(_topic_aggregates),
+        )
 
-    # Resolution times: (period, days) → count, a few hundred rows at most per child.
-    which = Case(
-        *(When(records.resolved_q(p), then=Value(i)) for i, p in enumerate(periods)),
-        output_field=IntegerField(),
-    )
-    resolved = Topic.objects.filter(topic_q, _any(records.resolved_q(p) for p in periods))
-    resolved = resolved.annotate(days=_days_expression(), which=which)
-    fields = ["which", "days"]
-    if g.get("topic") is not None:
-        resolved = resolved.annotate(child=g["topic"])
-        fields.append("child")
-    for row in resolved.values(*fields).annotate(n=Count("pk")).order_by():
-        child = row.get("child")
-        if g.get("topic") is not None and child is None:
-            continue
-        hist = results[row["which"]][child]["histogram"]
-        days = _as_days(row["days"])
-        hist[days] = hist.get(days, 0) + row["n"]
+    if "histogram" in only:
+        # Resolution times: (period, days) → count, a few hundred rows at most per child.
+        which = Case(
+            *(When(records.resolved_q(p), then=Value(i)) for i, p in enumerate(periods)),
+            output_field=IntegerField(),
+        )
+        resolved = Topic.objects.filter(topic_q, _any(records.resolved_q(p) for p in periods))
+        resolved = resolved.annotate(days=_days_expression(), which=which)
+        fields = ["which", "days"]
+        if g.get("topic") is not None:
+            resolved = resolved.annotate(child=g["topic"])
+            fields.append("child")
+        for row in resolved.values(*fields).annotate(n=Count("pk")).order_by():
+            child = row.get("child")
+            if g.get("topic") is not None and child is None:
+                continue
+            hist = results[row["which"]][child]["histogram"]
+            days = _as_days(row["days"])
+            hist[days] = hist.get(days, 0) + row["n"]
 
-    collect(
-        Consultation.objects.filter(
-            records.session_node_q(node), _any(records.held_q(p) for p in periods)
-        ),
-        g.get("session"),
-        per_period(lambda p: {"sessions": Count("pk", filter=records.held_q(p))}),
-    )
-    collect(
-        Attendance.objects.filter(
-            records.session_node_q(node, "consultation__"),
-            _any(records.held_q(p, "consultation__") for p in periods),
-        ),
-        g.get("attendance"),
-        per_period(
-            lambda p: {
-                "attendance_expected": Count("pk", filter=records.held_q(p, "consultation__")),
-                "attendance_present": Count(
-                    "pk",
-                    filter=records.held_q(p, "consultation__") & Q(status=AttendanceStatus.PRESENT),
+    if "session" in only:
+        collect(
+            Consultation.objects.filter(
+                records.session_node_q(node), _any(records.held_q(p) for p in periods)
+            ),
+            g.get("session"),
+            per_period(lambda p: {"sessions": Count("pk", filter=records.held_q(p))}),
+        )
+    if "attendance" in only:
+        collect(
+            Attendance.objects.filter(
+                records.session_node_q(node, "consultation__"),
+                _any(records.held_q(p, "consultation__") for p in periods),
+            ),
+            g.get("attendance"),
+            per_period(
+                lambda p: {
+                    "attendance_expected": Count("pk", filter=records.held_q(p, "consultation__")),
+                    "attendance_present": Count(
+                        "pk",
+                        filter=records.held_q(p, "consultation__")
+                        & Q(status=AttendanceStatus.PRESENT),
+                    ),
+                }
+            ),
+        )
+    if "venue" in only:
+        collect(
+            records.venues(node),
+            g.get("venue"),
+            per_period(
+                lambda p: {
+                    "venues": Count("pk"),
+                    "active_venues": Count("pk", filter=records.venue_active_q(p)),
+                    "standard_venues": Count("pk", filter=records.venue_standard_q(p)),
+                }
+            ),
+        )
+    if "member" in only:
+        if g.get("member_via_assignment"):
+            # Venue children: the members sent down to each venue during the period.
+            collect(
+                Assignment.objects.filter(
+                    _any(records.assigned_q(p) for p in periods),
+                    venue__in=records.venues(node).values("pk"),
+                    member__is_active=True,
                 ),
-            }
-        ),
+                F("venue_id"),
+                per_period(
+                    lambda p: {
+                        "members": Count("member", distinct=True, filter=records.assigned_q(p)),
+                        "members_five_ones": Count(
+                            "member",
+                            distinct=True,
+                            filter=records.assigned_q(p) & records.five_ones_q(p, "member"),
+                        ),
+                    }
+                ),
+            )
+        else:
+            collect(
+                Member.objects.filter(
+                    _any(records.member_node_q(node, p) for p in periods), is_active=True
+                ),
+                g.get("member"),
+                per_period(
+                    lambda p: {
+                        "members": Count("pk", filter=records.member_node_q(node, p)),
+                        "members_five_ones": Count(
+                            "pk", filter=records.member_node_q(node, p) & records.five_ones_q(p)
+                        ),
+                    }
+                ),
+            )
+    return results
+
+
+def _raw_counts(
+    node: DashboardScope,
+    periods: list[Period],
+    children: dict | None = None,
+    group: dict | None = None,
+) -> list[dict]:
+    """The raw counts of ``records_raw_counts``, read from the summary tables: one query for
+    the topic and session counts, one for the resolution times, and the venue and member
+    counts (two queries) — four whatever the size of the node or the number of children.
+
+    ``children`` None → ``{None: counts}`` per period; otherwise ``{child ident: node key}``
+    (``child_rows``) → ``{child ident: counts}``.
+    """
+    keys = {node.key: None} if children is None else {v: k for k, v in children.items()}
+    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    spans = [summaries.span_q(p.start, p.effective_end) for p in periods]
+    overdue = [summaries.span_q(None, p.today) for p in periods]
+    aggregates = {}
+    for i, span in enumerate(spans):
+        for name in COUNTERS:
+            if name != "overdue":
+                aggregates[f"{name}_p{i}"] = Sum(name, filter=span)
+        aggregates[f"overdue_p{i}"] = Sum("overdue", filter=overdue[i])
+    rows = (
+        NodeCount.objects.filter(node__in=keys)
+        .filter(_any(spans) | _any(overdue))
+        .values("node")
+        .annotate(**aggregates)
+        .order_by()
     )
-    collect(
-        records.venues(node),
-        g.get("venue"),
-        per_period(
-            lambda p: {
-                "venues": Count("pk"),
-                "active_venues": Count("pk", filter=records.venue_active_q(p)),
-                "standard_venues": Count("pk", filter=records.venue_standard_q(p)),
-            }
-        ),
+    for row in rows:
+        child = keys[row.pop("node")]
+        for key, value in row.items():
+            name, index = key.rsplit("_p", 1)
+            results[int(index)][child][name] = value or 0
+    days = (
+        NodeResolveDays.objects.filter(node__in=keys)
+        .filter(_any(spans))
+        .values("node", "days")
+        .annotate(**{f"n_p{i}": Sum("n", filter=span) for i, span in enumerate(spans)})
+        .order_by()
     )
-    if g.get("member_via_assignment"):
-        # Venue children: the members sent down to each venue during the period.
-        collect(
-            Assignment.objects.filter(
-                _any(records.assigned_q(p) for p in periods),
-                venue__in=records.venues(node).values("pk"),
-                member__is_active=True,
-            ),
-            F("venue_id"),
-            per_period(
-                lambda p: {
-                    "members": Count("member", distinct=True, filter=records.assigned_q(p)),
-                    "members_five_ones": Count(
-                        "member",
-                        distinct=True,
-                        filter=records.assigned_q(p) & records.five_ones_q(p, "member"),
-                    ),
-                }
-            ),
-        )
-    else:
-        collect(
-            Member.objects.filter(
-                _any(records.member_node_q(node, p) for p in periods), is_active=True
-            ),
-            g.get("member"),
-            per_period(
-                lambda p: {
-                    "members": Count("pk", filter=records.member_node_q(node, p)),
-                    "members_five_ones": Count(
-                        "pk", filter=records.member_node_q(node, p) & records.five_ones_q(p)
-                    ),
-                }
-            ),
-        )
+    for row in days:
+        child = keys[row["node"]]
+        for i in range(len(periods)):
+            if row[f"n_p{i}"]:
+                results[i][child]["histogram"][row["days"]] = row[f"n_p{i}"]
+    rest = records_raw_counts(node, periods, group, only=("venue", "member"))
+    for i, by_child in enumerate(rest):
+        for child, counts in by_child.items():
+            for name in (
+                "venues",
+                "active_venues",
+                "standard_venues",
+                "members",
+                "members_five_ones",
+            ):
+                results[i][child][name] = counts[name]
     return results
 
 
@@ -513,7 +594,7 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
             "member": Substr("area__path", 1, child_len),
         }
         keyed = [(c.path, f"a{c.pk}", c.name) for c in children]
-    raw = _raw_counts(node, [period], group)[0]
+    raw = _raw_counts(node, [period], {ident: key for ident, key, _ in keyed}, group)[0]
     rows = []
     for ident, key, name in keyed:
         counts = raw.get(ident, {**RAW_ZERO, "histogram": {}})

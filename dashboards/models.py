@@ -74,6 +74,9 @@ class NodeResolveDays(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.node} {self.grain} {self.day} {self.days}d"
+
 
 class TopicFact(models.Model):
     """What one topic adds to the counts now (its nodes and the dates it is counted on)."""
@@ -85,10 +88,14 @@ class TopicFact(models.Model):
     raised_on = models.DateField(null=True)  # NULL: merged, counted nowhere
     accepted = models.BooleanField(default=False)
     declined = models.BooleanField(default=False)
+    resolved = models.BooleanField(default=False)  # now in a resolved state
     resolved_on = models.DateField(null=True)  # NULL unless in a resolved state
     rated = models.BooleanField(default=False)
     satisfied = models.BooleanField(default=False)
     overdue_from = models.DateField(null=True)  # open topics: the first day it is overdue
+
+    def __str__(self):
+        return f"topic {self.topic_id}"
 
 
 class SessionFact(models.Model):
@@ -101,3 +108,6 @@ class SessionFact(models.Model):
     day = models.DateField()
     attendance_expected = models.IntegerField(default=0)
     attendance_present = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"session {self.consultation_id}"

@@ -16,7 +16,8 @@ Semantics (see also the 口径说明 page, ``dashboards.figures.DEFINITIONS``):
   the topic they were folded into counts once.
 - raised / accepted / declined: topics whose ``raised_on`` falls in the period (a cohort);
   accepted = of those, the ones now at 立项 or any later state (not 不予立项, not merged);
-  declined = of those, the ones now at 不予立项.
+  declined = of those, the ones now at 不予立项; accepted and resolved = of the accepted ones, those
+  now at 办结 / 评价 / 跟踪 (the numerator of the resolution rate).
 - resolved: topics in 办结 / 评价 / 跟踪 whose ``resolved_on`` falls in the period, wherever they
   were raised — a topic raised last year and resolved this year counts as resolved this year.
 - rated / satisfied: of the resolved topics, those with a rating; satisfied = 满意 or 基本满意.
@@ -103,9 +104,10 @@ def resolved_q(period: Period) -> Q:
     return Q(status__in=RESOLVED_STATES, resolved_on__range=date_range(period))
 
 
-def resolved_by_end_q(period: Period) -> Q:
-    """Resolved on or before the period's last day (the numerator of the resolution rate)."""
-    return Q(status__in=RESOLVED_STATES, resolved_on__lte=period.effective_end)
+def resolved_now_q() -> Q:
+    """Now in a resolved state (办结, 评价, 跟踪): the numerator of the resolution rate, like
+    "accepted", by the topic's current status."""
+    return Q(status__in=RESOLVED_STATES)
 
 
 def rated_q(period: Period) -> Q:

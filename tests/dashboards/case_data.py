@@ -12,15 +12,13 @@ MARCH_1, MARCH_11 = D(2025, 3, 1), D(2025, 3, 11)
 def resolve(topic, *, raised=MARCH_1, on=MARCH_11, rating="", summary="已办结"):
     """Put ``topic`` in the state 办结 (or 评价 when rated) directly: the lifecycle services are
     tested elsewhere; here only the stored outcome matters."""
-    Topic.objects.filter(pk=topic.pk).update(
-        status="rated" if rating else "resolved",
-        raised_on=raised,
-        resolved_on=on,
-        resolution_summary=summary,
-        rating=rating,
-        rated_on=on if rating else None,
-    )
-    topic.refresh_from_db()
+    topic.status = "rated" if rating else "resolved"
+    topic.raised_on = raised
+    topic.resolved_on = on
+    topic.resolution_summary = summary
+    topic.rating = rating
+    topic.rated_on = on if rating else None
+    topic.save()  # save(), not update(): the dashboard summaries follow every save
     return topic
 
 

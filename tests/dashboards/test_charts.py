@@ -250,8 +250,9 @@ def test_query_count_same_for_2_and_20_child_areas(world, leader):
     assert large <= 17, large  # 9 for the six charts
 
 
-def test_funnel_resolved_step_stops_at_the_period_end(data, leader):
-    """A 2025 topic resolved in 2026 is resolved now, not by the end of 2025."""
+def test_funnel_resolved_step_counts_the_current_status(data, leader):
+    """A 2025 topic resolved in 2026 counts in the 2025 funnel's 办结 step, as in the
+    resolution rate: both go by the topic's current status, like 立项."""
     TopicFactory(
         area=data.community_a,
         raised_on=D(2025, 12, 1),
@@ -259,7 +260,7 @@ def test_funnel_resolved_step_stops_at_the_period_end(data, leader):
         resolved_on=D(2026, 1, 3),
     )
     chart = charts.funnel(_node(leader, data.district_a), YEAR_2025)
-    assert chart.series[0].data == [6, 5, 4, 2, 1]
+    assert chart.series[0].data == [6, 5, 4, 3, 1]
 
 
 # -- the charts count what the headline figures count ---------------------------------------

@@ -33,8 +33,9 @@ CITY_2025 = {
     "accepted": 8,
     # T1 T2 T3 T4 T11 by resolved_on (T5 resolved in 2026)
     "resolved": 5,
-    # of the 8 accepted, resolved by 2025-12-31: T1 T2 T3 T11
-    "resolution_rate": 50.0,
+    # of the 8 accepted (T1 T2 T3 T5 T8 T10 T11 T12), now resolved: T1 T2 T3 T5 T11
+    # (T5 was resolved in 2026: the rate goes by the current status, like "accepted")
+    "resolution_rate": 62.5,
     # days 1, 10, 16, 20, 31
     "median_days": 16.0,
     # T8 (own deadline), T10 (late referral)
@@ -56,7 +57,7 @@ CITY_2024 = {
     "raised": 2,  # T4, T13
     "accepted": 2,
     "resolved": 1,  # T13
-    "resolution_rate": 50.0,  # T13 of T4, T13 (T4 resolved in 2025)
+    "resolution_rate": 100.0,  # T4 and T13 both resolved now (T4 in 2025)
     "median_days": 4.0,
     "overdue": 2,  # "now": the same as above
     "satisfaction": None,  # T13 unrated
@@ -70,7 +71,7 @@ D1_2025 = {
     "raised": 9,
     "accepted": 7,
     "resolved": 4,  # T1 T2 T3 T4
-    "resolution_rate": 42.9,  # 3 / 7
+    "resolution_rate": 57.1,  # T1 T2 T3 T5 of T1 T2 T3 T5 T8 T10 T12
     "median_days": 18.0,  # 10 16 20 31
     "overdue": 2,
     "satisfaction": 66.7,  # 2 / 3
@@ -98,7 +99,7 @@ S1_2025 = {
     **D1_2025,
     "raised": 8,
     "accepted": 6,
-    "resolution_rate": 50.0,
+    "resolution_rate": 66.7,  # 4 / 6 (T12 is on S2)
     "five_ones": None,  # members belong to the district committee, not the subdistrict
 }
 S2_2025 = {
@@ -119,7 +120,7 @@ V1_2025 = {
     "raised": 6,  # T1 T2 T5 T6 T9 T10
     "accepted": 4,  # T1 T2 T5 T10
     "resolved": 3,  # T1 T2 T4
-    "resolution_rate": 50.0,  # T1 T2
+    "resolution_rate": 75.0,  # T1 T2 T5 of T1 T2 T5 T10
     "median_days": 16.0,  # 10 16 20
     "overdue": 1,  # T10
     "satisfaction": 100.0,  # T1 满意, T4 基本满意
@@ -178,7 +179,7 @@ def test_previous_period_by_hand(fw):
 def test_counts_behind_the_rates(fw):
     figures = compute(fw.node("C"), PERIOD)
     assert figures["declined"] == 1
-    assert figures["accepted_resolved"] == 4
+    assert figures["accepted_resolved"] == 5
     assert (figures["rated"], figures["satisfied"]) == (4, 3)
     assert (figures["attendance_present"], figures["attendance_expected"]) == (3, 5)
     assert (figures["members_five_ones"], figures["members"]) == (2, 4)
@@ -254,8 +255,8 @@ def test_headline_compares_with_the_previous_period(fw):
     assert tiles["raised"]["change_text"] == "比上期增加 8 件"
     assert tiles["median_days"]["change"] == 12.0
     assert tiles["median_days"]["good"] is False  # slower is worse
-    assert tiles["resolution_rate"]["direction"] == "flat"
-    assert tiles["resolution_rate"]["change_text"] == "与上期持平"
+    assert tiles["resolution_rate"]["direction"] == "down"  # 62.5 against 100.0
+    assert tiles["resolution_rate"]["change_text"] == "比上期下降 37.5 个百分点"
     assert tiles["satisfaction"]["change"] is None  # nothing rated in 2024
     assert tiles["overdue"]["previous"] is None  # a "now" figure
     assert tiles["five_ones"]["change_text"] == "比上期上升 50.0 个百分点"
@@ -318,8 +319,8 @@ def test_compute_and_children_cost_the_same_for_2_children_and_20(fw):
         TopicFactory(area=district, venue=venue, raised_on=datetime.date(2025, 4, 1))
         ConsultationFactory(venue=venue, held_at=datetime.datetime(2025, 4, 2, tzinfo=datetime.UTC))
     assert len(child_rows(city, PERIOD)) == 20
-    assert _queries(compute, city, PERIOD) == compute_2 == 6
-    assert _queries(child_rows, city, PERIOD) == children_2 == 7
+    assert _queries(compute, city, PERIOD) == compute_2 == 4
+    assert _queries(child_rows, city, PERIOD) == children_2 == 5
     assert compute(city, PERIOD)["raised"] == CITY_2025["raised"] + 18
 
 
@@ -328,7 +329,7 @@ def test_headline_reads_each_table_once_for_both_periods(fw, name):
     node = fw.node(name)
     with CaptureQueriesContext(connection) as ctx:
         result = headline(node, PERIOD)
-    assert len(ctx.captured_queries) == 6
+    assert len(ctx.captured_queries) == 4
     assert result["figures"] == compute(node, PERIOD)
     assert result["previous"] == compute(node, PERIOD.previous())
     if name == "C":

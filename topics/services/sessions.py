@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from dashboards import summaries
 from members.models import Member
 from platforms.models import Venue
 
@@ -215,6 +216,7 @@ def _sync_attendance(*, consultation: Consultation, actor, rows: AttendanceInput
     ]
     if new_rows:
         bulk_create_with_history(new_rows, Attendance, default_user=actor)
+        summaries.refresh_sessions([consultation.pk])  # bulk_create sends no signals
 
 
 def _sync_topic_links(*, consultation: Consultation, actor, links: TopicLinkInput) -> None:

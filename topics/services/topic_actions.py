@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards import summaries
 from notifications import events as notify
 
 from .. import lifecycle
@@ -153,6 +154,7 @@ def topic_refer(
             ]
         ]
     )
+    summaries.refresh_topics([locked.pk])  # bulk_create sends no signals
     summary = f"主办:{lead.name}"
     if assisting:
         summary += ";协办:" + "、".join(d.name for d in assisting)
@@ -216,6 +218,7 @@ def topic_add_assisting(
         )
         for department in sorted(departments, key=lambda d: d.name)
     )
+    summaries.refresh_topics([locked.pk])  # bulk_create sends no signals
     summary = "追加协办:" + "、".join(sorted(d.name for d in departments))
     summary += f";办理期限:{deadline.isoformat()}。"
     note = (note or "").strip()

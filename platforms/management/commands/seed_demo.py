@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards import summaries
 from platforms.demo.build import DemoBuilder
 from platforms.demo.city import DEMO_PASSWORD
 from platforms.demo.places import CITIES
@@ -77,7 +78,7 @@ class Command(BaseCommand):
         chosen = SCALES[scale]
         city = CITIES[chosen.city]
         started = time.monotonic()
-        with transaction.atomic():
+        with transaction.atomic(), summaries.bulk_changes():
             if reset:
                 if delete_demo_data(city):
                     self.stdout.write(

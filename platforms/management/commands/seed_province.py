@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dashboards import summaries
 from platforms.demo.province import PROVINCE_CODE, PROVINCE_SCALES, ProvinceLoader, check_tree
 from platforms.models import Area
 from topics.models import Topic
@@ -90,6 +91,11 @@ class Command(BaseCommand):
                 out=lambda line: self.stdout.write(line, ending="\n") or self.stdout.flush(),
             )
             counts, _seconds = loader.load()
+            summarised = time.monotonic()
+            summary_rows = summaries.rebuild()
+            self.stdout.write(
+                f"  dashboard summaries: {time.monotonic() - summarised:.1f} s ({summary_rows})"
+            )
         committed = time.monotonic()
         if not connection.in_atomic_block:
             with connection.cursor() as cur:

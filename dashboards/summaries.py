@@ -1,0 +1,513 @@
+"""Keeping the dashboard summary tables (``dashboards.models``) exactly in step with the records.
+
+One function says what a topic or a session contributes (``topic_fact`` / ``session_fact`` →
+``_contributions``); everything else uses it:
+
+- ``refresh_topics(ids)`` / ``refresh_sessions(ids)``: recompute the snapshot of each record from
+  the database, apply the difference to the counts (``INSERT … ON CONFLICT DO UPDATE SET
+  n = n + excluded.n``, the same statement on SQLite and PostgreSQL) and store the new snapshot.
+  Idempotent: refreshing twice changes nothing. Called by the signal receivers below on every
+  save and delete of a topic, referral, session or attendance row, inside the same transaction.
+- ``rebuild()``: recompute every snapshot and count from the records (after bulk loads, which
+  fire no signals: ``seed_demo``, ``seed_province``, imports).
+- ``check()``: compare the stored tables with a fresh computation; an empty list means equal.
+
+Rows are locked while a snapshot is replaced (``select_for_update`` on PostgreSQL), so two
+transactions refreshing the same record apply their differences one after the other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from platforms.models import Area, Venue
+from topics.lifecycle import ACCEPTED_STATES, OPEN_STATES, RESOLVED_STATES, TopicStatus
+from topics.models import Attendance, AttendanceStatus, Consultation, Referral, Topic
+
+from .models import COUNTERS, Grain, NodeCount, NodeResolveDays, SessionFact, TopicFact
+from .records import SATISFIED_RATINGS
+
+COUNTER_INDEX = {name: i for i, name in enumerate(COUNTERS)}
+TOPIC_FACT_FIELDS = (
+    "nodes",
+    "raised_on",
+    "accepted",
+    "declined",
+    "resolved",
+    "resolved_on",
+    "rated",
+    "satisfied",
+    "overdue_from",
+)
+SESSION_FACT_FIELDS = ("nodes", "day", "attendance_expected", "attendance_present")
+
+
+# -- nodes -------------------------------------------------------------------------------------
+class Ancestry:
+    """Area path → the node keys of the area and every area above it (cached per instance)."""
+
+    def __init__(self, preload: bool = False):
+        self._ids: dict[str, int] = {}
+        if preload:
+            self._ids = dict(Area.objects.values_list("path", "pk"))
+
+    def nodes(self, path: str | None) -> list[str]:
+        if not path:
+            return []
+        prefixes = [path[:i] for i in range(Area.steplen, len(path) + 1, Area.steplen)]
+        missing = [p for p in prefixes if p not in self._ids]
+        if missing:
+            self._ids.update(Area.objects.filter(path__in=missing).values_list("path", "pk"))
+        return [f"a{self._ids[p]}" for p in prefixes if p in self._ids]
+
+
+def _node_string(ancestry: Ancestry, area_path: str | None, venue_id: int | None) -> str:
+    nodes = ancestry.nodes(area_path)
+    if venue_id:
+        nodes.append(f"v{venue_id}")
+    return " ".join(nodes)
+
+
+# -- what a record contributes -----------------------------------------------------------------
+@dataclass(frozen=True)
+class TopicSnapshot:
+    nodes: str
+    raised_on: datetime.date | None
+    accepted: bool
+    declined: bool
+    resolved: bool
+    resolved_on: datetime.date | None
+    rated: bool
+    satisfied: bool
+    overdue_from: datetime.date | None
+
+
+def topic_snapshot(row: dict, late_from: datetime.date | None, ancestry: Ancestry) -> TopicSnapshot:
+    """``row``: the topic's status, raised_on, resolved_on, rating, deadline, area path and
+    venue id; ``late_from``: the earliest deadline of its unanswered referrals."""
+    status = row["status"]
+    if status == TopicStatus.MERGED:  # a merged duplicate counts nowhere
+        return TopicSnapshot("", None, False, False, False, None, False, False, None)
+    resolved = status in RESOLVED_STATES
+    resolved_on = row["resolved_on"] if resolved else None
+    rating = row["rating"] if resolved_on else ""
+    overdue_from = None
+    if status in OPEN_STATES:
+        deadlines = [d for d in (row["deadline"], late_from) if d is not None]
+        if deadlines:
+            overdue_from = min(deadlines) + datetime.timedelta(days=1)
+    return TopicSnapshot(
+        nodes=_node_string(ancestry, row["area__path"], row["venue_id"]),
+        raised_on=row["raised_on"],
+        accepted=status in ACCEPTED_STATES,
+        declined=status == TopicStatus.DECLINED,
+        resolved=resolved,
+        resolved_on=resolved_on,
+        rated=bool(rating),
+        satisfied=rating in SATISFIED_RATINGS,
+        overdue_from=overdue_from,
+    )
+
+
+@dataclass(frozen=True)
+class SessionSnapshot:
+    nodes: str
+    day: datetime.date
+    attendance_expected: int
+    attendance_present: int
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+class Deltas:
+    """Differences to apply: ``{(node, grain, day): [n per counter]}`` and
+    ``{(node, grain, day, days): n}``."""
+
+    def __init__(self):
+        self.counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
+        self.days: dict[tuple, int] = defaultdict(int)
+
+    def _add(self, nodes: str, day: datetime.date, values: dict[str, int], sign: int) -> None:
+        for node in nodes.split():
+            for grain, when in ((Grain.DAY, day), (Grain.MONTH, _month(day))):
+                row = self.counts[(node, grain.value, when)]
+                for name, value in values.items():
+                    row[COUNTER_INDEX[name]] += sign * value
+
+    def topic(self, s: TopicSnapshot | None, sign: int = 1) -> None:
+        if s is None or not s.nodes:
+            return
+        if s.raised_on:
+            self._add(
+                s.nodes,
+                s.raised_on,
+                {
+                    "raised": 1,
+                    "accepted": int(s.accepted),
+                    "declined": int(s.declined),
+                    "accepted_resolved": int(s.accepted and s.resolved),
+                },
+                sign,
+            )
+        if s.resolved_on:
+            self._add(
+                s.nodes,
+                s.resolved_on,
+                {"resolved": 1, "rated": int(s.rated), "satisfied": int(s.satisfied)},
+                sign,
+            )
+            days = (s.resolved_on - s.raised_on).days
+            for node in s.nodes.split():
+                self.days[(node, Grain.DAY.value, s.resolved_on, days)] += sign
+                self.days[(node, Grain.MONTH.value, _month(s.resolved_on), days)] += sign
+        if s.overdue_from:
+            self._add(s.nodes, s.overdue_from, {"overdue": 1}, sign)
+
+    def session(self, s: SessionSnapshot | None, sign: int = 1) -> None:
+        if s is None or not s.nodes:
+            return
+        self._add(
+            s.nodes,
+            s.day,
+            {
+                "sessions": 1,
+                "attendance_expected": s.attendance_expected,
+                "attendance_present": s.attendance_present,
+            },
+            sign,
+        )
+
+    def nonzero(self) -> tuple[list, list]:
+        counts = [(key, row) for key, row in self.counts.items() if any(row)]
+        days = [(key, n) for key, n in self.days.items() if n]
+        return counts, days
+
+    def apply(self) -> None:
+        """Add the differences to the tables (one statement each, however many rows)."""
+        counts, days = self.nonzero()
+        count_table = NodeCount._meta.db_table
+        days_table = NodeResolveDays._meta.db_table
+        with connection.cursor() as cursor:
+            if counts:
+                columns = ", ".join(COUNTERS)
+                updates = ", ".join(f"{c} = {count_table}.{c} + excluded.{c}" for c in COUNTERS)
+                placeholders = ", ".join(["%s"] * (3 + len(COUNTERS)))
+                cursor.executemany(
+                    f"INSERT INTO {count_table} (node, grain, day, {columns}) "
+                    f"VALUES ({placeholders}) "
+                    f"ON CONFLICT (node, grain, day) DO UPDATE SET {updates}",
+                    [(*key, *row) for key, row in counts],
+                )
+            if days:
+                cursor.executemany(
+                    f"INSERT INTO {days_table} (node, grain, day, days, n) "
+                    "VALUES (%s, %s, %s, %s, %s) "
+                    "ON CONFLICT (node, grain, day, days) "
+                    f"DO UPDATE SET n = {days_table}.n + excluded.n",
+                    [(*key, n) for key, n in days],
+                )
+
+
+# -- reading the records -----------------------------------------------------------------------
+TOPIC_ROW = (
+    "pk",
+    "status",
+    "raised_on",
+    "resolved_on",
+    "rating",
+    "deadline",
+    "area__path",
+    "venue_id",
+)
+
+
+def _late_referrals(topic_ids: Iterable[int] | None = None) -> dict[int, datetime.date]:
+    referrals = Referral.objects.filter(replied_on__isnull=True)
+    if topic_ids is not None:
+        referrals = referrals.filter(topic_id__in=topic_ids)
+    return dict(
+        referrals.values("topic_id")
+        .annotate(first=Min("deadline"))
+        .values_list("topic_id", "first")
+    )
+
+
+def topic_snapshots(topic_ids=None, ancestry: Ancestry | None = None):
+    """``(topic id, TopicSnapshot)`` from the records, for the given topics or all of them."""
+    ancestry = ancestry or Ancestry(preload=topic_ids is None)
+    late = _late_referrals(topic_ids)
+    topics = Topic.objects.order_by()
+    if topic_ids is not None:
+        topics = topics.filter(pk__in=topic_ids)
+    for row in topics.values(*TOPIC_ROW).iterator(chunk_size=10_000):
+        yield row["pk"], topic_snapshot(row, late.get(row["pk"]), ancestry)
+
+
+def session_snapshots(session_ids=None, ancestry: Ancestry | None = None):
+    ancestry = ancestry or Ancestry(preload=session_ids is None)
+    attendance = Attendance.objects.order_by()
+    sessions = Consultation.objects.order_by()
+    if session_ids is not None:
+        attendance = attendance.filter(consultation_id__in=session_ids)
+        sessions = sessions.filter(pk__in=session_ids)
+    counts = {
+        row["consultation_id"]: (row["expected"], row["present"])
+        for row in attendance.values("consultation_id").annotate(
+            expected=Count("pk"), present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))
+        )
+    }
+    tz = timezone.get_current_timezone()
+    rows = sessions.values_list("pk", "held_at", "venue__area__path", "venue_id")
+    for pk, held_at, path, venue_id in rows.iterator(chunk_size=10_000):
+        expected, present = counts.get(pk, (0, 0))
+        yield (
+            pk,
+            SessionSnapshot(
+                nodes=_node_string(ancestry, path, venue_id),
+                day=held_at.astimezone(tz).date(),
+                attendance_expected=expected,
+                attendance_present=present,
+            ),
+        )
+
+
+def _stored(model, fields, snapshot_class, ids, lock: bool):
+    rows = model.objects.filter(pk__in=ids)
+    if lock and connection.features.has_select_for_update:
+        rows = rows.select_for_update()
+    return {row[0]: snapshot_class(*row[1:]) for row in rows.values_list("pk", *fields)}
+
+
+def _refresh(model, fields, snapshot_class, ids, fresh_rows, add) -> None:
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        old = _stored(model, fields, snapshot_class, ids, lock=True)
+        new = dict(fresh_rows(ids))
+        deltas = Deltas()
+        changed = [pk for pk in ids if old.get(pk) != new.get(pk)]
+        if not changed:
+            return
+        for pk in changed:
+            add(deltas, old.get(pk), -1)
+            add(deltas, new.get(pk), 1)
+        deltas.apply()
+        model.objects.filter(pk__in=changed).delete()
+        key = model._meta.pk.attname
+        model.objects.bulk_create(
+            model(**{key: pk}, **snap.__dict__) for pk, snap in new.items() if pk in changed
+        )
+
+
+def refresh_topics(topic_ids: Iterable[int]) -> None:
+    _refresh(
+        TopicFact,
+        TOPIC_FACT_FIELDS,
+        TopicSnapshot,
+        topic_ids,
+        lambda ids: topic_snapshots(ids),
+        Deltas.topic,
+    )
+
+
+def refresh_sessions(session_ids: Iterable[int]) -> None:
+    _refresh(
+        SessionFact,
+        SESSION_FACT_FIELDS,
+        SessionSnapshot,
+        session_ids,
+        lambda ids: session_snapshots(ids),
+        Deltas.session,
+    )
+
+
+# -- whole tables ------------------------------------------------------------------------------
+def _fresh() -> tuple[dict, dict, Deltas]:
+    ancestry = Ancestry(preload=True)
+    topics = dict(topic_snapshots(ancestry=ancestry))
+    sessions = dict(session_snapshots(ancestry=ancestry))
+    deltas = Deltas()
+    for snap in topics.values():
+        deltas.topic(snap)
+    for snap in sessions.values():
+        deltas.session(snap)
+    return topics, sessions, deltas
+
+
+def _write(model, rows: list[tuple], columns: tuple[str, ...]) -> None:
+    batch = 5_000
+    for i in range(0, len(rows), batch):
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows[i : i + batch]]
+        )
+
+
+def rebuild() -> dict[str, int]:
+    """Recompute every snapshot and count from the records; returns the row counts."""
+    topics, sessions, deltas = _fresh()
+    counts, days = deltas.nonzero()
+    with transaction.atomic():
+        for model in (NodeCount, NodeResolveDays, TopicFact, SessionFact):
+            model.objects.all().delete()
+        _write(
+            TopicFact,
+            [(pk, *snap.__dict__.values()) for pk, snap in topics.items()],
+            ("topic_id", *TOPIC_FACT_FIELDS),
+        )
+        _write(
+            SessionFact,
+            [(pk, *snap.__dict__.values()) for pk, snap in sessions.items()],
+            ("consultation_id", *SESSION_FACT_FIELDS),
+        )
+        _write(NodeCount, [(*k, *r) for k, r in counts], ("node", "grain", "day", *COUNTERS))
+        _write(NodeResolveDays, [(*k, n) for k, n in days], ("node", "grain", "day", "days", "n"))
+    return {
+        "topics": len(topics),
+        "sessions": len(sessions),
+        "counts": len(counts),
+        "resolve_days": len(days),
+    }
+
+
+def check(limit: int = 20) -> list[str]:
+    """Differences between the stored tables and a fresh computation (at most ``limit``)."""
+    topics, sessions, deltas = _fresh()
+    counts, days = deltas.nonzero()
+    problems: list[str] = []
+
+    def compare(label: str, stored: dict, fresh: dict) -> None:
+        for key in sorted(set(stored) | set(fresh), key=str):
+            if stored.get(key) != fresh.get(key):
+                problems.append(f"{label} {key}: 存储 {stored.get(key)} ≠ 重算 {fresh.get(key)}")
+
+    compare(
+        "议题",
+        {
+            r[0]: TopicSnapshot(*r[1:])
+            for r in TopicFact.objects.values_list("pk", *TOPIC_FACT_FIELDS)
+        },
+        topics,
+    )
+    compare(
+        "活动",
+        {
+            r[0]: SessionSnapshot(*r[1:])
+            for r in SessionFact.objects.values_list("pk", *SESSION_FACT_FIELDS)
+        },
+        sessions,
+    )
+    stored_counts = {
+        r[:3]: list(r[3:])
+        for r in NodeCount.objects.values_list("node", "grain", "day", *COUNTERS)
+        if any(r[3:])
+    }
+    compare("汇总", stored_counts, dict(counts))
+    stored_days = {
+        r[:4]: r[4]
+        for r in NodeResolveDays.objects.values_list("node", "grain", "day", "days", "n")
+        if r[4]
+    }
+    compare("办结用时", stored_days, dict(days))
+    return problems[:limit]
+
+
+# -- signal receivers (connected in DashboardsConfig.ready) ------------------------------------
+_paused = threading.local()
+
+
+@contextlib.contextmanager
+def bulk_changes():
+    """For bulk loads and deletes (demo data): skip the per-record refreshes while the block
+    runs, then rebuild everything once at its end (inside the caller's transaction)."""
+    depth = getattr(_paused, "depth", 0)
+    _paused.depth = depth + 1
+    try:
+        yield
+    finally:
+        _paused.depth = depth
+    if depth == 0:
+        rebuild()
+
+
+def _refresh_ids(refresh, ids) -> None:
+    if getattr(_paused, "depth", 0):
+        return
+    refresh([i for i in ids if i is not None])
+
+
+def topic_changed(sender, instance, **kwargs):
+    _refresh_ids(refresh_topics, [instance.pk])
+
+
+def referral_changed(sender, instance, **kwargs):
+    _refresh_ids(refresh_topics, [instance.topic_id])
+
+
+def session_changed(sender, instance, **kwargs):
+    _refresh_ids(refresh_sessions, [instance.pk])
+
+
+def attendance_changed(sender, instance, **kwargs):
+    _refresh_ids(refresh_sessions, [instance.consultation_id])
+
+
+def venue_changed(sender, instance, **kwargs):
+    """A venue moved to another area takes its topics and sessions with it."""
+    if getattr(_paused, "depth", 0):
+        return
+    refresh_topics(Topic.objects.filter(venue=instance).values_list("pk", flat=True))
+    refresh_sessions(Consultation.objects.filter(venue=instance).values_list("pk", flat=True))
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model, receiver in (
+        (Topic, topic_changed),
+        (Referral, referral_changed),
+        (Consultation, session_changed),
+        (Attendance, attendance_changed),
+    ):
+        uid = f"dashboards.summaries.{model.__name__}"
+        post_save.connect(receiver, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=uid + ".delete")
+    post_save.connect(venue_changed, sender=Venue, dispatch_uid="dashboards.summaries.Venue")
+
+
+# -- reading: a span of days as rows of the two grains -----------------------------------------
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def span_q(start: datetime.date | None, end: datetime.date) -> Q:
+    """The rows that add up to the days ``start`` .. ``end`` (``start`` None: from the
+    beginning): the whole months inside as ``M`` rows, the days at either end as ``D`` rows."""
+    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
+    after_last_full = (
+        end.replace(day=1)
+        if _next_month(end) - datetime.timedelta(days=1) != end
+        else _next_month(end)
+    )
+    if first_full is not None and first_full >= after_last_full:  # no whole month inside
+        return Q(grain=Grain.DAY, day__range=(start, end))
+    months = Q(grain=Grain.MONTH, day__lt=after_last_full)
+    if first_full is not None:
+        months &= Q(day__gte=first_full)
+    condition = months
+    if start is not None and start < first_full:
+        condition |= Q(grain=Grain.DAY, day__range=(start, first_full - datetime.timedelta(days=1)))
+    if after_last_full <= end:
+        condition |= Q(grain=Grain.DAY, day__range=(after_last_full, end))
+    return condition

@@ -1,0 +1,234 @@
+"""The summary tables (``dashboards.summaries``) say exactly what the records say.
+
+Two kinds of proof: the figures read from the summaries equal the figures counted on the
+records (``figures.records_raw_counts``, the reference) for every node of the hand-built world
+and many periods; and after each kind of change made the way the product makes it (services,
+forms' save(), deletes) the stored tables equal a fresh computation (``summaries.check()``).
+"""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dashboards import summaries
+from dashboards.figures import SOURCES, _raw_counts, child_rows, records_raw_counts
+from dashboards.models import NodeCount, NodeResolveDays, TopicFact
+from dashboards.periods import Period
+from topics.lifecycle import TopicStatus
+from topics.models import Attendance, AttendanceStatus
+from topics.services.topic_actions import (
+    referral_record_reply,
+    topic_merge,
+    topic_rate,
+    topic_refer,
+    topic_resolve,
+)
+from topics.services.transitions import topic_create, topic_transition
+
+from .figure_world import PERIOD, TODAY, at, build
+
+from tests.factories import (  # isort: skip
+    AttendanceFactory,
+    ConsultationFactory,
+    DepartmentFactory,
+    MemberFactory,
+    TopicFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+PERIODS = {
+    "2025": PERIOD,
+    "2024": PERIOD.previous(),
+    "Q1 2025": Period.quarter(2025, 1, today=TODAY),
+    "March 2025": Period.month(2025, 3, today=TODAY),
+    "custom across the year end": Period.custom(D(2024, 12, 15), D(2025, 2, 10), today=TODAY),
+    "custom inside a month": Period.custom(D(2025, 5, 2), D(2025, 5, 30), today=TODAY),
+    "running year": Period.year(2025, today=D(2025, 11, 29)),
+}
+SUMMARISED = ("topic", "histogram", "session", "attendance")
+
+
+def _comparable(raw: list[dict]) -> list[dict]:
+    return [{child: dict(counts) for child, counts in by_child.items()} for by_child in raw]
+
+
+@pytest.fixture
+def fw():
+    return build()
+
+
+@pytest.mark.parametrize("name", ["C", "D1", "D2", "S1", "K1", "S2", "K3", "V1", "V2", "V3", "V4"])
+@pytest.mark.parametrize("label", list(PERIODS))
+def test_summaries_equal_the_records_at_every_node(fw, name, label):
+    node = fw.node(name)
+    period = PERIODS[label]
+    periods = [period, period.previous()]
+    assert _comparable(_raw_counts(node, periods)) == _comparable(
+        records_raw_counts(node, periods, only=SOURCES)
+    )
+
+
+@pytest.mark.parametrize("name", ["C", "D1", "S1", "K1"])
+def test_child_rows_equal_each_child_counted_on_the_records(fw, name):
+    """The ranking read from the summaries equals each child's figures from the records."""
+    from dashboards.figures import figures_from_raw
+    from dashboards.scope import DashboardScope
+
+    node = fw.node(name)
+    for row in child_rows(node, PERIOD):
+        if row["kind"] == "venue":
+            child = DashboardScope(venue=fw.venues[row["name"][:2]], top=fw.areas["C"])
+        else:
+            area = next(a for a in fw.areas.values() if f"a{a.pk}" == row["key"])
+            child = DashboardScope(area=area, top=fw.areas["C"])
+        expected = figures_from_raw(records_raw_counts(child, [PERIOD])[0][None])
+        assert {k: row[k] for k in expected} == expected, row["name"]
+
+
+def test_the_world_built_through_save_is_already_summarised(fw):
+    assert summaries.check() == []
+    assert NodeCount.objects.exists() and NodeResolveDays.objects.exists()
+
+
+def test_every_kind_of_change_keeps_the_summaries_exact(world, office_staff):
+    staff = office_staff
+    lead = DepartmentFactory(name="住建局", area=world.district_a)
+    today = timezone.localdate()
+
+    topic = topic_create(
+        actor=staff,
+        title="路灯不亮",
+        category=world.topic_a.category,
+        area=world.community_a,
+        venue=world.venue_a,
+        source="resident",
+        notify_staff=False,
+    )
+    assert summaries.check() == []
+    topic_transition(topic=topic, actor=staff, to=TopicStatus.ACCEPTED)
+    topic_refer(actor=staff, topic=topic, lead=lead, deadline=today + datetime.timedelta(days=3))
+    assert summaries.check() == []
+    referral = topic.referrals.get()
+    referral_record_reply(actor=staff, referral=referral, reply="已安排维修")
+    assert summaries.check() == []
+    topic.refresh_from_db()
+    topic_resolve(actor=staff, topic=topic, summary="已修好")
+    topic.refresh_from_db()
+    topic_rate(actor=staff, topic=topic, rating="satisfied")
+    assert summaries.check() == []
+
+    # A duplicate merged into it stops counting; a deleted topic leaves nothing behind.
+    duplicate = topic_create(
+        actor=staff,
+        title="路灯又不亮",
+        category=world.topic_a.category,
+        area=world.community_a,
+        venue=world.venue_a,
+        source="resident",
+        notify_staff=False,
+    )
+    topic_merge(actor=staff, duplicate=duplicate, survivor=topic)
+    assert summaries.check() == []
+    TopicFactory(area=world.community_a, venue=world.venue_a).delete()
+    assert summaries.check() == []
+
+    # An overdue deadline: overdue from the day after it, whatever day it is read on.
+    late = TopicFactory(
+        area=world.community_a,
+        venue=world.venue_a,
+        status=TopicStatus.IN_PROGRESS,
+        raised_on=today - datetime.timedelta(days=40),
+        deadline=today - datetime.timedelta(days=2),
+    )
+    assert TopicFact.objects.get(pk=late.pk).overdue_from == late.deadline + datetime.timedelta(1)
+    late.deadline = today + datetime.timedelta(days=10)
+    late.save()
+    assert summaries.check() == []
+
+    # Sessions: logged, moved to another day and venue, attendance changed and deleted.
+    session = ConsultationFactory(venue=world.venue_a, held_at=at(2025, 3, 10, 23, 30))
+    member = MemberFactory(area=world.district_a)
+    row = AttendanceFactory(consultation=session, member=member, status=AttendanceStatus.ABSENT)
+    assert summaries.check() == []
+    row.status = AttendanceStatus.PRESENT
+    row.save()
+    session.held_at = at(2025, 4, 1, 0, 10)
+    session.venue = world.venue_b
+    session.save()
+    assert summaries.check() == []
+    Attendance.objects.get(pk=row.pk).delete()
+    session.delete()
+    assert summaries.check() == []
+
+    # A venue moved to another community takes its topics and sessions with it.
+    venue = VenueFactory(area=world.community_a)
+    TopicFactory(area=world.community_a, venue=venue, raised_on=D(2025, 6, 1))
+    ConsultationFactory(venue=venue, held_at=at(2025, 6, 2))
+    venue.area = world.community_b
+    venue.save()
+    assert summaries.check() == []
+
+
+def test_refreshing_twice_changes_nothing(fw):
+    before = list(NodeCount.objects.order_by("pk").values_list())
+    summaries.refresh_topics([t.pk for t in fw.topics.values()])
+    summaries.refresh_sessions(summaries.SessionFact.objects.values_list("pk", flat=True))
+    assert list(NodeCount.objects.order_by("pk").values_list()) == before
+
+
+def test_rebuild_gives_the_same_tables(fw):
+    def tables():
+        return (
+            sorted(
+                NodeCount.objects.exclude(
+                    raised=0,
+                    accepted=0,
+                    declined=0,
+                    accepted_resolved=0,
+                    resolved=0,
+                    rated=0,
+                    satisfied=0,
+                    overdue=0,
+                    sessions=0,
+                    attendance_expected=0,
+                    attendance_present=0,
+                ).values_list("node", "grain", "day", "raised", "resolved", "sessions", "overdue")
+            ),
+            sorted(NodeResolveDays.objects.exclude(n=0).values_list("node", "grain", "day", "n")),
+        )
+
+    before = tables()
+    rows = summaries.rebuild()
+    assert tables() == before
+    assert rows["topics"] == len(fw.topics)
+
+
+def test_bulk_changes_rebuild_once_at_the_end(fw):
+    pk = fw.topics["T2"].pk
+    with CaptureQueriesContext(connection) as ctx, summaries.bulk_changes():
+        fw.topics["T2"].delete()
+        during = len(ctx.captured_queries)
+        assert TopicFact.objects.filter(pk=pk).exists()  # not refreshed yet
+    assert during < 20
+    assert not TopicFact.objects.filter(pk=pk).exists()
+    assert summaries.check() == []
+
+
+def test_the_nightly_command_finds_and_repairs_a_difference(fw, capsys):
+    call_command("dashboard_summaries", "--check")
+    assert "一致" in capsys.readouterr().out
+    row = NodeCount.objects.filter(raised__gt=0).first()
+    row.raised += 1
+    row.save()
+    with pytest.raises(CommandError, match="不一致"):
+        call_command("dashboard_summaries", "--check")
+    assert "汇总" in capsys.readouterr().err
+    call_command("dashboard_summaries", "--repair")
+    assert summaries.check() == []
