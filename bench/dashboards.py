@@ -84,8 +84,7 @@ topic_counts AS (
         count(*) FILTER (WHERE status IN %(resolved_states)s
                            AND resolved_on BETWEEN %(start)s AND %(end)s) AS resolved,
         count(*) FILTER (WHERE raised_on BETWEEN %(start)s AND %(end)s
-                           AND status IN %(resolved_states)s
-                           AND resolved_on <= %(end)s) AS accepted_resolved,
+                           AND status IN %(resolved_states)s) AS accepted_resolved,
         count(*) FILTER (WHERE status IN %(resolved_states)s
                            AND resolved_on BETWEEN %(start)s AND %(end)s
                            AND rating <> '') AS rated,

@@ -567,12 +567,18 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
     the area — with the figures of ``compute``: seven queries however many children (the
     children, then the six of ``compute`` grouped by child).
 
-    Each row: ``{"key": "a12"|"v34", "name", "kind": "area"|"venue", **figures}``.
+    At a venue, the rows are the venues in use of its area (its siblings and itself, marked
+    ``current``), so a venue's page compares it with its neighbours at the same cost.
+
+    Each row: ``{"key": "a12"|"v34", "name", "kind": "area"|"venue", "current", **figures}``.
     """
+    current = None
     if node.is_venue:
-        return []
-    child_areas = list(node.child_areas().order_by("path"))
-    level = "area" if child_areas else "venue"
+        # A venue is compared with the other venues in use of its area, itself among them.
+        current = f"v{node.venue.pk}"
+        node = DashboardScope(area=node.venue.area, top=node.top)
+    # One query lists the children either way (treebeard keeps ``numchild``).
+    level = "area" if node.area.numchild else "venue"
     if level == "venue":
         children = list(records.venues(node).filter(area=node.area).order_by("name", "pk"))
         group = {
@@ -585,7 +591,7 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
         keyed = [(c.pk, f"v{c.pk}", c.name) for c in children]
     else:
         child_len = len(node.area.path) + Area.steplen
-        children = child_areas
+        children = list(node.child_areas().order_by("path"))
         group = {
             "topic": Substr("area__path", 1, child_len),
             "session": Substr("venue__area__path", 1, child_len),
@@ -598,5 +604,13 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
     rows = []
     for ident, key, name in keyed:
         counts = raw.get(ident, {**RAW_ZERO, "histogram": {}})
-        rows.append({"key": key, "name": name, "kind": level, **figures_from_raw(counts)})
+        rows.append(
+            {
+                "key": key,
+                "name": name,
+                "kind": level,
+                "current": key == current,
+                **figures_from_raw(counts),
+            }
+        )
     return rows

@@ -63,8 +63,9 @@ class DashboardScope:
         area = self.venue.area if self.venue else self.area
         top_depth = self.top.depth if self.top else 1
         step = Area.steplen
-        paths = [area.path[: step * d] for d in range(top_depth, area.depth)]
-        return [*Area.objects.filter(path__in=paths).order_by("depth"), area]
+        # The area itself is read again so that every level costs one query, the top included.
+        paths = [area.path[: step * d] for d in range(top_depth, area.depth + 1)]
+        return list(Area.objects.filter(path__in=paths).order_by("depth"))
 
     def parent_area(self) -> Area | None:
         """Where "up" goes: the venue's area, or the parent area, never above the user's top."""

@@ -242,7 +242,13 @@ def test_a_community_ranks_its_venues_in_use(fw):
     rows = child_rows(fw.node("K1"), PERIOD)
     assert [(r["name"], r["kind"]) for r in rows] == [("V1驿站", "venue"), ("V2议事厅", "venue")]
     assert [figures_only(r) for r in rows] == [V1_2025, V2_2025]
-    assert child_rows(fw.node("V1"), PERIOD) == []
+
+
+
+def test_a_venue_is_compared_with_the_venues_of_its_community(fw):
+    rows = child_rows(fw.node("V1"), PERIOD)
+    assert [(r["name"], r["current"]) for r in rows] == [("V1驿站", True), ("V2议事厅", False)]
+    assert [figures_only(r) for r in rows] == [V1_2025, V2_2025]
 
 
 def test_headline_compares_with_the_previous_period(fw):

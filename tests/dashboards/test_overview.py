@@ -102,14 +102,21 @@ def test_ranking_sorts_by_any_figure(fw, city_leader, sort, names, aria):
     assert "sort=" in html and "year=2025" in html.split("sort-link")[1]
 
 
-def test_a_community_ranks_its_venues_and_a_venue_has_no_ranking(fw, city_leader):
+def test_a_community_ranks_its_venues_and_a_venue_is_compared_with_them(fw, city_leader):
     client = client_for(city_leader)
     response = client.get(overview_url(f"a{fw.areas['K1'].pk}"), YEAR_2025)
     assert [r["name"] for r in response.context["rows"]] == ["V1驿站", "V2议事厅"]
     assert "各阵地排名" in response.content.decode()
     response = client.get(overview_url(f"v{fw.venues['V1'].pk}"), YEAR_2025)
     assert response.status_code == 200
-    assert "ranking-table" not in response.content.decode()
+    html = response.content.decode()
+    assert "同区划阵地对比" in html
+    assert [(r["name"], r["current"]) for r in response.context["rows"]] == [
+        ("V1驿站", True),
+        ("V2议事厅", False),
+    ]
+    assert '<strong aria-current="page">V1驿站</strong>' in html
+    assert f'href="{node_url(fw, "V2")}?period=year&amp;year=2025"' in html
     tiles = {t["key"]: t["value"] for t in response.context["tiles"]}
     assert tiles["raised"] == 6 and tiles["five_ones"] == 100.0
 
@@ -202,7 +209,9 @@ def test_overview_export_is_scoped_like_the_page(fw, d1_leader):
     assert client.get(beside).status_code == 404
     venue = reverse("dashboards:overview_xlsx", args=[f"v{fw.venues['V1'].pk}"])
     workbook = _xlsx(client.get(venue, YEAR_2025))
-    assert _cells(workbook["排名"]) == [["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS]]
+    ranking = _cells(workbook["排名"])
+    assert ranking[0] == ["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS]
+    assert [row[0] for row in ranking[1:]] == ["V1驿站", "V2议事厅"]  # V1's community
     assert "V1驿站" in str(_cells(workbook["指标"])[0])
 
 
@@ -211,6 +220,17 @@ def _overview_queries(client, url) -> int:
         response = client.get(url, YEAR_2025)
     assert response.status_code == 200
     return len(ctx.captured_queries)
+
+
+def test_overview_costs_the_same_at_every_level(fw, city_leader):
+    """City, district, subdistrict, community and venue (a node with no children at all, like
+    S2, skips the ranking's counts: there is nothing to count)."""
+    client = client_for(city_leader)
+    counts = {
+        name: _overview_queries(client, node_url(fw, name))
+        for name in ("C", "D1", "S1", "K1", "V1", "V3")
+    }
+    assert len(set(counts.values())) == 1, counts
 
 
 def test_overview_costs_the_same_for_2_children_and_20(fw, city_leader):
