@@ -26,6 +26,7 @@ from . import figures
 from .cases import CASE_EXPORT, CaseFilter, resolved_cases
 from .exports import overview_xlsx_response
 from .figures import DEFINITIONS
+from .templatetags.dashboard_figures import figure
 from .periods import period_from_request
 from .report import build_report
 from .report_xlsx import report_xlsx_response
@@ -144,7 +145,11 @@ class OverviewView(DashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         result, rows, sort = self.overview()
+        labels = [(d.key, f"{d.label}({d.unit})") for d in DEFINITIONS]
+        # The cells as text here: 13 lookups and filters per child cost more in the template.
+        ranking = [(row, [(label, figure(row[key])) for key, label in labels]) for row in rows]
         context.update(
+            ranking=ranking,
             headline=result,
             tiles=result["tiles"],
             rows=rows,
