@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = "领导看板"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from dashboards.bits import refresh_members
 from members.models import Member
 from platforms.models import Venue
 
@@ -215,6 +216,8 @@ def _sync_attendance(*, consultation: Consultation, actor, rows: AttendanceInput
     ]
     if new_rows:
         bulk_create_with_history(new_rows, Attendance, default_user=actor)
+        # bulk_create sends no post_save: bring these members' dashboard bitmaps up to date.
+        refresh_members(row.member_id for row in new_rows)
 
 
 def _sync_topic_links(*, consultation: Consultation, actor, links: TopicLinkInput) -> None:

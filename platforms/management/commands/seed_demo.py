@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.bits import rebuild_bits
 from platforms.demo.build import DemoBuilder
 from platforms.demo.city import DEMO_PASSWORD
 from platforms.demo.places import CITIES
@@ -95,6 +96,7 @@ class Command(BaseCommand):
                 return
             builder = DemoBuilder(scale=chosen, seed=seed, today=timezone.localdate())
             counts = builder.build()
+            counts.update(rebuild_bits())  # bulk_create sends no signals
 
         if options["verbosity"] >= 1:
             for label, count in counts.items():

@@ -1,0 +1,475 @@
+"""Venue and member figures from per-year day bitmaps — the same numbers as ``dashboards.records``,
+one query each whatever the number of children.
+
+The bitmaps (``VenueYear``, ``MemberYear``) say on which days a venue held a session or had an
+outcome and on which days a member did each of the 五个一; ``dashboards.bitmap`` gives the
+layout. They are kept in step with the records three ways:
+
+- ``refresh_venue`` / ``refresh_member`` recompute one entity's rows in Python; the signals
+  registered in ``DashboardsConfig.ready()`` (``dashboards.signals``) call them on every
+  save()/delete() of a record they depend on;
+- ``rebuild_bits()`` recomputes every row set-based in SQL, after the bulk paths that send no
+  signals (bulk_create, queryset.update, the COPY loader of ``seed_province``);
+- ``check_bits()`` compares the stored rows with a fresh SQL computation (empty when in step).
+
+The two computations are written independently on purpose: the tests check each against the
+other and both against ``dashboards.records``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, F, FilteredRelation, IntegerField, Max, Q, Value, When
+from django.db.models.functions import Substr
+from django.db.models.lookups import GreaterThan
+
+from members.models import Duty, DutyKind, DutyStatus, Member
+from platforms.models import Area, StandardItem, VenueStandardRecord
+from topics.lifecycle import RESOLVED_STATES
+from topics.models import Attendance, AttendanceStatus, Consultation, Topic
+
+from . import records
+from .bitmap import CHUNKS, chunks_from_days, range_masks
+from .models import MemberYear, VenueYear
+from .periods import Period
+from .scope import DashboardScope
+
+TZ = ZoneInfo(settings.TIME_ZONE)  # Asia/Shanghai: the dates every figure is measured in
+
+VENUE_BITS = ("active", "outcome")
+# MemberYear column prefix → the duty kind whose completed duties set it.
+MEMBER_BITS = {
+    "proposal": DutyKind.PROPOSAL,
+    "research": DutyKind.RESEARCH,
+    "opinion": DutyKind.OPINION,
+    "deed": DutyKind.DEED,
+    "consult": DutyKind.CONSULTATION,  # and the days present at a session
+}
+RECORDED_ITEMS = tuple(StandardItem.values)
+
+# Entities being deleted: the post_delete of their cascaded records must not write their rows
+# back (``dashboards.signals`` fills this from pre_delete/post_delete of Venue and Member).
+_deleting = threading.local()
+
+
+def deleting(kind: str) -> set:
+    if not hasattr(_deleting, kind):
+        setattr(_deleting, kind, set())
+    return getattr(_deleting, kind)
+
+
+def _columns(prefixes: Iterable[str]) -> list[str]:
+    return [f"{prefix}{k}" for prefix in prefixes for k in range(CHUNKS)]
+
+
+VENUE_COLUMNS = _columns(VENUE_BITS)
+MEMBER_COLUMNS = _columns(MEMBER_BITS)
+
+
+# -- one entity, in Python (the signals) ---------------------------------------------------------
+def _rows_by_year(days_by_prefix: dict[str, Iterable[datetime.date]]) -> dict[int, dict]:
+    """``{prefix: days}`` → ``{year: {column: chunk}}`` for the years with a day set."""
+    by_year: dict[int, dict[str, list[datetime.date]]] = defaultdict(lambda: defaultdict(list))
+    for prefix, days in days_by_prefix.items():
+        for day in days:
+            by_year[day.year][prefix].append(day)
+    rows = {}
+    for year, prefixes in by_year.items():
+        row = {}
+        for prefix in days_by_prefix:
+            for k, value in enumerate(chunks_from_days(prefixes.get(prefix, ()))):
+                row[f"{prefix}{k}"] = value
+        rows[year] = row
+    return rows
+
+
+def _local_date(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(TZ).date()
+
+
+def venue_rows(venue_id: int) -> dict[int, dict]:
+    """A venue's rows computed from its records: ``{year: {column: value, "recorded_on"}}``."""
+    active, outcome = [], []
+    for held_at, text in Consultation.objects.filter(venue_id=venue_id).values_list(
+        "held_at", "outcome"
+    ):
+        day = _local_date(held_at)
+        active.append(day)
+        if text:
+            outcome.append(day)
+    outcome += Topic.objects.filter(
+        venue_id=venue_id, status__in=RESOLVED_STATES, resolved_on__isnull=False
+    ).values_list("resolved_on", flat=True)
+    met = dict(
+        VenueStandardRecord.objects.filter(venue_id=venue_id, item__in=RECORDED_ITEMS).values_list(
+            "item", "met_on"
+        )
+    )
+    recorded_on = max(met.values()) if len(met) == len(RECORDED_ITEMS) else None
+    rows = _rows_by_year({"active": active, "outcome": outcome})
+    for row in rows.values():
+        row["recorded_on"] = recorded_on
+    return rows
+
+
+def member_rows(member_id: int) -> dict[int, dict]:
+    """A member's rows computed from their records: ``{year: {column: value}}``."""
+    days: dict[str, list[datetime.date]] = {prefix: [] for prefix in MEMBER_BITS}
+    prefix_of = {kind: prefix for prefix, kind in MEMBER_BITS.items()}
+    for kind, day in Duty.objects.filter(
+        member_id=member_id, status=DutyStatus.DONE, kind__in=list(prefix_of)
+    ).values_list("kind", "date"):
+        days[prefix_of[kind]].append(day)
+    for held_at in Attendance.objects.filter(
+        member_id=member_id, status=AttendanceStatus.PRESENT
+    ).values_list("consultation__held_at", flat=True):
+        days["consult"].append(_local_date(held_at))
+    return _rows_by_year(days)
+
+
+def refresh_venue(venue_id: int | None) -> None:
+    """Recompute one venue's rows from its records (delete + insert)."""
+    if venue_id is None or venue_id in deleting("venue"):
+        return
+    with transaction.atomic():
+        VenueYear.objects.filter(venue_id=venue_id).delete()
+        rows = venue_rows(venue_id)
+        VenueYear.objects.bulk_create(
+            VenueYear(venue_id=venue_id, year=year, **row) for year, row in rows.items()
+        )
+
+
+def refresh_member(member_id: int | None) -> None:
+    """Recompute one member's rows from their records (delete + insert)."""
+    if member_id is None or member_id in deleting("member"):
+        return
+    with transaction.atomic():
+        MemberYear.objects.filter(member_id=member_id).delete()
+        rows = member_rows(member_id)
+        MemberYear.objects.bulk_create(
+            MemberYear(member_id=member_id, year=year, **row) for year, row in rows.items()
+        )
+
+
+def refresh_members(member_ids: Iterable[int | None]) -> None:
+    for member_id in sorted({m for m in member_ids if m is not None}):
+        refresh_member(member_id)
+
+
+# -- everything, set-based in SQL (bulk loads, checks) ---------------------------------------------
+def _sql_parts():
+    """Backend-specific SQL: a timestamp's Shanghai date, a date's year and 0-based day of year,
+    and a 64-bit one to shift."""
+    qn = connection.ops.quote_name
+
+    def local_date(column: str) -> tuple[str, list]:
+        sql, params = connection.ops.datetime_cast_date_sql(column, (), settings.TIME_ZONE)
+        return sql, list(params)
+
+    if connection.vendor == "postgresql":
+        year = "CAST(EXTRACT(YEAR FROM {}) AS INTEGER)"
+        doy = "(CAST(EXTRACT(DOY FROM {}) AS INTEGER) - 1)"
+        one = "CAST(1 AS BIGINT)"
+    else:
+        year = "CAST(strftime('%%Y', {}) AS INTEGER)"
+        doy = "(CAST(strftime('%%j', {}) AS INTEGER) - 1)"
+        one = "1"
+    return qn, local_date, year, doy, one
+
+
+def _bits_select(events: str, params: list, prefixes: dict[str, str], extra: str = "") -> str:
+    """``SELECT e, yr, <chunk sums>`` over ``events`` (rows ``e, k, d``): distinct (entity, key,
+    day) first, so a plain SUM of distinct powers of two is their bitwise OR."""
+    _, _, year, doy, one = _sql_parts()
+    sums = []
+    for key in prefixes.values():
+        for k in range(CHUNKS):
+            sums.append(
+                f"SUM(CASE WHEN x.k = '{key}' AND x.doy / 61 = {k} "
+                f"THEN {one} << (x.doy %% 61) ELSE 0 END)"
+            )
+    return (
+        f"SELECT x.e, x.yr{extra}, {', '.join(sums)} FROM ("
+        f"SELECT u.e, u.k, {year.format('u.d')} AS yr, {doy.format('u.d')} AS doy FROM ("
+        f"SELECT DISTINCT e, k, d FROM ({events}) ev) u) x GROUP BY x.e, x.yr"
+    )
+
+
+def _venue_select() -> tuple[str, list]:
+    qn, local_date, _, _, _ = _sql_parts()
+    session = qn(Consultation._meta.db_table)
+    topic = qn(Topic._meta.db_table)
+    record = qn(VenueStandardRecord._meta.db_table)
+    held, held_params = local_date(f"c.{qn('held_at')}")
+    states = sorted(RESOLVED_STATES)
+    events = (
+        f"SELECT c.{qn('venue_id')} AS e, 'a' AS k, {held} AS d FROM {session} c "
+        f"UNION ALL SELECT c.{qn('venue_id')}, 'o', {held} FROM {session} c "
+        f"WHERE c.{qn('outcome')} <> '' "
+        f"UNION ALL SELECT t.{qn('venue_id')}, 'o', t.{qn('resolved_on')} FROM {topic} t "
+        f"WHERE t.{qn('venue_id')} IS NOT NULL AND t.{qn('resolved_on')} IS NOT NULL "
+        f"AND t.{qn('status')} IN ({', '.join(['%s'] * len(states))})"
+    )
+    params = [*held_params, *held_params, *states]
+    items = ", ".join(["%s"] * len(RECORDED_ITEMS))
+    recorded = (
+        f", (SELECT CASE WHEN COUNT(DISTINCT r.{qn('item')}) = {len(RECORDED_ITEMS)} "
+        f"THEN MAX(r.{qn('met_on')}) END FROM {record} r "
+        f"WHERE r.{qn('venue_id')} = x.e AND r.{qn('item')} IN ({items}))"
+    )
+    sql = _bits_select(events, params, {"active": "a", "outcome": "o"}, extra=recorded)
+    # The correlated subquery's parameters come before the events' in the statement.
+    return sql, [*RECORDED_ITEMS, *params]
+
+
+def _member_select() -> tuple[str, list]:
+    qn, local_date, _, _, _ = _sql_parts()
+    duty = qn(Duty._meta.db_table)
+    attendance = qn(Attendance._meta.db_table)
+    session = qn(Consultation._meta.db_table)
+    held, held_params = local_date(f"c.{qn('held_at')}")
+    kinds = list(MEMBER_BITS.values())
+    events = (
+        f"SELECT t.{qn('member_id')} AS e, t.{qn('kind')} AS k, t.{qn('date')} AS d "
+        f"FROM {duty} t WHERE t.{qn('status')} = %s "
+        f"AND t.{qn('kind')} IN ({', '.join(['%s'] * len(kinds))}) "
+        f"UNION ALL SELECT a.{qn('member_id')}, %s, {held} FROM {attendance} a "
+        f"JOIN {session} c ON c.{qn('id')} = a.{qn('consultation_id')} "
+        f"WHERE a.{qn('status')} = %s"
+    )
+    params = [
+        DutyStatus.DONE,
+        *kinds,
+        DutyKind.CONSULTATION,
+        *held_params,
+        AttendanceStatus.PRESENT,
+    ]
+    prefixes = {prefix: str(kind) for prefix, kind in MEMBER_BITS.items()}
+    for key in prefixes.values():
+        assert "'" not in key
+    return _bits_select(events, params, prefixes), params
+
+
+def rebuild_bits() -> dict[str, int]:
+    """Recompute every row from the records, set-based (delete all, INSERT ... SELECT)."""
+    qn = connection.ops.quote_name
+    venue_sql, venue_params = _venue_select()
+    member_sql, member_params = _member_select()
+    venue_cols = ", ".join(qn(c) for c in ["venue_id", "year", "recorded_on", *VENUE_COLUMNS])
+    member_cols = ", ".join(qn(c) for c in ["member_id", "year", *MEMBER_COLUMNS])
+    # The SELECT lists entity, year, [recorded_on,] chunks: reorder recorded_on to match.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {qn(VenueYear._meta.db_table)}")
+        cursor.execute(f"DELETE FROM {qn(MemberYear._meta.db_table)}")
+        cursor.execute(
+            f"INSERT INTO {qn(VenueYear._meta.db_table)} ({venue_cols}) {venue_sql}", venue_params
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(MemberYear._meta.db_table)} ({member_cols}) {member_sql}",
+            member_params,
+        )
+    return {"venue_years": VenueYear.objects.count(), "member_years": MemberYear.objects.count()}
+
+
+def _fresh(select) -> dict[tuple, tuple]:
+    sql, params = select()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(row[0], row[1]): tuple(_normal(v) for v in row[2:]) for row in cursor.fetchall()}
+
+
+def _normal(value):
+    if isinstance(value, str):  # SQLite hands back dates as text
+        return datetime.date.fromisoformat(value)
+    return None if value is None else value if isinstance(value, datetime.date) else int(value)
+
+
+def check_bits() -> list[dict]:
+    """The differences between the stored rows and a fresh computation from the records:
+    ``[{"table", "entity", "year", "stored", "fresh"}]`` (a missing row is ``None``); empty
+    when the bitmaps are in step."""
+    problems = []
+    stored_venues = {
+        (r[0], r[1]): tuple(r[2:])
+        for r in VenueYear.objects.values_list("venue_id", "year", "recorded_on", *VENUE_COLUMNS)
+    }
+    stored_members = {
+        (r[0], r[1]): tuple(r[2:])
+        for r in MemberYear.objects.values_list("member_id", "year", *MEMBER_COLUMNS)
+    }
+    for table, stored, fresh in (
+        ("venue", stored_venues, _fresh(_venue_select)),
+        ("member", stored_members, _fresh(_member_select)),
+    ):
+        for key in sorted(stored.keys() | fresh.keys()):
+            if stored.get(key) != fresh.get(key):
+                problems.append(
+                    {
+                        "table": table,
+                        "entity": key[0],
+                        "year": key[1],
+                        "stored": stored.get(key),
+                        "fresh": fresh.get(key),
+                    }
+                )
+    return problems
+
+
+# -- the counts ------------------------------------------------------------------------------------
+def _years(periods: list[Period]) -> list[int]:
+    return sorted({y for p in periods for y in range(p.start.year, p.effective_end.year + 1)})
+
+
+def _any_day_q(relation: str, prefix: str, period: Period) -> Q:
+    """A day of ``period`` is set in the joined year row's ``prefix`` bitmap."""
+    condition = Q(pk__in=[])
+    for year, masks in range_masks(period.start, period.effective_end).items():
+        days = Q(pk__in=[])
+        for k, mask in enumerate(masks):
+            if mask:
+                days |= Q(GreaterThan(F(f"{relation}__{prefix}{k}").bitand(mask), 0))
+        condition |= Q(**{f"{relation}__year": year}) & days
+    return condition
+
+
+def _flag(condition: Q) -> Max:
+    """1 when some joined row meets ``condition``, else 0 (per group)."""
+    return Max(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+
+def _grouped(inner, child: str | None, outer: list[str]) -> dict:
+    """Run ``SELECT child, <outer> FROM (inner) GROUP BY child`` as one statement; rows keyed by
+    child (``None`` when ungrouped)."""
+    sql, params = inner.query.sql_with_params()
+    qn = connection.ops.quote_name
+    head = f"t.{qn('child')}, " if child else ""
+    tail = f" GROUP BY t.{qn('child')}" if child else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {head}{', '.join(outer)} FROM ({sql}) t{tail}", params)
+        rows = cursor.fetchall()
+    if not child:
+        return {None: [int(v or 0) for v in rows[0]]}
+    return {row[0]: [int(v or 0) for v in row[1:]] for row in rows}
+
+
+def _child_expression(node: DashboardScope, child: str | None, area_lookup: str):
+    if child is None:
+        return None
+    if node.is_venue:
+        raise ValueError("a venue node has no children")
+    if child == "area":
+        return Substr(f"{area_lookup}__path", 1, len(node.area.path) + Area.steplen)
+    if child == "venue":
+        return None  # grouped by the venue itself (see the callers)
+    raise ValueError(f"unknown child level {child!r}")
+
+
+def venue_counts(
+    node: DashboardScope, periods: list[Period], child: str | None = None
+) -> list[dict]:
+    """Per period, ``{child_key: {"venues", "active_venues", "standard_venues"}}`` — one query.
+
+    ``child`` None: key None, the node itself; "area": the child area's path prefix; "venue": the
+    venue's id (every venue in use in the node)."""
+    qn = connection.ops.quote_name
+    years = _years(periods)
+    qs = records.venues(node).annotate(
+        vy=FilteredRelation("dashboard_years", condition=Q(dashboard_years__year__in=years))
+    )
+    expression = _child_expression(node, child, "area")
+    if child == "venue":
+        expression = F("pk")
+    group = ["pk"]
+    if expression is not None:
+        qs = qs.annotate(child=expression)
+        group.append("child")
+    aggregates = {}
+    outer = ["COUNT(*)"]
+    for i, period in enumerate(periods):
+        aggregates[f"a{i}"] = _flag(_any_day_q("vy", "active", period))
+        aggregates[f"o{i}"] = _flag(_any_day_q("vy", "outcome", period))
+        aggregates[f"r{i}"] = _flag(Q(vy__recorded_on__lte=period.effective_end))
+        a, o, r = (qn(f"{x}{i}") for x in "aor")
+        outer += [
+            f"SUM(t.{a})",
+            f"SUM(CASE WHEN t.{a} = 1 AND t.{o} = 1 AND t.{r} = 1 THEN 1 ELSE 0 END)",
+        ]
+    inner = qs.values(*group).annotate(**aggregates).order_by()
+    rows = _grouped(inner, "child" if expression is not None else None, outer)
+    results = []
+    for i in range(len(periods)):
+        results.append(
+            {
+                key: {
+                    "venues": values[0],
+                    "active_venues": values[1 + 2 * i],
+                    "standard_venues": values[2 + 2 * i],
+                }
+                for key, values in rows.items()
+            }
+        )
+    return results
+
+
+def member_counts(
+    node: DashboardScope, periods: list[Period], child: str | None = None
+) -> list[dict]:
+    """Per period, ``{child_key: {"members", "members_five_ones"}}`` — one query.
+
+    Area node: active members whose area is in the node (``child`` "area": keyed by the child
+    area's path prefix). Venue node, or ``child`` "venue" (keyed by venue id): active members
+    with an assignment to the venue overlapping the period."""
+    qn = connection.ops.quote_name
+    years = _years(periods)
+    via_assignment = node.is_venue or child == "venue"
+    qs = Member.objects.filter(is_active=True)
+    expression = _child_expression(node, child, "area")
+    if via_assignment:
+        venue_ids = [node.venue.pk] if node.is_venue else records.venues(node).values("pk")
+        overlap = Q(pk__in=[])
+        for period in periods:
+            overlap |= records.assigned_q(period, "assignments__")
+        qs = qs.annotate(asg=FilteredRelation("assignments", condition=overlap)).filter(
+            asg__venue__in=venue_ids
+        )
+        if child == "venue":
+            expression = F("asg__venue_id")
+    else:
+        qs = qs.filter(records.member_node_q(node, periods[0]))
+    qs = qs.annotate(
+        my=FilteredRelation("dashboard_years", condition=Q(dashboard_years__year__in=years))
+    )
+    group = ["pk"]
+    if expression is not None:
+        qs = qs.annotate(child=expression)
+        group.append("child")
+    aggregates = {}
+    outer = []
+    for i, period in enumerate(periods):
+        flags = []
+        if via_assignment:
+            aggregates[f"m{i}"] = _flag(records.assigned_q(period, "asg__"))
+            flags.append(f"t.{qn(f'm{i}')} = 1")
+            outer.append(f"SUM(t.{qn(f'm{i}')})")
+        else:
+            outer.append("COUNT(*)")
+        for prefix in MEMBER_BITS:
+            aggregates[f"{prefix}{i}"] = _flag(_any_day_q("my", prefix, period))
+            flags.append(f"t.{qn(f'{prefix}{i}')} = 1")
+        outer.append(f"SUM(CASE WHEN {' AND '.join(flags)} THEN 1 ELSE 0 END)")
+    inner = qs.values(*group).annotate(**aggregates).order_by()
+    rows = _grouped(inner, "child" if expression is not None else None, outer)
+    return [
+        {
+            key: {"members": values[2 * i], "members_five_ones": values[2 * i + 1]}
+            for key, values in rows.items()
+        }
+        for i in range(len(periods))
+    ]
