@@ -23,7 +23,6 @@ from dashboards.periods import Period
 from dashboards.scope import DashboardScope
 from members.models import Duty, DutyKind, DutyStatus
 from platforms.models import Area, AreaLevel, StandardItem, VenueStandardRecord
-from topics.models import Attendance
 from tests.factories import (
     AssignmentFactory,
     AttendanceFactory,
@@ -34,6 +33,7 @@ from tests.factories import (
     VenueFactory,
     make_area,
 )
+from topics.models import Attendance
 
 from .figure_world import SHANGHAI, TODAY, at, build
 
@@ -145,9 +145,9 @@ def assert_counts_match(nodes: list[DashboardScope], periods: list[Period]) -> i
             assert len(got_venues) == len(got_members) == len(periods)
             for i, period in enumerate(periods):
                 where = f"{node.name} / {child} / {period.label}"
-                assert _nonzero(got_venues[i]) == _nonzero(
-                    expected_venues(node, period, child)
-                ), where
+                assert _nonzero(got_venues[i]) == _nonzero(expected_venues(node, period, child)), (
+                    where
+                )
                 assert _nonzero(got_members[i]) == _nonzero(
                     expected_members(node, period, child)
                 ), where
@@ -283,9 +283,9 @@ def test_edits_through_save_and_delete_keep_the_bits_in_step(fw):
 
 def _all_nodes_alive(fw) -> list[DashboardScope]:
     return [fw.node(name) for name in fw.areas] + [
-        fw.node(name) for name in fw.venues if type(fw.venues[name]).objects.filter(
-            pk=fw.venues[name].pk
-        ).exists()
+        fw.node(name)
+        for name in fw.venues
+        if type(fw.venues[name]).objects.filter(pk=fw.venues[name].pk).exists()
     ]
 
 
@@ -302,7 +302,8 @@ def test_attendance_logged_in_bulk_by_the_session_service(fw):
 
 
 def test_check_bits_reports_rows_out_of_step(fw):
-    MemberYear.objects.filter(member=fw.members["M1"], year=2025).update(deed1=0)  # the deed of 1 May (day 120)
+    # M1's deed of 1 May is day 120: chunk 1.
+    MemberYear.objects.filter(member=fw.members["M1"], year=2025).update(deed1=0)
     VenueYear.objects.filter(venue=fw.venues["V3"]).delete()
     problems = check_bits()
     assert {(p["table"], p["entity"], p["year"]) for p in problems} == {
@@ -313,7 +314,7 @@ def test_check_bits_reports_rows_out_of_step(fw):
     assert check_bits() == []
 
 
-# -- random data -------------------------------------------------------------------------------------
+# -- random data ---------------------------------------------------------------------------------
 def random_world(seed: int) -> list[DashboardScope]:
     rng = random.Random(seed)
     city = make_area("R市", AreaLevel.CITY)
