@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, FilteredRelation, IntegerField, Max, Q, Value, When
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Substr
 from django.db.models.lookups import GreaterThan
 
@@ -323,52 +323,73 @@ def check_bits() -> list[dict]:
 
 
 # -- the counts ------------------------------------------------------------------------------------
+# Each entity is one row: its year rows are joined once per year the periods touch (a
+# FilteredRelation per year, at most one row each), so a figure is a plain conditional count
+# grouped by child, and "a day of the period is set" is an OR over the years' chunk masks.
+
+
 def _years(periods: list[Period]) -> list[int]:
     return sorted({y for p in periods for y in range(p.start.year, p.effective_end.year + 1)})
 
 
-def _any_day_q(relation: str, prefix: str, period: Period) -> Q:
-    """A day of ``period`` is set in the joined year row's ``prefix`` bitmap."""
+def _join_years(qs, years: list[int]):
+    """Join ``dashboard_years`` once per year as ``y<year>``."""
+    return qs.annotate(
+        **{
+            f"y{year}": FilteredRelation("dashboard_years", condition=Q(dashboard_years__year=year))
+            for year in years
+        }
+    )
+
+
+def _any_day_q(prefix: str, period: Period) -> Q:
+    """A day of ``period`` is set in the ``prefix`` bitmap of the joined year rows."""
     condition = Q(pk__in=[])
     for year, masks in range_masks(period.start, period.effective_end).items():
-        days = Q(pk__in=[])
         for k, mask in enumerate(masks):
             if mask:
-                days |= Q(GreaterThan(F(f"{relation}__{prefix}{k}").bitand(mask), 0))
-        condition |= Q(**{f"{relation}__year": year}) & days
+                condition |= Q(GreaterThan(F(f"y{year}__{prefix}{k}").bitand(mask), 0))
     return condition
 
 
-def _flag(condition: Q) -> Max:
-    """1 when some joined row meets ``condition``, else 0 (per group)."""
-    return Max(Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()))
+def _recorded_q(period: Period) -> Q:
+    """The four recorded 六有 items met by the period's last day (every year row of a venue
+    holds the same ``recorded_on``; a venue active in the period has one)."""
+    condition = Q(pk__in=[])
+    for year in range(period.start.year, period.effective_end.year + 1):
+        condition |= Q(**{f"y{year}__recorded_on__lte": period.effective_end})
+    return condition
 
 
-def _grouped(inner, child: str | None, outer: list[str]) -> dict:
-    """Run ``SELECT child, <outer> FROM (inner) GROUP BY child`` as one statement; rows keyed by
-    child (``None`` when ungrouped)."""
-    sql, params = inner.query.sql_with_params()
-    qn = connection.ops.quote_name
-    head = f"t.{qn('child')}, " if child else ""
-    tail = f" GROUP BY t.{qn('child')}" if child else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {head}{', '.join(outer)} FROM ({sql}) t{tail}", params)
-        rows = cursor.fetchall()
-    if not child:
-        return {None: [int(v or 0) for v in rows[0]]}
-    return {row[0]: [int(v or 0) for v in row[1:]] for row in rows}
+def _count(condition: Q | None = None, distinct: bool = False) -> Count:
+    return Count("pk", filter=condition, distinct=distinct)
 
 
-def _child_expression(node: DashboardScope, child: str | None, area_lookup: str):
+def _run(qs, child_expression, aggregates: dict) -> dict:
+    """One query: ``{None: row}`` ungrouped, else ``{child: row}``."""
+    if child_expression is None:
+        return {None: {k: v or 0 for k, v in qs.aggregate(**aggregates).items()}}
+    rows = qs.annotate(child=child_expression).values("child").annotate(**aggregates).order_by()
+    return {row.pop("child"): {k: v or 0 for k, v in row.items()} for row in rows}
+
+
+def _child_expression(node: DashboardScope, child: str | None):
     if child is None:
         return None
     if node.is_venue:
         raise ValueError("a venue node has no children")
     if child == "area":
-        return Substr(f"{area_lookup}__path", 1, len(node.area.path) + Area.steplen)
+        return Substr("area__path", 1, len(node.area.path) + Area.steplen)
     if child == "venue":
-        return None  # grouped by the venue itself (see the callers)
+        return F("pk")
     raise ValueError(f"unknown child level {child!r}")
+
+
+def _split(rows: dict, periods: list[Period], names: tuple[str, ...]) -> list[dict]:
+    return [
+        {key: {name: row[f"{name}_p{i}"] for name in names} for key, row in rows.items()}
+        for i in range(len(periods))
+    ]
 
 
 def venue_counts(
@@ -376,46 +397,25 @@ def venue_counts(
 ) -> list[dict]:
     """Per period, ``{child_key: {"venues", "active_venues", "standard_venues"}}`` — one query.
 
-    ``child`` None: key None, the node itself; "area": the child area's path prefix; "venue": the
-    venue's id (every venue in use in the node)."""
-    qn = connection.ops.quote_name
-    years = _years(periods)
-    qs = records.venues(node).annotate(
-        vy=FilteredRelation("dashboard_years", condition=Q(dashboard_years__year__in=years))
-    )
-    expression = _child_expression(node, child, "area")
-    if child == "venue":
-        expression = F("pk")
-    group = ["pk"]
-    if expression is not None:
-        qs = qs.annotate(child=expression)
-        group.append("child")
+    ``child`` None: key None, the node itself; "area": the child area's path prefix (as in
+    ``figures.child_rows``); "venue": the venue's id (every venue in use in the node)."""
+    qs = _join_years(records.venues(node), _years(periods))
     aggregates = {}
-    outer = ["COUNT(*)"]
     for i, period in enumerate(periods):
-        aggregates[f"a{i}"] = _flag(_any_day_q("vy", "active", period))
-        aggregates[f"o{i}"] = _flag(_any_day_q("vy", "outcome", period))
-        aggregates[f"r{i}"] = _flag(Q(vy__recorded_on__lte=period.effective_end))
-        a, o, r = (qn(f"{x}{i}") for x in "aor")
-        outer += [
-            f"SUM(t.{a})",
-            f"SUM(CASE WHEN t.{a} = 1 AND t.{o} = 1 AND t.{r} = 1 THEN 1 ELSE 0 END)",
-        ]
-    inner = qs.values(*group).annotate(**aggregates).order_by()
-    rows = _grouped(inner, "child" if expression is not None else None, outer)
-    results = []
-    for i in range(len(periods)):
-        results.append(
-            {
-                key: {
-                    "venues": values[0],
-                    "active_venues": values[1 + 2 * i],
-                    "standard_venues": values[2 + 2 * i],
-                }
-                for key, values in rows.items()
-            }
-        )
-    return results
+        active = _any_day_q("active", period)
+        standard = active & _any_day_q("outcome", period) & _recorded_q(period)
+        aggregates[f"venues_p{i}"] = _count()
+        aggregates[f"active_venues_p{i}"] = _count(active)
+        aggregates[f"standard_venues_p{i}"] = _count(standard)
+    rows = _run(qs, _child_expression(node, child), aggregates)
+    return _split(rows, periods, ("venues", "active_venues", "standard_venues"))
+
+
+def _five_ones_q(period: Period) -> Q:
+    condition = Q()
+    for prefix in MEMBER_BITS:
+        condition &= _any_day_q(prefix, period)
+    return condition
 
 
 def member_counts(
@@ -426,12 +426,11 @@ def member_counts(
     Area node: active members whose area is in the node (``child`` "area": keyed by the child
     area's path prefix). Venue node, or ``child`` "venue" (keyed by venue id): active members
     with an assignment to the venue overlapping the period."""
-    qn = connection.ops.quote_name
-    years = _years(periods)
-    via_assignment = node.is_venue or child == "venue"
+    expression = _child_expression(node, child)
     qs = Member.objects.filter(is_active=True)
-    expression = _child_expression(node, child, "area")
-    if via_assignment:
+    aggregates = {}
+    if node.is_venue or child == "venue":
+        # One row per assignment overlapping a period: count members distinct.
         venue_ids = [node.venue.pk] if node.is_venue else records.venues(node).values("pk")
         overlap = Q(pk__in=[])
         for period in periods:
@@ -441,35 +440,17 @@ def member_counts(
         )
         if child == "venue":
             expression = F("asg__venue_id")
+        for i, period in enumerate(periods):
+            assigned = records.assigned_q(period, "asg__")
+            aggregates[f"members_p{i}"] = _count(assigned, distinct=True)
+            aggregates[f"members_five_ones_p{i}"] = _count(
+                assigned & _five_ones_q(period), distinct=True
+            )
     else:
         qs = qs.filter(records.member_node_q(node, periods[0]))
-    qs = qs.annotate(
-        my=FilteredRelation("dashboard_years", condition=Q(dashboard_years__year__in=years))
-    )
-    group = ["pk"]
-    if expression is not None:
-        qs = qs.annotate(child=expression)
-        group.append("child")
-    aggregates = {}
-    outer = []
-    for i, period in enumerate(periods):
-        flags = []
-        if via_assignment:
-            aggregates[f"m{i}"] = _flag(records.assigned_q(period, "asg__"))
-            flags.append(f"t.{qn(f'm{i}')} = 1")
-            outer.append(f"SUM(t.{qn(f'm{i}')})")
-        else:
-            outer.append("COUNT(*)")
-        for prefix in MEMBER_BITS:
-            aggregates[f"{prefix}{i}"] = _flag(_any_day_q("my", prefix, period))
-            flags.append(f"t.{qn(f'{prefix}{i}')} = 1")
-        outer.append(f"SUM(CASE WHEN {' AND '.join(flags)} THEN 1 ELSE 0 END)")
-    inner = qs.values(*group).annotate(**aggregates).order_by()
-    rows = _grouped(inner, "child" if expression is not None else None, outer)
-    return [
-        {
-            key: {"members": values[2 * i], "members_five_ones": values[2 * i + 1]}
-            for key, values in rows.items()
-        }
-        for i in range(len(periods))
-    ]
+        for i, period in enumerate(periods):
+            aggregates[f"members_p{i}"] = _count()
+            aggregates[f"members_five_ones_p{i}"] = _count(_five_ones_q(period))
+    qs = _join_years(qs, _years(periods))
+    rows = _run(qs, expression, aggregates)
+    return _split(rows, periods, ("members", "members_five_ones"))
