@@ -266,8 +266,13 @@ def rebuild_bits() -> dict[str, int]:
     member_cols = ", ".join(qn(c) for c in ["member_id", "year", *MEMBER_COLUMNS])
     # The SELECT lists entity, year, [recorded_on,] chunks: reorder recorded_on to match.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {qn(VenueYear._meta.db_table)}")
-        cursor.execute(f"DELETE FROM {qn(MemberYear._meta.db_table)}")
+        tables = [qn(VenueYear._meta.db_table), qn(MemberYear._meta.db_table)]
+        if connection.vendor == "postgresql":
+            # No dead rows left behind: a rebuild does not double the tables until VACUUM.
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
         cursor.execute(
             f"INSERT INTO {qn(VenueYear._meta.db_table)} ({venue_cols}) {venue_sql}", venue_params
         )
@@ -275,6 +280,9 @@ def rebuild_bits() -> dict[str, int]:
             f"INSERT INTO {qn(MemberYear._meta.db_table)} ({member_cols}) {member_sql}",
             member_params,
         )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {tables[0]}")
+            cursor.execute(f"ANALYZE {tables[1]}")
     return {"venue_years": VenueYear.objects.count(), "member_years": MemberYear.objects.count()}
 
 
@@ -323,46 +331,48 @@ def check_bits() -> list[dict]:
 
 
 # -- the counts ------------------------------------------------------------------------------------
-# Each entity is one row: its year rows are joined once per year the periods touch (a
-# FilteredRelation per year, at most one row each), so a figure is a plain conditional count
-# grouped by child, and "a day of the period is set" is an OR over the years' chunk masks.
+# Each entity stays one row: its year rows are LEFT JOINed at most once per alias, so a figure is
+# a plain conditional count grouped by child. A period within one year joins its year's row with
+# the period's whole condition in the ON clause (``p<i>``: only the rows that count are hashed);
+# a period over several years joins each year it touches (``y<year>``) and ORs their masks.
 
 
-def _years(periods: list[Period]) -> list[int]:
-    return sorted({y for p in periods for y in range(p.start.year, p.effective_end.year + 1)})
+def _single_year(period: Period) -> bool:
+    return period.start.year == period.effective_end.year
 
 
-def _join_years(qs, years: list[int]):
-    """Join ``dashboard_years`` once per year as ``y<year>``."""
-    return qs.annotate(
-        **{
-            f"y{year}": FilteredRelation("dashboard_years", condition=Q(dashboard_years__year=year))
-            for year in years
-        }
-    )
-
-
-def _any_day_q(prefix: str, period: Period) -> Q:
-    """A day of ``period`` is set in the ``prefix`` bitmap of the joined year rows."""
+def _any_day_q(prefix: str, period: Period, relation) -> Q:
+    """A day of ``period`` is set in the ``prefix`` bitmap; ``relation(year)`` names the joined
+    row holding that year."""
     condition = Q(pk__in=[])
     for year, masks in range_masks(period.start, period.effective_end).items():
         for k, mask in enumerate(masks):
             if mask:
-                condition |= Q(GreaterThan(F(f"y{year}__{prefix}{k}").bitand(mask), 0))
+                column = F(f"{relation(year)}__{prefix}{k}")
+                condition |= Q(GreaterThan(column.bitand(mask), 0))
     return condition
 
 
-def _recorded_q(period: Period) -> Q:
-    """The four recorded 六有 items met by the period's last day (every year row of a venue
-    holds the same ``recorded_on``; a venue active in the period has one)."""
-    condition = Q(pk__in=[])
-    for year in range(period.start.year, period.effective_end.year + 1):
-        condition |= Q(**{f"y{year}__recorded_on__lte": period.effective_end})
-    return condition
+def _joins(periods: list[Period], condition_for) -> tuple[dict, dict]:
+    """The FilteredRelations to annotate, and per period the relation naming its year rows.
 
-
-def _count(condition: Q | None = None, distinct: bool = False) -> Count:
-    return Count("pk", filter=condition, distinct=distinct)
+    ``condition_for(period, relation)`` is the condition pushed into a single-year period's
+    join (``relation`` is the join's own name, "dashboard_years")."""
+    joins = {}
+    relation_of = {}
+    for i, period in enumerate(periods):
+        if _single_year(period):
+            condition = Q(dashboard_years__year=period.start.year)
+            condition &= condition_for(period, "dashboard_years")
+            joins[f"p{i}"] = FilteredRelation("dashboard_years", condition=condition)
+            relation_of[i] = lambda year, i=i: f"p{i}"
+        else:
+            for year in range(period.start.year, period.effective_end.year + 1):
+                joins[f"y{year}"] = FilteredRelation(
+                    "dashboard_years", condition=Q(dashboard_years__year=year)
+                )
+            relation_of[i] = lambda year: f"y{year}"
+    return joins, relation_of
 
 
 def _run(qs, child_expression, aggregates: dict) -> dict:
@@ -392,6 +402,19 @@ def _split(rows: dict, periods: list[Period], names: tuple[str, ...]) -> list[di
     ]
 
 
+def _active_q(period: Period, relation) -> Q:
+    return _any_day_q("active", period, relation)
+
+
+def _standard_extra_q(period: Period, relation) -> Q:
+    """Beyond being active: an outcome in the period and the four recorded items met by its
+    last day (every year row of a venue holds the same ``recorded_on``)."""
+    recorded = Q(pk__in=[])
+    for year in range(period.start.year, period.effective_end.year + 1):
+        recorded |= Q(**{f"{relation(year)}__recorded_on__lte": period.effective_end})
+    return _any_day_q("outcome", period, relation) & recorded
+
+
 def venue_counts(
     node: DashboardScope, periods: list[Period], child: str | None = None
 ) -> list[dict]:
@@ -399,22 +422,32 @@ def venue_counts(
 
     ``child`` None: key None, the node itself; "area": the child area's path prefix (as in
     ``figures.child_rows``); "venue": the venue's id (every venue in use in the node)."""
-    qs = _join_years(records.venues(node), _years(periods))
+    joins, relation_of = _joins(periods, lambda p, rel: _active_q(p, lambda year: rel))
+    qs = records.venues(node).annotate(**joins)
     aggregates = {}
     for i, period in enumerate(periods):
-        active = _any_day_q("active", period)
-        standard = active & _any_day_q("outcome", period) & _recorded_q(period)
-        aggregates[f"venues_p{i}"] = _count()
-        aggregates[f"active_venues_p{i}"] = _count(active)
-        aggregates[f"standard_venues_p{i}"] = _count(standard)
+        relation = relation_of[i]
+        aggregates[f"venues_p{i}"] = Count("pk")
+        if _single_year(period):
+            joined = relation(period.start.year)
+            aggregates[f"active_venues_p{i}"] = Count(f"{joined}__id")
+            aggregates[f"standard_venues_p{i}"] = Count(
+                f"{joined}__id", filter=_standard_extra_q(period, relation)
+            )
+        else:
+            active = _active_q(period, relation)
+            aggregates[f"active_venues_p{i}"] = Count("pk", filter=active)
+            aggregates[f"standard_venues_p{i}"] = Count(
+                "pk", filter=active & _standard_extra_q(period, relation)
+            )
     rows = _run(qs, _child_expression(node, child), aggregates)
     return _split(rows, periods, ("venues", "active_venues", "standard_venues"))
 
 
-def _five_ones_q(period: Period) -> Q:
+def _five_ones_q(period: Period, relation) -> Q:
     condition = Q()
     for prefix in MEMBER_BITS:
-        condition &= _any_day_q(prefix, period)
+        condition &= _any_day_q(prefix, period, relation)
     return condition
 
 
@@ -427,10 +460,11 @@ def member_counts(
     area's path prefix). Venue node, or ``child`` "venue" (keyed by venue id): active members
     with an assignment to the venue overlapping the period."""
     expression = _child_expression(node, child)
+    joins, relation_of = _joins(periods, lambda p, rel: _five_ones_q(p, lambda year: rel))
     qs = Member.objects.filter(is_active=True)
-    aggregates = {}
-    if node.is_venue or child == "venue":
-        # One row per assignment overlapping a period: count members distinct.
+    via_assignment = node.is_venue or child == "venue"
+    if via_assignment:
+        # One row per assignment overlapping a period: members are counted distinct.
         venue_ids = [node.venue.pk] if node.is_venue else records.venues(node).values("pk")
         overlap = Q(pk__in=[])
         for period in periods:
@@ -440,17 +474,20 @@ def member_counts(
         )
         if child == "venue":
             expression = F("asg__venue_id")
-        for i, period in enumerate(periods):
-            assigned = records.assigned_q(period, "asg__")
-            aggregates[f"members_p{i}"] = _count(assigned, distinct=True)
-            aggregates[f"members_five_ones_p{i}"] = _count(
-                assigned & _five_ones_q(period), distinct=True
-            )
     else:
         qs = qs.filter(records.member_node_q(node, periods[0]))
-        for i, period in enumerate(periods):
-            aggregates[f"members_p{i}"] = _count()
-            aggregates[f"members_five_ones_p{i}"] = _count(_five_ones_q(period))
-    qs = _join_years(qs, _years(periods))
+    qs = qs.annotate(**joins)
+    aggregates = {}
+    for i, period in enumerate(periods):
+        relation = relation_of[i]
+        if _single_year(period):
+            done = Q(**{f"{relation(period.start.year)}__id__isnull": False})
+        else:
+            done = _five_ones_q(period, relation)
+        members = records.assigned_q(period, "asg__") if via_assignment else Q()
+        aggregates[f"members_p{i}"] = Count("pk", filter=members or None, distinct=via_assignment)
+        aggregates[f"members_five_ones_p{i}"] = Count(
+            "pk", filter=members & done, distinct=via_assignment
+        )
     rows = _run(qs, expression, aggregates)
     return _split(rows, periods, ("members", "members_five_ones"))
