@@ -19,7 +19,6 @@ other and both against ``dashboards.records``.
 from __future__ import annotations
 
 import datetime
-import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
@@ -53,16 +52,6 @@ MEMBER_BITS = {
     "consult": DutyKind.CONSULTATION,  # and the days present at a session
 }
 RECORDED_ITEMS = tuple(StandardItem.values)
-
-# Entities being deleted: the post_delete of their cascaded records must not write their rows
-# back (``dashboards.signals`` fills this from pre_delete/post_delete of Venue and Member).
-_deleting = threading.local()
-
-
-def deleting(kind: str) -> set:
-    if not hasattr(_deleting, kind):
-        setattr(_deleting, kind, set())
-    return getattr(_deleting, kind)
 
 
 def _columns(prefixes: Iterable[str]) -> list[str]:
@@ -136,7 +125,7 @@ def member_rows(member_id: int) -> dict[int, dict]:
 
 def refresh_venue(venue_id: int | None) -> None:
     """Recompute one venue's rows from its records (delete + insert)."""
-    if venue_id is None or venue_id in deleting("venue"):
+    if venue_id is None:
         return
     with transaction.atomic():
         VenueYear.objects.filter(venue_id=venue_id).delete()
@@ -148,7 +137,7 @@ def refresh_venue(venue_id: int | None) -> None:
 
 def refresh_member(member_id: int | None) -> None:
     """Recompute one member's rows from their records (delete + insert)."""
-    if member_id is None or member_id in deleting("member"):
+    if member_id is None:
         return
     with transaction.atomic():
         MemberYear.objects.filter(member_id=member_id).delete()
@@ -269,7 +258,11 @@ def rebuild_bits() -> dict[str, int]:
         tables = [qn(VenueYear._meta.db_table), qn(MemberYear._meta.db_table)]
         if connection.vendor == "postgresql":
             # No dead rows left behind: a rebuild does not double the tables until VACUUM.
+            # TRUNCATE refuses tables with deferred foreign-key checks pending (rows written
+            # earlier in this transaction): run the checks now, as check_constraints() does.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")

@@ -2,20 +2,23 @@
 they are computed from — services, admin, forms and factories alike. Bulk paths send no signals:
 they call ``dashboards.bits.rebuild_bits()`` (or ``refresh_members``) themselves.
 
-Each handler compares the fields the bitmaps read before and after the save (one small query in
+Each save compares what the bitmaps read of the record before and after (one small query in
 pre_save) and recomputes only the entities whose days may have changed, old and new: a session
-moved to another venue refreshes both venues.
+moved to another venue refreshes both venues; a topic edited without its resolution changing
+refreshes nothing.
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
-from members.models import Duty, Member
+from members.models import Duty, DutyStatus, Member
 from platforms.models import Venue, VenueStandardRecord
+from topics.lifecycle import RESOLVED_STATES
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
 from . import bits
+from .models import MemberYear, VenueYear
 
 # The fields each record's bitmaps read.
 TRACKED = {
@@ -25,6 +28,25 @@ TRACKED = {
     Attendance: ("member_id", "consultation_id", "status"),
     VenueStandardRecord: ("venue_id", "item", "met_on"),
 }
+MEMBER_DUTY_KINDS = frozenset(bits.MEMBER_BITS.values())
+
+
+def _relevant(sender, values: dict | None):
+    """What the bitmaps see of a record (None: nothing, or no record)."""
+    if values is None:
+        return None
+    v = values
+    if sender is Consultation:
+        return (v["venue_id"], v["held_at"], bool(v["outcome"]))
+    if sender is Topic:
+        return (v["venue_id"], v["resolved_on"] if v["status"] in RESOLVED_STATES else None)
+    if sender is Duty:
+        counted = v["status"] == DutyStatus.DONE and v["kind"] in MEMBER_DUTY_KINDS
+        return (v["member_id"], v["kind"], v["date"]) if counted else (v["member_id"],)
+    if sender is Attendance:
+        present = v["status"] == AttendanceStatus.PRESENT
+        return (v["member_id"], v["consultation_id"] if present else None)
+    return (v["venue_id"], v["item"], v["met_on"])
 
 
 def _remember(sender, instance, raw=False, **kwargs) -> None:
@@ -34,14 +56,10 @@ def _remember(sender, instance, raw=False, **kwargs) -> None:
     instance._bits_old = old
 
 
-def _current(sender, instance) -> dict:
-    return {name: getattr(instance, name) for name in TRACKED[sender]}
-
-
 def _saved(sender, instance, created=False, **kwargs) -> None:
     old = instance.__dict__.pop("_bits_old", None)
-    new = _current(sender, instance)
-    if old == new:
+    new = {name: getattr(instance, name) for name in TRACKED[sender]}
+    if _relevant(sender, old) == _relevant(sender, new):
         return
     old = old or {}
     if sender is Consultation:
@@ -67,12 +85,13 @@ def _deleted(sender, instance, **kwargs) -> None:
         bits.refresh_member(instance.member_id)
 
 
-def _entity_deleting(sender, instance, **kwargs) -> None:
-    bits.deleting("venue" if sender is Venue else "member").add(instance.pk)
-
-
 def _entity_deleted(sender, instance, **kwargs) -> None:
-    bits.deleting("venue" if sender is Venue else "member").discard(instance.pk)
+    """A deleted venue's or member's rows go with it: the cascade removed them first, but the
+    post_delete of its cascaded records (deleted before it) may have written them back."""
+    if sender is Venue:
+        VenueYear.objects.filter(venue_id=instance.pk).delete()
+    else:
+        MemberYear.objects.filter(member_id=instance.pk).delete()
 
 
 def connect() -> None:
@@ -82,9 +101,7 @@ def connect() -> None:
         post_save.connect(_saved, sender=model, dispatch_uid=uid)
         post_delete.connect(_deleted, sender=model, dispatch_uid=uid)
     # Venue and Member fields (is_active, area) are read at query time, never stored in the
-    # bitmaps; their deletion cascades to their rows. Only mark them while they are deleted so
-    # their cascaded records do not write rows back for them.
+    # bitmaps, so saving them changes no row.
     for model in (Venue, Member):
         uid = f"dashboards.bits.{model._meta.label_lower}"
-        pre_delete.connect(_entity_deleting, sender=model, dispatch_uid=uid)
         post_delete.connect(_entity_deleted, sender=model, dispatch_uid=uid)
