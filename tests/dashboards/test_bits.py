@@ -425,3 +425,38 @@ def test_a_session_at_half_past_midnight_counts_on_its_beijing_day(fw):
     assert datetime.datetime(2026, 1, 1, 0, 30, tzinfo=SHANGHAI).astimezone(datetime.UTC).year == (
         2025
     )
+
+
+# -- the bulk loaders rebuild them ----------------------------------------------------------------
+def test_seed_demo_leaves_the_bits_in_step():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--scale", "tiny", "--force", stdout=StringIO())
+    assert VenueYear.objects.exists() and MemberYear.objects.exists()
+    assert check_bits() == []
+    today = datetime.date.today()
+    periods = [Period.year(today.year, today=today), Period.year(today.year - 1, today=today)]
+    root = Area.objects.get(depth=1)
+    nodes = [DashboardScope(area=root)]
+    nodes += [DashboardScope(area=a) for a in Area.objects.filter(depth=2)[:2]]
+    assert assert_counts_match(nodes, periods) > 0
+
+
+@pytest.mark.postgres
+def test_seed_province_leaves_the_bits_in_step(monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    if connection.vendor != "postgresql":
+        pytest.skip("seed_province loads with COPY: PostgreSQL only")
+    monkeypatch.setitem(connection.settings_dict, "NAME", "test_province")
+    call_command("seed_province", "--scale", "tiny", stdout=StringIO())
+    assert VenueYear.objects.exists() and MemberYear.objects.exists()
+    assert check_bits() == []
+    today = datetime.date.today()
+    periods = [Period.year(today.year, today=today), Period.quarter(today.year, 1, today=today)]
+    root = Area.objects.get(depth=1)
+    assert assert_counts_match([DashboardScope(area=root)], periods) > 0
