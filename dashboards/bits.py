@@ -173,7 +173,7 @@ def _sql_parts():
     return qn, local_date, year, doy, one
 
 
-def _bits_select(events: str, params: list, prefixes: dict[str, str], extra: str = "") -> str:
+def _bits_select(events: str, prefixes: dict[str, str], extra: str = "") -> str:
     """``SELECT e, yr, <chunk sums>`` over ``events`` (rows ``e, k, d``): distinct (entity, key,
     day) first, so a plain SUM of distinct powers of two is their bitwise OR."""
     _, _, year, doy, one = _sql_parts()
@@ -213,7 +213,7 @@ def _venue_select() -> tuple[str, list]:
         f"THEN MAX(r.{qn('met_on')}) END FROM {record} r "
         f"WHERE r.{qn('venue_id')} = x.e AND r.{qn('item')} IN ({items}))"
     )
-    sql = _bits_select(events, params, {"active": "a", "outcome": "o"}, extra=recorded)
+    sql = _bits_select(events, {"active": "a", "outcome": "o"}, extra=recorded)
     # The correlated subquery's parameters come before the events' in the statement.
     return sql, [*RECORDED_ITEMS, *params]
 
@@ -243,7 +243,7 @@ def _member_select() -> tuple[str, list]:
     prefixes = {prefix: str(kind) for prefix, kind in MEMBER_BITS.items()}
     for key in prefixes.values():
         assert "'" not in key
-    return _bits_select(events, params, prefixes), params
+    return _bits_select(events, prefixes), params
 
 
 def rebuild_bits() -> dict[str, int]:
