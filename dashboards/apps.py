@@ -5,7 +5,8 @@ class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = "领导看板"
 
-    def ready(self):
-        from . import summaries
+    def ready(self) -> None:
+        from . import signals, summaries
 
         summaries.connect()
+        signals.connect()

@@ -32,14 +32,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr
 
 from members.models import Assignment, Member
-from platforms.models import Area
 from topics.lifecycle import OPEN_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
-from . import records, summaries
+from . import bits, records, summaries
 from .models import COUNTERS, NodeCount, NodeResolveDays
 from .periods import Period
 from .scope import DashboardScope
@@ -440,30 +438,25 @@ def _raw_counts(
     node: DashboardScope,
     periods: list[Period],
     children: dict | None = None,
-    group: dict | None = None,
+    level: str | None = None,
 ) -> list[dict]:
     """The raw counts of ``records_raw_counts``, read from the summary tables: one query for
     the topic and session counts, one for the resolution times, and the venue and member
     counts (two queries) — four whatever the size of the node or the number of children.
 
     ``children`` None → ``{None: counts}`` per period; otherwise ``{child ident: node key}``
-    (``child_rows``) → ``{child ident: counts}``.
+    for the children at ``level`` ("area": idents are path prefixes; "venue": venue ids) →
+    ``{child ident: counts}``.
     """
     keys = {node.key: None} if children is None else {v: k for k, v in children.items()}
     results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
     if keys:
         _read_counts(keys, periods, results)
-    rest = records_raw_counts(node, periods, group, only=("venue", "member"))
-    for i, by_child in enumerate(rest):
-        for child, counts in by_child.items():
-            for name in (
-                "venues",
-                "active_venues",
-                "standard_venues",
-                "members",
-                "members_five_ones",
-            ):
-                results[i][child][name] = counts[name]
+    child = None if children is None else level
+    for source in (bits.venue_counts, bits.member_counts):
+        for i, by_child in enumerate(source(node, periods, child)):
+            for ident, counts in by_child.items():
+                results[i][ident].update(counts)
     return results
 
 
@@ -583,8 +576,8 @@ def headline(node: DashboardScope, period: Period) -> dict:
 # -- children ------------------------------------------------------------------------------
 def child_rows(node: DashboardScope, period: Period) -> list[dict]:
     """One row per child — the child areas, or at the bottom of the tree the venues in use of
-    the area — with the figures of ``compute``: seven queries however many children (the
-    children, then the six of ``compute`` grouped by child).
+    the area — with the figures of ``compute``: five queries however many children (the
+    children, then the four of ``compute`` grouped by child).
 
     At a venue, the rows are the venues in use of its area (its siblings and itself, marked
     ``current``), so a venue's page compares it with its neighbours at the same cost.
@@ -600,26 +593,11 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
     level = "area" if node.area.numchild else "venue"
     if level == "venue":
         children = list(records.venues(node).filter(area=node.area).order_by("name", "pk"))
-        group = {
-            "topic": F("venue_id"),
-            "session": F("venue_id"),
-            "attendance": F("consultation__venue_id"),
-            "venue": F("pk"),
-            "member_via_assignment": True,
-        }
         keyed = [(c.pk, f"v{c.pk}", c.name) for c in children]
     else:
-        child_len = len(node.area.path) + Area.steplen
         children = list(node.child_areas().order_by("path"))
-        group = {
-            "topic": Substr("area__path", 1, child_len),
-            "session": Substr("venue__area__path", 1, child_len),
-            "attendance": Substr("consultation__venue__area__path", 1, child_len),
-            "venue": Substr("area__path", 1, child_len),
-            "member": Substr("area__path", 1, child_len),
-        }
         keyed = [(c.path, f"a{c.pk}", c.name) for c in children]
-    raw = _raw_counts(node, [period], {ident: key for ident, key, _ in keyed}, group)[0]
+    raw = _raw_counts(node, [period], {ident: key for ident, key, _ in keyed}, level)[0]
     rows = []
     for ident, key, name in keyed:
         counts = raw.get(ident, {**RAW_ZERO, "histogram": {}})

@@ -380,7 +380,9 @@ def _write(model, rows: list[tuple], columns: tuple[str, ...]) -> None:
 
 
 def rebuild() -> dict[str, int]:
-    """Recompute every snapshot and count from the records; returns the row counts."""
+    """Recompute every snapshot, count and day bitmap from the records; returns row counts."""
+    from .bits import rebuild_bits
+
     topics, sessions, deltas = _fresh()
     counts, days = deltas.nonzero()
     with transaction.atomic():
@@ -403,11 +405,13 @@ def rebuild() -> dict[str, int]:
         )
         _write(NodeCount, [(*k, *r) for k, r in counts], ("node", "grain", "day", *COUNTERS))
         _write(NodeResolveDays, [(*k, n) for k, n in days], ("node", "grain", "day", "days", "n"))
+        bitmaps = rebuild_bits()
     return {
         "topics": len(topics),
         "sessions": len(sessions),
         "counts": len(counts),
         "resolve_days": len(days),
+        **bitmaps,
     }
 
 
@@ -450,6 +454,13 @@ def check(limit: int = 20) -> list[str]:
         if r[4]
     }
     compare("办结用时", stored_days, dict(days))
+    from .bits import check_bits
+
+    for row in check_bits():
+        problems.append(
+            f"日位图 {row['table']} {row['entity']} {row['year']}: "
+            f"存储 {row['stored']} ≠ 重算 {row['fresh']}"
+        )
     return problems[:limit]
 
 
@@ -471,8 +482,14 @@ def bulk_changes():
         rebuild()
 
 
+def paused() -> bool:
+    """True inside ``bulk_changes()``: the receivers (here and in ``dashboards.signals``) wait
+    for the rebuild at its end."""
+    return bool(getattr(_paused, "depth", 0))
+
+
 def _refresh_ids(refresh, ids) -> None:
-    if getattr(_paused, "depth", 0):
+    if paused():
         return
     refresh([i for i in ids if i is not None])
 

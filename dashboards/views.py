@@ -26,11 +26,11 @@ from . import figures
 from .cases import CASE_EXPORT, CaseFilter, resolved_cases
 from .exports import overview_xlsx_response
 from .figures import DEFINITIONS
-from .templatetags.dashboard_figures import figure
 from .periods import period_from_request
 from .report import build_report
 from .report_xlsx import report_xlsx_response
 from .scope import DashboardScope, resolve_scope
+from .templatetags.dashboard_figures import figure
 
 DASHBOARD_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER)
 

@@ -3,7 +3,7 @@
 import datetime
 
 from tests.factories import DepartmentFactory, ReferralFactory, TopicFactory, VenueFactory
-from topics.models import Topic, TopicCategory
+from topics.models import TopicCategory
 
 D = datetime.date
 MARCH_1, MARCH_11 = D(2025, 3, 1), D(2025, 3, 11)

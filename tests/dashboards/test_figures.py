@@ -244,7 +244,6 @@ def test_a_community_ranks_its_venues_in_use(fw):
     assert [figures_only(r) for r in rows] == [V1_2025, V2_2025]
 
 
-
 def test_a_venue_is_compared_with_the_venues_of_its_community(fw):
     rows = child_rows(fw.node("V1"), PERIOD)
     assert [(r["name"], r["current"]) for r in rows] == [("V1驿站", True), ("V2议事厅", False)]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from dashboards import summaries
+from dashboards.bits import refresh_members
 from members.models import Member
 from platforms.models import Venue
 
@@ -216,7 +217,9 @@ def _sync_attendance(*, consultation: Consultation, actor, rows: AttendanceInput
     ]
     if new_rows:
         bulk_create_with_history(new_rows, Attendance, default_user=actor)
-        summaries.refresh_sessions([consultation.pk])  # bulk_create sends no signals
+        # bulk_create sends no signals: bring the dashboard summaries up to date.
+        summaries.refresh_sessions([consultation.pk])
+        refresh_members(row.member_id for row in new_rows)
 
 
 def _sync_topic_links(*, consultation: Consultation, actor, links: TopicLinkInput) -> None:
