@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, IntegerField, Q, Value
 from django.db.models.functions import Substr
 from django.db.models.lookups import GreaterThan
 
@@ -444,14 +444,8 @@ def _five_ones_q(period: Period, relation) -> Q:
     return condition
 
 
-def member_counts(
-    node: DashboardScope, periods: list[Period], child: str | None = None
-) -> list[dict]:
-    """Per period, ``{child_key: {"members", "members_five_ones"}}`` — one query.
-
-    Area node: active members whose area is in the node (``child`` "area": keyed by the child
-    area's path prefix). Venue node, or ``child`` "venue" (keyed by venue id): active members
-    with an assignment to the venue overlapping the period."""
+def _member_query(node: DashboardScope, periods: list[Period], child: str | None):
+    """The members queryset, the child expression and the aggregates of ``member_counts``."""
     expression = _child_expression(node, child)
     joins, relation_of = _joins(periods, lambda p, rel: _five_ones_q(p, lambda year: rel))
     qs = Member.objects.filter(is_active=True)
@@ -482,5 +476,34 @@ def member_counts(
         aggregates[f"members_five_ones_p{i}"] = Count(
             "pk", filter=members & done, distinct=via_assignment
         )
+    return qs, expression, aggregates
+
+
+def member_counts(
+    node: DashboardScope, periods: list[Period], child: str | None = None
+) -> list[dict]:
+    """Per period, ``{child_key: {"members", "members_five_ones"}}`` — one query.
+
+    Area node: active members whose area is in the node (``child`` "area": keyed by the child
+    area's path prefix). Venue node, or ``child`` "venue" (keyed by venue id): active members
+    with an assignment to the venue overlapping the period."""
+    qs, expression, aggregates = _member_query(node, periods, child)
     rows = _run(qs, expression, aggregates)
+    return _split(rows, periods, ("members", "members_five_ones"))
+
+
+def member_counts_with_venues(node: DashboardScope, periods: list[Period], own) -> list[dict]:
+    """``member_counts(node, periods)`` keyed ``own`` and ``member_counts(node, periods,
+    "venue")`` together, in one statement (``UNION ALL``): at a community the node counts its
+    committee members while its venues count the members sent down to them."""
+    area_qs, _, aggregates = _member_query(node, periods, None)
+    venue_qs, expression, venue_aggregates = _member_query(node, periods, "venue")
+    whole = area_qs.annotate(child=Value(0, output_field=IntegerField())).values("child")
+    whole = whole.annotate(**aggregates).order_by()
+    by_venue = venue_qs.annotate(child=expression).values("child")
+    by_venue = by_venue.annotate(**venue_aggregates).order_by()
+    rows = {}
+    for row in whole.union(by_venue, all=True):
+        child = row.pop("child")
+        rows[own if child == 0 else child] = {k: v or 0 for k, v in row.items()}
     return _split(rows, periods, ("members", "members_five_ones"))

@@ -538,16 +538,7 @@ def _detail(key: str, figures: dict) -> str:
     return details.get(key, "")
 
 
-def headline(node: DashboardScope, period: Period) -> dict:
-    """Figures of the period and of the previous period, with the change, one tile each:
-    ``{"period", "previous_period", "figures", "previous", "tiles": [{key, label, unit, value,
-    previous, change, direction, good, change_text, detail, is_rate}]}``.
-
-    Six queries: each table is read once for both periods."""
-    previous_period = period.previous()
-    raw_current, raw_previous = _raw_counts(node, [period, previous_period])
-    current = figures_from_raw(raw_current[None])
-    previous = figures_from_raw(raw_previous[None])
+def _headline(period: Period, previous_period: Period, current: dict, previous: dict) -> dict:
     tiles = []
     for d in DEFINITIONS:
         value = current[d.key]
@@ -571,6 +562,22 @@ def headline(node: DashboardScope, period: Period) -> dict:
         "previous": previous,
         "tiles": tiles,
     }
+
+
+def headline(node: DashboardScope, period: Period) -> dict:
+    """Figures of the period and of the previous period, with the change, one tile each:
+    ``{"period", "previous_period", "figures", "previous", "tiles": [{key, label, unit, value,
+    previous, change, direction, good, change_text, detail, is_rate}]}``.
+
+    Four queries: each summary table is read once for both periods."""
+    previous_period = period.previous()
+    raw_current, raw_previous = _raw_counts(node, [period, previous_period])
+    return _headline(
+        period,
+        previous_period,
+        figures_from_raw(raw_current[None]),
+        figures_from_raw(raw_previous[None]),
+    )
 
 
 # -- children ------------------------------------------------------------------------------
@@ -611,3 +618,84 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
             }
         )
     return rows
+
+
+# -- the overview page: headline and ranking in one pass ---------------------------------------
+def _add(total: dict, counts: dict) -> None:
+    for name, value in counts.items():
+        if name == "histogram":
+            for days, n in value.items():
+                total["histogram"][days] = total["histogram"].get(days, 0) + n
+        else:
+            total[name] = total.get(name, 0) + value
+
+
+def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
+    """``(headline(node, period), child_rows(node, period))`` in five queries at every level
+    (the children, then each summary table once for the node and its children together).
+
+    The node's venue and member counts are the sum of its groups: every venue or member of an
+    area lies in exactly one child area or in the area itself (its own group). At a venue, the
+    node is its own row among its neighbours. At a community, whose rows count the members
+    sent down to each venue while the community's own figure counts committee members, the two
+    member counts are read in one statement (``bits.member_counts_with_venues``).
+    """
+    previous_period = period.previous()
+    periods = [period, previous_period]
+    current = f"v{node.venue.pk}" if node.is_venue else None
+    base = DashboardScope(area=node.venue.area, top=node.top) if node.is_venue else node
+    level = "area" if base.area.numchild else "venue"
+    if level == "venue":
+        children = list(records.venues(base).filter(area=base.area).order_by("name", "pk"))
+        keyed = [(c.pk, f"v{c.pk}", c.name) for c in children]
+    else:
+        children = list(base.child_areas().order_by("path"))
+        keyed = [(c.path, f"a{c.pk}", c.name) for c in children]
+    idents = {key: ident for ident, key, _ in keyed}
+    if node.is_venue and current not in idents:  # a venue no longer in use: no neighbours
+        return headline(node, period), child_rows(node, period)
+    own = idents.get(node.key, "__node__")
+    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    _read_counts({**{k: v for k, v in idents.items()}, node.key: own}, periods, results)
+    if level == "area":
+        venue_rows = bits.venue_counts(base, periods, "area")
+        member_rows = bits.member_counts(base, periods, "area")
+    else:
+        venue_rows = bits.venue_counts(base, periods, "venue")
+        if node.is_venue:
+            member_rows = bits.member_counts(base, periods, "venue")
+        else:
+            member_rows = bits.member_counts_with_venues(base, periods, own)
+    for i in range(len(periods)):
+        node_total = {"venues": 0, "active_venues": 0, "standard_venues": 0}
+        member_total = {"members": 0, "members_five_ones": 0}
+        for ident, counts in venue_rows[i].items():
+            results[i][ident].update(counts)
+            _add(node_total, counts)
+        for ident, counts in member_rows[i].items():
+            results[i][ident].update(counts)
+            if level == "area":
+                _add(member_total, counts)
+        if own == "__node__":
+            results[i][own].update(node_total)
+            if level == "area":
+                results[i][own].update(member_total)
+    head = _headline(
+        period,
+        previous_period,
+        figures_from_raw(results[0][own]),
+        figures_from_raw(results[1][own]),
+    )
+    rows = []
+    for ident, key, name in keyed:
+        counts = results[0].get(ident, {**RAW_ZERO, "histogram": {}})
+        rows.append(
+            {
+                "key": key,
+                "name": name,
+                "kind": level,
+                "current": key == current,
+                **figures_from_raw(counts),
+            }
+        )
+    return head, rows

@@ -115,9 +115,10 @@ def _cells(values: dict) -> list[dict]:
 
 def build_report(node: DashboardScope, period: Period) -> dict:
     """Everything the report page and its .xlsx show."""
-    head = figures.headline(node, period)
+    head, children = figures.overview(node, period)
     node_figures = head["figures"]
-    children = figures.child_rows(node, period)
+    if node.is_venue:  # a venue's report has no table of other venues
+        children = []
     child_kind = children[0]["kind"] if children else None
     return {
         "title": report_title(node.name, period),

@@ -138,9 +138,9 @@ class OverviewView(DashboardMixin, TemplateView):
     tab = "overview"
 
     def overview(self) -> tuple[dict, list[dict], Sort | None]:
-        result = figures.headline(self.node, self.period)
+        result, rows = figures.overview(self.node, self.period)
         sort = parse_sort(self.request.GET.get("sort", ""), ranking_columns())
-        return result, sort_rows(figures.child_rows(self.node, self.period), sort), sort
+        return result, sort_rows(rows, sort), sort
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

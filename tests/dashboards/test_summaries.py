@@ -15,7 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dashboards import summaries
-from dashboards.figures import SOURCES, _raw_counts, child_rows, records_raw_counts
+from dashboards.figures import (
+    SOURCES,
+    _raw_counts,
+    child_rows,
+    headline,
+    overview,
+    records_raw_counts,
+)
 from dashboards.models import NodeCount, NodeResolveDays, TopicFact
 from dashboards.periods import Period
 from topics.lifecycle import TopicStatus
@@ -232,3 +239,25 @@ def test_the_nightly_command_finds_and_repairs_a_difference(fw, capsys):
     assert "汇总" in capsys.readouterr().err
     call_command("dashboard_summaries", "--repair")
     assert summaries.check() == []
+
+
+@pytest.mark.parametrize("name", ["C", "D1", "D2", "S1", "K1", "S2", "K3", "V1", "V2", "V3", "V4"])
+@pytest.mark.parametrize("label", ["2025", "custom across the year end", "running year"])
+def test_overview_in_one_pass_equals_headline_and_children(fw, name, label):
+    """The page reads the node and its children together and sums the node's venue and member
+    counts from its groups; that must be the headline and ranking computed apart."""
+    node, period = fw.node(name), PERIODS[label]
+    head, rows = overview(node, period)
+    expected = headline(node, period)
+    assert head["figures"] == expected["figures"]
+    assert head["previous"] == expected["previous"]
+    assert head["tiles"] == expected["tiles"]
+    assert rows == child_rows(node, period)
+
+
+@pytest.mark.parametrize("name", ["C", "D1", "S1", "K1", "V1", "V3"])
+def test_overview_costs_five_queries_at_every_level(fw, name):
+    node = fw.node(name)
+    with CaptureQueriesContext(connection) as ctx:
+        overview(node, PERIOD)
+    assert len(ctx.captured_queries) == 5
