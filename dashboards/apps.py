@@ -1,4 +1,22 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def fill_empty_summaries(sender, using="default", verbosity=1, **kwargs):
+    """After ``migrate`` on a database that has records but empty summary tables (the first
+    upgrade to a version with them), build them, so that no dashboard shows zeros."""
+    from topics.models import Consultation, Topic
+
+    from . import summaries
+    from .models import NodeCount
+
+    if NodeCount.objects.using(using).exists():
+        return
+    if not (Topic.objects.using(using).exists() or Consultation.objects.using(using).exists()):
+        return
+    rows = summaries.rebuild()
+    if verbosity:
+        print(f"看板汇总表已生成。Dashboard summaries built: {rows}")
 
 
 class DashboardsConfig(AppConfig):
@@ -10,3 +28,4 @@ class DashboardsConfig(AppConfig):
 
         summaries.connect()
         signals.connect()
+        post_migrate.connect(fill_empty_summaries, sender=self)

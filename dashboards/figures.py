@@ -390,23 +390,41 @@ def _in_list(values) -> tuple[str, list]:
     return ", ".join(["%s"] * len(values)), values
 
 
-def _read_counts(keys: dict, periods: list[Period], results: list[dict]) -> None:
+def _read_counts(
+    keys: dict, periods: list[Period], results: list[dict], later_only: str | None = None
+) -> None:
     """The topic and session counts and the resolution times of the nodes ``keys`` (node key
     → child ident), two statements written out by hand: built through the ORM, the two dozen
-    filtered sums of each cost more to compile than to run (measured at ~8 ms a page)."""
-    spans = [summaries.span_sql(p.start, p.effective_end) for p in periods]
-    overdue = [summaries.span_sql(None, p.today) for p in periods]
+    filtered sums of each cost more to compile than to run. Each period is a few blocks of
+    rows (``summaries.span_terms``). ``later_only``: read the periods after the first for that
+    node key only (the overview compares only the node itself with the previous period)."""
+
+    def scoped(i: int, case: str, params: list, condition: str, cparams: list):
+        if i == 0 or later_only is None:
+            return case, params, condition, cparams
+        return (
+            f"CASE WHEN node = %s THEN {case} ELSE 0 END",
+            [later_only, *params],
+            f"(node = %s AND {condition})",
+            [later_only, *cparams],
+        )
+
+    spans = [
+        scoped(i, *summaries.terms_sql(summaries.span_terms(p.start, p.effective_end)))
+        for i, p in enumerate(periods)
+    ]
+    overdue = [scoped(i, *summaries.until_sql(p.today)) for i, p in enumerate(periods)]
     select, select_params, names = [], [], []
     for i in range(len(periods)):
         for name in COUNTERS:
-            condition, params = overdue[i] if name == "overdue" else spans[i]
-            select.append(f"SUM({name}) FILTER (WHERE {condition})")
+            case, params, _, _ = overdue[i] if name == "overdue" else spans[i]
+            select.append(f"SUM({name} * {case})")
             select_params += params
             names.append((name, i))
     nodes, node_params = _in_list(keys)
     wanted = spans + overdue
-    where = " OR ".join(c for c, _ in wanted)
-    where_params = [v for _, params in wanted for v in params]
+    where = " OR ".join(w[2] for w in wanted)
+    where_params = [v for w in wanted for v in w[3]]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT node, {', '.join(select)} FROM {NodeCount._meta.db_table} "
@@ -417,15 +435,15 @@ def _read_counts(keys: dict, periods: list[Period], results: list[dict]) -> None
             child = keys[node]
             for (name, i), value in zip(names, values, strict=True):
                 results[i][child][name] = value or 0
-        sums = [f"SUM(n) FILTER (WHERE {c})" for c, _ in spans]
-        where = " OR ".join(c for c, _ in spans)
+        sums = [f"SUM(n * {case})" for case, _, _, _ in spans]
         cursor.execute(
             f"SELECT node, days, {', '.join(sums)} FROM {NodeResolveDays._meta.db_table} "
-            f"WHERE node IN ({nodes}) AND ({where}) GROUP BY node, days",
+            f"WHERE node IN ({nodes}) AND ({' OR '.join(w[2] for w in spans)}) "
+            "GROUP BY node, days",
             [
-                *(v for _, params in spans for v in params),
+                *(v for w in spans for v in w[1]),
                 *node_params,
-                *(v for _, params in spans for v in params),
+                *(v for w in spans for v in w[3]),
             ],
         )
         for node, days, *counts in cursor.fetchall():
@@ -656,7 +674,7 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
         return headline(node, period), child_rows(node, period)
     own = idents.get(node.key, "__node__")
     results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
-    _read_counts({**{k: v for k, v in idents.items()}, node.key: own}, periods, results)
+    _read_counts({**idents, node.key: own}, periods, results, later_only=node.key)
     if level == "area":
         venue_rows = bits.venue_counts(base, periods, "area")
         member_rows = bits.member_counts(base, periods, "area")

@@ -3,9 +3,10 @@
 The figures are defined on the records (``dashboards.records``); at province scale summing the
 records on every page view costs seconds, so the additive counts are kept here, per node
 (``"a<area id>"`` for an area and every area below it, ``"v<venue id>"`` for a venue) and per
-day, at two grains: ``D`` (one day) and ``M`` (a whole month, ``day`` = its first day). A period
-is read as its whole months plus the days at either end, a few dozen rows per node whatever the
-data size.
+day, at three grains: ``D`` (one day), ``M`` (a whole month) and ``Y`` (a whole year; ``day`` is
+the first day of the month or year). A period is read as a few such blocks added and subtracted
+(``summaries.span_terms``: this year so far is the year minus what lies after today), a handful
+of rows per node whatever the data size.
 
 They are kept exactly in step with the records by ``dashboards.summaries``: each topic and
 session has a snapshot of what it contributes (``TopicFact``, ``SessionFact``), and every save or
@@ -23,6 +24,7 @@ from platforms.models import Venue
 class Grain(models.TextChoices):
     DAY = "D", "日"
     MONTH = "M", "月"
+    YEAR = "Y", "年"
 
 
 # The counters of NodeCount, each tied to the date a record is counted on.

@@ -18,6 +18,7 @@ transactions refreshing the same record apply their differences one after the ot
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime
 import io
@@ -131,6 +132,15 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def _grains(day: datetime.date):
+    """The rows a record counted on ``day`` adds to: its day, its month, its year."""
+    return (
+        (Grain.DAY.value, day),
+        (Grain.MONTH.value, day.replace(day=1)),
+        (Grain.YEAR.value, day.replace(month=1, day=1)),
+    )
+
+
 class Deltas:
     """Differences to apply: ``{(node, grain, day): [n per counter]}`` and
     ``{(node, grain, day, days): n}``."""
@@ -141,8 +151,8 @@ class Deltas:
 
     def _add(self, nodes: str, day: datetime.date, values: dict[str, int], sign: int) -> None:
         for node in nodes.split():
-            for grain, when in ((Grain.DAY, day), (Grain.MONTH, _month(day))):
-                row = self.counts[(node, grain.value, when)]
+            for grain, when in _grains(day):
+                row = self.counts[(node, grain, when)]
                 for name, value in values.items():
                     row[COUNTER_INDEX[name]] += sign * value
 
@@ -170,8 +180,8 @@ class Deltas:
             )
             days = (s.resolved_on - s.raised_on).days
             for node in s.nodes.split():
-                self.days[(node, Grain.DAY.value, s.resolved_on, days)] += sign
-                self.days[(node, Grain.MONTH.value, _month(s.resolved_on), days)] += sign
+                for grain, when in _grains(s.resolved_on):
+                    self.days[(node, grain, when, days)] += sign
         if s.overdue_from:
             self._add(s.nodes, s.overdue_from, {"overdue": 1}, sign)
 
@@ -534,29 +544,104 @@ def connect() -> None:
 
 
 # -- reading: a span of days as rows of the two grains -----------------------------------------
-def _next_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+def _month_length(day: datetime.date) -> int:
+    return calendar.monthrange(day.year, day.month)[1]
 
 
-def span_sql(start: datetime.date | None, end: datetime.date) -> tuple[str, list]:
-    """The rows that add up to the days ``start`` .. ``end`` (``start`` None: from the
-    beginning), as an SQL condition and its parameters: the whole months inside as ``M``
-    rows, the days at either end as ``D`` rows — a few dozen rows per node for any period."""
-    first_full = None if start is None else (start if start.day == 1 else _next_month(start))
-    last_day = _next_month(end) - datetime.timedelta(days=1)
-    after_last_full = _next_month(end) if last_day == end else end.replace(day=1)
-    if first_full is not None and first_full >= after_last_full:
-        return "(grain = 'D' AND day BETWEEN %s AND %s)", [start, end]
-    parts, params = (
-        ["(grain = 'M' AND day < %s" + ("" if first_full is None else " AND day >= %s") + ")"],
-        [after_last_full],
+def _prefix(x: datetime.date, base_year: int, terms: dict, sign: int) -> None:
+    """Add ``sign`` × (every row counted on a day from 1 January of ``base_year`` to ``x``) to
+    ``terms`` as blocks: the years before ``x``'s, then within its year whichever of "the months
+    before" or "the year minus the months from this one on" has fewer blocks, and within its
+    month whichever of "the days so far" or "the month minus the days after" has fewer."""
+
+    def add(grain: str, day: datetime.date, coefficient: int) -> None:
+        terms[(grain, day)] = terms.get((grain, day), 0) + sign * coefficient
+
+    for year in range(base_year, x.year):
+        add(Grain.YEAR, datetime.date(year, 1, 1), 1)
+    if x.month - 1 <= 6:
+        for month in range(1, x.month):
+            add(Grain.MONTH, datetime.date(x.year, month, 1), 1)
+    else:
+        add(Grain.YEAR, datetime.date(x.year, 1, 1), 1)
+        for month in range(x.month, 13):
+            add(Grain.MONTH, datetime.date(x.year, month, 1), -1)
+    length = _month_length(x)
+    if x.day <= length - x.day:
+        for day in range(1, x.day + 1):
+            add(Grain.DAY, x.replace(day=day), 1)
+    else:
+        add(Grain.MONTH, x.replace(day=1), 1)
+        for day in range(x.day + 1, length + 1):
+            add(Grain.DAY, x.replace(day=day), -1)
+
+
+def span_terms(start: datetime.date, end: datetime.date) -> dict[tuple[str, datetime.date], int]:
+    """The days ``start`` .. ``end`` as blocks of rows with a coefficient each:
+    ``{(grain, day): ±1}``. E.g. 1 January .. 29 November = the year − December − 30 November
+    (nothing is counted on a day that has not come yet, so a running period reads one block)."""
+    terms: dict = {}
+    before = start - datetime.timedelta(days=1)
+    _prefix(end, before.year, terms, 1)
+    _prefix(before, before.year, terms, -1)
+    return {key: c for key, c in terms.items() if c}
+
+
+def terms_sql(terms: dict) -> tuple[str, list, str, list]:
+    """``(coefficient expression, its parameters, row condition, its parameters)``: sum
+    ``column * coefficient`` over the rows meeting the condition."""
+    by_coefficient: dict[int, list] = {}
+    for (grain, day), c in sorted(terms.items()):
+        by_coefficient.setdefault(c, []).append((grain, day))
+    cases, case_params, conditions, condition_params = [], [], [], []
+    for c, blocks in sorted(by_coefficient.items()):
+        condition, params = _blocks_sql(blocks)
+        cases.append(f"WHEN {condition} THEN {int(c)}")
+        case_params += params
+        conditions.append(condition)
+        condition_params += params
+    if not cases:
+        return "0", [], "1 = 0", []
+    return (
+        "CASE " + " ".join(cases) + " ELSE 0 END",
+        case_params,
+        "(" + " OR ".join(conditions) + ")",
+        condition_params,
     )
-    if first_full is not None:
-        params.append(first_full)
-    if start is not None and start < first_full:
-        parts.append("(grain = 'D' AND day BETWEEN %s AND %s)")
-        params += [start, first_full - datetime.timedelta(days=1)]
-    if after_last_full <= end:
-        parts.append("(grain = 'D' AND day BETWEEN %s AND %s)")
-        params += [after_last_full, end]
+
+
+def _blocks_sql(blocks: list) -> tuple[str, list]:
+    """``grain = … AND day IN (…)`` per grain, consecutive days as ranges."""
+    parts, params = [], []
+    for grain in (Grain.YEAR, Grain.MONTH, Grain.DAY):
+        days = sorted(day for g, day in blocks if g == grain)
+        if not days:
+            continue
+        if grain != Grain.DAY:
+            parts.append(f"(grain = '{grain}' AND day IN ({', '.join(['%s'] * len(days))}))")
+            params += days
+            continue
+        runs = []
+        for day in days:
+            if runs and day - runs[-1][1] == datetime.timedelta(days=1):
+                runs[-1][1] = day
+            else:
+                runs.append([day, day])
+        for first, last in runs:
+            parts.append("(grain = 'D' AND day BETWEEN %s AND %s)")
+            params += [first, last]
     return "(" + " OR ".join(parts) + ")", params
+
+
+def until_sql(end: datetime.date) -> tuple[str, list, str, list]:
+    """Every row counted on a day up to ``end`` (the "overdue now" count): the years before
+    as one range, then ``end``'s year as in ``span_terms``."""
+    year_start = end.replace(month=1, day=1)
+    case, case_params, condition, condition_params = terms_sql(span_terms(year_start, end))
+    before = "(grain = 'Y' AND day < %s)"
+    return (
+        f"CASE WHEN {before} THEN 1 ELSE {case} END",
+        [year_start, *case_params],
+        f"({before} OR {condition})",
+        [year_start, *condition_params],
+    )

@@ -261,3 +261,53 @@ def test_overview_costs_five_queries_at_every_level(fw, name):
     with CaptureQueriesContext(connection) as ctx:
         overview(node, PERIOD)
     assert len(ctx.captured_queries) == 5
+
+
+def _days_of(grain: str, day: datetime.date):
+    if grain == "D":
+        return [day]
+    last = (
+        datetime.date(day.year + 1, 1, 1)
+        if grain == "Y"
+        else (datetime.date(day.year + (day.month == 12), day.month % 12 + 1, 1))
+    )
+    return [day + datetime.timedelta(days=i) for i in range((last - day).days)]
+
+
+@pytest.mark.django_db(False)
+def test_span_terms_add_up_to_exactly_the_days_of_the_span():
+    import random
+
+    rng = random.Random(20261129)
+    spans = [(D(2026, 1, 1), D(2026, 11, 29)), (D(2025, 12, 31), D(2026, 1, 1))]
+    spans += [(D(2024, 2, 29), D(2024, 2, 29)), (D(2023, 3, 1), D(2026, 2, 28))]
+    for _ in range(300):
+        start = D(2023, 1, 1) + datetime.timedelta(days=rng.randrange(1400))
+        spans.append((start, start + datetime.timedelta(days=rng.randrange(800))))
+    for start, end in spans:
+        coverage: dict = {}
+        terms = summaries.span_terms(start, end)
+        for (grain, day), c in terms.items():
+            for covered in _days_of(grain, day):
+                coverage[covered] = coverage.get(covered, 0) + c
+        inside = {start + datetime.timedelta(days=i) for i in range((end - start).days + 1)}
+        assert {d for d, c in coverage.items() if c} == inside, (start, end)
+        assert all(coverage[d] == 1 for d in inside), (start, end)
+        # A few blocks, not one per day: at most 15 days at each end (runs of days are one
+        # BETWEEN in SQL), and months only where a year or month block does not do.
+        assert sum(g == "D" for g, _ in terms) <= 32, (start, end)
+        assert sum(g != "D" for g, _ in terms) <= 20, (start, end)
+    running = summaries.span_terms(D(2026, 1, 1), D(2026, 11, 29))
+    assert running == {
+        ("Y", D(2026, 1, 1)): 1,
+        ("M", D(2026, 12, 1)): -1,
+        ("D", D(2026, 11, 30)): -1,
+    }
+
+
+def test_migrate_fills_empty_summaries_on_an_existing_database(fw):
+    from dashboards.apps import fill_empty_summaries
+
+    NodeCount.objects.all().delete()
+    fill_empty_summaries(sender=None, verbosity=0)
+    assert summaries.check() == []
