@@ -70,7 +70,7 @@ def test_dashboards_bench_refuses_a_database_not_named_bench_or_province():
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_dashboards_bench_runs_on_a_tiny_province_and_the_hand_sql_agrees(monkeypatch):
+def test_dashboards_bench_runs_on_a_tiny_province_and_both_hand_sqls_agree(monkeypatch):
     from django.core.management import call_command
     from django.db import connection
 
@@ -91,7 +91,8 @@ def test_dashboards_bench_runs_on_a_tiny_province_and_the_hand_sql_agrees(monkey
     assert province["figures"]["sessions"] > 0 and province["figures"]["members"] > 0
     for r in rows:
         assert r["page"]["queries"] > 0 and r["compute"]["queries"] > 0
-        assert r["sql"]["queries"] == 1
+        assert r["sql"]["queries"] == 1 and r["summary_sql"]["queries"] == 1
         assert r["page"]["median"] > 0
+    assert len({r["page"]["queries"] for r in rows}) == 1  # the same at every level
     missed = dashboards.report(rows, runs=1)
     assert isinstance(missed, list)
