@@ -74,8 +74,9 @@ class NodeResolveDays(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "看板办结用时汇总"
         constraints = [
+            # n included: the dashboard reads (node, grain, day) ranges with an index-only scan.
             models.UniqueConstraint(
-                fields=["node", "grain", "day", "days"], name="noderesolvedays_key"
+                fields=["node", "grain", "day", "days"], name="noderesolvedays_key", include=["n"]
             ),
         ]
 

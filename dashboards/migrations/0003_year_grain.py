@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboards', '0002_day_bitmaps'),
+        ("dashboards", "0002_day_bitmaps"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='nodecount',
-            name='grain',
-            field=models.CharField(choices=[('D', '日'), ('M', '月'), ('Y', '年')], max_length=1, verbose_name='粒度'),
+            model_name="nodecount",
+            name="grain",
+            field=models.CharField(
+                choices=[("D", "日"), ("M", "月"), ("Y", "年")], max_length=1, verbose_name="粒度"
+            ),
         ),
         migrations.AlterField(
-            model_name='noderesolvedays',
-            name='grain',
-            field=models.CharField(choices=[('D', '日'), ('M', '月'), ('Y', '年')], max_length=1, verbose_name='粒度'),
+            model_name="noderesolvedays",
+            name="grain",
+            field=models.CharField(
+                choices=[("D", "日"), ("M", "月"), ("Y", "年")], max_length=1, verbose_name="粒度"
+            ),
         ),
     ]
