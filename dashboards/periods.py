@@ -163,6 +163,20 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         self.fields["year"].initial = self.today.year
+        # Bootstrap classes set here and the fields drawn by dashboards/_period_field.html:
+        # the picker is on every dashboard page, and crispy's field rendering cost ~5 ms of it.
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = css
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] += " is-invalid"
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
 
     def clean(self):
         data = super().clean()

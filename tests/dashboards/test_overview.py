@@ -246,3 +246,18 @@ def test_overview_costs_the_same_for_2_children_and_20(fw, city_leader):
     assert with_20 == with_2
     response = client.get(url, YEAR_2025)
     assert len(response.context["rows"]) == 20
+
+
+def test_a_bad_period_is_explained_next_to_its_field_and_keeps_what_was_typed(fw, city_leader):
+    response = client_for(city_leader).get(
+        node_url(fw, "C"), {"period": "custom", "start": "2025-03-01", "end": ""}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    end = re.search(r'<input[^>]*name="end"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in end and 'aria-describedby="id_end_error"' in end
+    assert "is-invalid" in end
+    assert re.search(r'id="id_end_error"[^>]*>\s*<strong>自定义周期请填写结束日期。</strong>', html)
+    start = re.search(r'<input[^>]*name="start"[^>]*>', html).group(0)
+    assert 'value="2025-03-01"' in start and "is-invalid" not in start
+    assert '<label for="id_end" class="form-label">结束日期</label>' in html
