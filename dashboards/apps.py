@@ -8,9 +8,9 @@ def fill_empty_summaries(sender, using="default", verbosity=1, **kwargs):
     from topics.models import Consultation, Topic
 
     from . import summaries
-    from .models import NodeCount
+    from .models import MemberYear, NodeCount, VenueYear
 
-    if NodeCount.objects.using(using).exists():
+    if all(m.objects.using(using).exists() for m in (NodeCount, VenueYear, MemberYear)):
         return
     if not (Topic.objects.using(using).exists() or Consultation.objects.using(using).exists()):
         return

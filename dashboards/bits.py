@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from members.models import Duty, DutyKind, DutyStatus
-from platforms.models import Area, StandardItem, VenueStandardRecord
+from members.models import Duty, DutyKind, DutyStatus, Member
+from platforms.models import Area, StandardItem, Venue, VenueStandardRecord
 from topics.lifecycle import RESOLVED_STATES
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
@@ -124,6 +124,9 @@ def refresh_venue(venue_id: int | None) -> None:
     if venue_id is None:
         return
     with transaction.atomic():
+        # Concurrent refreshes of one venue wait for each other here (PostgreSQL), so the
+        # second one deletes what the first inserted instead of colliding with it.
+        list(Venue.objects.select_for_update().filter(pk=venue_id).values_list("pk"))
         VenueYear.objects.filter(venue_id=venue_id).delete()
         rows = venue_rows(venue_id)
         VenueYear.objects.bulk_create(
@@ -136,6 +139,7 @@ def refresh_member(member_id: int | None) -> None:
     if member_id is None:
         return
     with transaction.atomic():
+        list(Member.objects.select_for_update().filter(pk=member_id).values_list("pk"))
         MemberYear.objects.filter(member_id=member_id).delete()
         rows = member_rows(member_id)
         MemberYear.objects.bulk_create(

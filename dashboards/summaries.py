@@ -35,7 +35,16 @@ from platforms.models import Area, Venue
 from topics.lifecycle import ACCEPTED_STATES, OPEN_STATES, RESOLVED_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Referral, Topic
 
-from .models import COUNTERS, Grain, NodeCount, NodeResolveDays, SessionFact, TopicFact
+from .models import (
+    COUNTERS,
+    Grain,
+    MemberYear,
+    NodeCount,
+    NodeResolveDays,
+    SessionFact,
+    TopicFact,
+    VenueYear,
+)
 from .records import SATISFIED_RATINGS
 
 COUNTER_INDEX = {name: i for i, name in enumerate(COUNTERS)}
@@ -300,11 +309,15 @@ def _stored(model, fields, snapshot_class, ids, lock: bool):
     return {row[0]: snapshot_class(*row[1:]) for row in rows.values_list("pk", *fields)}
 
 
-def _refresh(model, fields, snapshot_class, ids, fresh_rows, add) -> None:
+def _refresh(model, fields, snapshot_class, ids, fresh_rows, add, source) -> None:
     ids = sorted(set(ids))
     if not ids:
         return
     with transaction.atomic():
+        # Lock the records first (PostgreSQL): two transactions refreshing the same topic or
+        # session then run one after the other, and the second reads the first's snapshot.
+        if connection.features.has_select_for_update:
+            list(source.objects.select_for_update().filter(pk__in=ids).values_list("pk"))
         old = _stored(model, fields, snapshot_class, ids, lock=True)
         new = dict(fresh_rows(ids))
         deltas = Deltas()
@@ -330,6 +343,7 @@ def refresh_topics(topic_ids: Iterable[int]) -> None:
         topic_ids,
         lambda ids: topic_snapshots(ids),
         Deltas.topic,
+        Topic,
     )
 
 
@@ -341,6 +355,7 @@ def refresh_sessions(session_ids: Iterable[int]) -> None:
         session_ids,
         lambda ids: session_snapshots(ids),
         Deltas.session,
+        Consultation,
     )
 
 
@@ -393,10 +408,18 @@ def rebuild() -> dict[str, int]:
     """Recompute every snapshot, count and day bitmap from the records; returns row counts."""
     from .bits import rebuild_bits
 
-    topics, sessions, deltas = _fresh()
-    counts, days = deltas.nonzero()
+    models = (NodeCount, NodeResolveDays, TopicFact, SessionFact)
     with transaction.atomic():
-        models = (NodeCount, NodeResolveDays, TopicFact, SessionFact)
+        if connection.vendor == "postgresql":
+            # Writers wait until the rebuild commits (readers go on reading the old rows until
+            # the TRUNCATE), so no change lands between reading the records and replacing the
+            # tables; a writer that was first has committed before the records are read.
+            with connection.cursor() as cursor:
+                locked = (*models, VenueYear, MemberYear)
+                tables = ", ".join(m._meta.db_table for m in locked)
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        topics, sessions, deltas = _fresh()
+        counts, days = deltas.nonzero()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in models))
@@ -528,8 +551,26 @@ def venue_changed(sender, instance, **kwargs):
     refresh_sessions(Consultation.objects.filter(venue=instance).values_list("pk", flat=True))
 
 
+def area_moved(sender, area_id: int, **kwargs):
+    """An area moved in the tree (treebeard rewrites the paths with raw SQL): its topics and
+    sessions, and those of every area below it, now add to other ancestors."""
+    if paused():
+        return
+    path = Area.objects.filter(pk=area_id).values_list("path", flat=True).first()
+    if path is None:
+        return
+    refresh_topics(Topic.objects.filter(area__path__startswith=path).values_list("pk", flat=True))
+    refresh_sessions(
+        Consultation.objects.filter(venue__area__path__startswith=path).values_list("pk", flat=True)
+    )
+
+
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
+
+    from platforms.signals import area_moved as area_moved_signal
+
+    area_moved_signal.connect(area_moved, dispatch_uid="dashboards.summaries.area_moved")
 
     for model, receiver in (
         (Topic, topic_changed),

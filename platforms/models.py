@@ -43,6 +43,17 @@ class AreaManager(MP_NodeManager.from_queryset(AreaQuerySet)):
     def get_queryset(self):
         return AreaQuerySet(self.model, using=self._db).order_by("path")
 
+    def move(self, node, target, pos=None):
+        """treebeard's move (the admin's move form uses it), then
+        ``platforms.signals.area_moved``: treebeard rewrites the paths of the area and
+        everything below it with raw SQL, so whatever keeps data by area (the dashboard
+        summaries) is told here."""
+        from .signals import area_moved
+
+        result = super().move(node, target, pos)
+        area_moved.send(sender=self.model, area_id=node.pk)
+        return result
+
 
 class Area(MP_Node):
     """An administrative area: province, city, district, subdistrict or community."""
