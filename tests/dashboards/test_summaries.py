@@ -326,3 +326,72 @@ def test_migrate_fills_empty_summaries_on_an_existing_database(fw):
     NodeCount.objects.all().delete()
     fill_empty_summaries(sender=None, verbosity=0)
     assert summaries.check() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_departments_replying_at_once_are_counted_once(world):
+    """Two transactions change the same topic at the same moment (each a referral reply, which
+    moves the topic's overdue date): the refresh locks the topic first, so the second applies
+    its difference on top of the first's snapshot instead of counting the topic twice."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from topics.models import Referral
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; CI runs this test there")
+    today = timezone.localdate()
+    topic = TopicFactory(
+        area=world.community_a,
+        venue=world.venue_a,
+        status=TopicStatus.REFERRED,
+        raised_on=today - datetime.timedelta(days=60),
+    )
+    late = today - datetime.timedelta(days=5)
+    referred = today - datetime.timedelta(days=30)
+    first = Referral.objects.create(
+        topic=topic,
+        department=DepartmentFactory(name="甲局", area=world.district_a),
+        referred_on=referred,
+        deadline=late - datetime.timedelta(days=5),  # the first reply moves the overdue date
+    )
+    second = Referral.objects.create(
+        topic=topic,
+        department=DepartmentFactory(name="乙局", area=world.district_a),
+        referred_on=referred,
+        deadline=late,
+        role="assist",
+    )
+    assert TopicFact.objects.get(pk=topic.pk).overdue_from == late - datetime.timedelta(4)
+    first_refreshed = threading.Event()
+    errors = []
+
+    def reply(referral, wait_for, done):
+        try:
+            if wait_for is not None:
+                assert wait_for.wait(timeout=10)
+            with transaction.atomic():
+                referral.replied_on = today
+                referral.save()  # the signal refreshes the topic inside this transaction
+                if done is not None:
+                    done.set()  # the other transaction now refreshes while this one is open
+                    time.sleep(0.5)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=reply, args=(first, None, first_refreshed)),
+        threading.Thread(target=reply, args=(second, first_refreshed, None)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert TopicFact.objects.get(pk=topic.pk).overdue_from is None
+    assert summaries.check() == []
