@@ -204,30 +204,35 @@ def hand_query(node, period) -> tuple[str, dict]:
     return HAND_SQL.format(**filters), params
 
 
-def hand_figures(node, period) -> dict:
-    """The headline figures from one hand-written statement (rates as ``compute`` rounds them)."""
-    from django.db import connection
+def _figures(raw: dict) -> dict:
+    """A hand query's row as ``compute`` states it: the median and rates rounded half up."""
+    from decimal import ROUND_HALF_UP, Decimal
 
     from dashboards.figures import percent
 
-    sql, params = hand_query(node, period)
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        names = [c.name for c in cur.description]
-        raw = dict(zip(names, cur.fetchone(), strict=True))
     median = raw["median_days"]
     if median is not None:
-        from decimal import ROUND_HALF_UP, Decimal
-
         median = float(Decimal(str(median)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
     return {
-        **{k: raw[k] for k in raw if k != "median_days"},
+        **raw,
         "median_days": median,
         "resolution_rate": percent(raw["accepted_resolved"], raw["accepted"]),
         "satisfaction": percent(raw["satisfied"], raw["rated"]),
         "participation": percent(raw["attendance_present"], raw["attendance_expected"]),
         "five_ones": percent(raw["members_five_ones"], raw["members"]),
     }
+
+
+def hand_figures(node, period) -> dict:
+    """The headline figures from one hand-written statement (rates as ``compute`` rounds them)."""
+    from django.db import connection
+
+    sql, params = hand_query(node, period)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        names = [c.name for c in cur.description]
+        raw = dict(zip(names, cur.fetchone(), strict=True))
+    return _figures(raw)
 
 
 def summary_hand_query(node, period) -> tuple[str, list]:
@@ -328,8 +333,6 @@ def summary_hand_query(node, period) -> tuple[str, list]:
 def summary_hand_figures(node, period) -> dict:
     from django.db import connection
 
-    from dashboards.figures import percent
-
     sql, params = summary_hand_query(node, period)
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -338,19 +341,7 @@ def summary_hand_figures(node, period) -> dict:
             k: (v or 0) if k != "median_days" else v
             for k, v in zip(names, cur.fetchone(), strict=True)
         }
-    median = raw["median_days"]
-    if median is not None:
-        from decimal import ROUND_HALF_UP, Decimal
-
-        median = float(Decimal(str(median)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-    return {
-        **raw,
-        "median_days": median,
-        "resolution_rate": percent(raw["accepted_resolved"], raw["accepted"]),
-        "satisfaction": percent(raw["satisfied"], raw["rated"]),
-        "participation": percent(raw["attendance_present"], raw["attendance_expected"]),
-        "five_ones": percent(raw["members_five_ones"], raw["members"]),
-    }
+    return _figures(raw)
 
 
 def mismatches(computed: dict, hand: dict) -> list[str]:

@@ -599,33 +599,25 @@ def headline(node: DashboardScope, period: Period) -> dict:
 
 
 # -- children ------------------------------------------------------------------------------
-def child_rows(node: DashboardScope, period: Period) -> list[dict]:
-    """One row per child — the child areas, or at the bottom of the tree the venues in use of
-    the area — with the figures of ``compute``: five queries however many children (the
-    children, then the four of ``compute`` grouped by child).
-
-    At a venue, the rows are the venues in use of its area (its siblings and itself, marked
-    ``current``), so a venue's page compares it with its neighbours at the same cost.
-
-    Each row: ``{"key": "a12"|"v34", "name", "kind": "area"|"venue", "current", **figures}``.
-    """
-    current = None
-    if node.is_venue:
-        # A venue is compared with the other venues in use of its area, itself among them.
-        current = f"v{node.venue.pk}"
-        node = DashboardScope(area=node.venue.area, top=node.top)
+def _children(node: DashboardScope) -> tuple[DashboardScope, str, list, str | None]:
+    """``(base, level, keyed, current)``: the area whose children are ranked (a venue's own
+    area), "area" or "venue", ``[(ident, node key, name)]`` in display order (one query), and a
+    venue node's own key."""
+    current = f"v{node.venue.pk}" if node.is_venue else None
+    base = DashboardScope(area=node.venue.area, top=node.top) if node.is_venue else node
     # One query lists the children either way (treebeard keeps ``numchild``).
-    level = "area" if node.area.numchild else "venue"
+    level = "area" if base.area.numchild else "venue"
     if level == "venue":
-        children = list(records.venues(node).filter(area=node.area).order_by("name", "pk"))
-        keyed = [(c.pk, f"v{c.pk}", c.name) for c in children]
-    else:
-        children = list(node.child_areas().order_by("path"))
-        keyed = [(c.path, f"a{c.pk}", c.name) for c in children]
-    raw = _raw_counts(node, [period], {ident: key for ident, key, _ in keyed}, level)[0]
+        children = records.venues(base).filter(area=base.area).order_by("name", "pk")
+        return base, level, [(c.pk, f"v{c.pk}", c.name) for c in children], current
+    children = base.child_areas().order_by("path")
+    return base, level, [(c.path, f"a{c.pk}", c.name) for c in children], current
+
+
+def _rows(keyed: list, level: str, current: str | None, counts_by_ident: dict) -> list[dict]:
     rows = []
     for ident, key, name in keyed:
-        counts = raw.get(ident, {**RAW_ZERO, "histogram": {}})
+        counts = counts_by_ident.get(ident, {**RAW_ZERO, "histogram": {}})
         rows.append(
             {
                 "key": key,
@@ -636,6 +628,21 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
             }
         )
     return rows
+
+
+def child_rows(node: DashboardScope, period: Period) -> list[dict]:
+    """One row per child — the child areas, or at the bottom of the tree the venues in use of
+    the area — with the figures of ``compute``: five queries however many children (the
+    children, then the four of ``compute`` grouped by child).
+
+    At a venue, the rows are the venues in use of its area (its siblings and itself, marked
+    ``current``), so a venue's page compares it with its neighbours at the same cost.
+
+    Each row: ``{"key": "a12"|"v34", "name", "kind": "area"|"venue", "current", **figures}``.
+    """
+    base, level, keyed, current = _children(node)
+    raw = _raw_counts(base, [period], {ident: key for ident, key, _ in keyed}, level)[0]
+    return _rows(keyed, level, current, raw)
 
 
 # -- the overview page: headline and ranking in one pass ---------------------------------------
@@ -660,15 +667,7 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
     """
     previous_period = period.previous()
     periods = [period, previous_period]
-    current = f"v{node.venue.pk}" if node.is_venue else None
-    base = DashboardScope(area=node.venue.area, top=node.top) if node.is_venue else node
-    level = "area" if base.area.numchild else "venue"
-    if level == "venue":
-        children = list(records.venues(base).filter(area=base.area).order_by("name", "pk"))
-        keyed = [(c.pk, f"v{c.pk}", c.name) for c in children]
-    else:
-        children = list(base.child_areas().order_by("path"))
-        keyed = [(c.path, f"a{c.pk}", c.name) for c in children]
+    base, level, keyed, current = _children(node)
     idents = {key: ident for ident, key, _ in keyed}
     if node.is_venue and current not in idents:  # a venue no longer in use: no neighbours
         return headline(node, period), child_rows(node, period)
@@ -704,16 +703,5 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
         figures_from_raw(results[0][own]),
         figures_from_raw(results[1][own]),
     )
-    rows = []
-    for ident, key, name in keyed:
-        counts = results[0].get(ident, {**RAW_ZERO, "histogram": {}})
-        rows.append(
-            {
-                "key": key,
-                "name": name,
-                "kind": level,
-                "current": key == current,
-                **figures_from_raw(counts),
-            }
-        )
+    rows = _rows(keyed, level, current, results[0])
     return head, rows
