@@ -2,7 +2,17 @@ from django.contrib import admin
 
 from consult_portal.admin import ScopedAdmin, ScopedInline
 
-from .models import Assignment, Duty, DutyShift, Member, MemberLeave, PointRule, RotaMonth, Sector
+from .models import (
+    Assignment,
+    Duty,
+    DutyShift,
+    Member,
+    MemberLeave,
+    PointBand,
+    PointRule,
+    RotaMonth,
+    Sector,
+)
 
 
 @admin.register(Sector)
@@ -83,6 +93,15 @@ class PointRuleAdmin(admin.ModelAdmin):
     list_display = ["year", "kind", "points", "cap"]
     list_filter = ["year", "kind"]
     search_fields = ["kind"]
+
+
+# Bands (等次) per year, edited with the rules on the same page; the admin does not check that a
+# band starts at 0 (a member below every band gets the lowest one).
+@admin.register(PointBand)
+class PointBandAdmin(admin.ModelAdmin):
+    list_display = ["year", "label", "lowest"]
+    list_filter = ["year"]
+    search_fields = ["label"]
 
 
 # Calendar subscriptions (issue 5, item 4): administrators may see and revoke, never read tokens.

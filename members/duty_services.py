@@ -4,9 +4,9 @@ Who records duties: office staff and administrators of the member's own committe
 may edit the member's file). Members do not record their own duties here: the records feed the
 yearly assessment, and there is no review step for self-reported duties yet.
 
-Who edits the point rules: administrators, and the office staff of the top committee (an area
-without a parent). The rules are one set per year for the whole portal, so a district's office
-reads them but cannot change the scale its neighbours are ranked on.
+Who edits the point rules and bands: administrators, and the office staff of the top committee
+(an area without a parent). The rules and bands are one set per year for the whole portal, so a
+district's office reads them but cannot change the scale its neighbours are ranked on.
 """
 
 from __future__ import annotations
@@ -18,7 +18,16 @@ from django.db import transaction
 
 from consult_portal.roles import Role, scope_for
 
-from .models import Duty, DutyKind, DutyOutcome, DutyStatus, Member, PointKind, PointRule
+from .models import (
+    Duty,
+    DutyKind,
+    DutyOutcome,
+    DutyStatus,
+    Member,
+    PointBand,
+    PointKind,
+    PointRule,
+)
 from .permissions import can_edit_member
 
 # Which outcomes make sense for which kind of duty.
@@ -144,3 +153,63 @@ def point_rules_save(*, actor, year: int, rules: dict[str, tuple[int, int | None
         rule.save()
         changed += 1
     return changed
+
+
+def check_bands(bands: list[tuple[int, str]]) -> None:
+    """The rules every saved set of bands keeps (the form says the same next to each row)."""
+    labels = [label for _, label in bands]
+    lowests = [lowest for lowest, _ in bands]
+    if any(not label.strip() for label in labels):
+        raise ValidationError("等次名称不能为空。")
+    if len(set(labels)) != len(labels):
+        raise ValidationError("等次名称不能重复。")
+    if len(set(lowests)) != len(lowests):
+        raise ValidationError("等次的最低分不能重复。")
+    if any(lowest < 0 for lowest in lowests):
+        raise ValidationError("最低分不能小于 0。")
+    if 0 not in lowests:
+        raise ValidationError("必须有一个最低分为 0 的等次。")
+
+
+@transaction.atomic
+def point_bands_save(*, actor, year: int, bands: list[tuple[int, str]]) -> int:
+    """Make the year's bands exactly ``bands`` ((lowest, label) pairs); returns how many bands
+    were added or removed (a band whose label or lowest changed counts as one removed and one
+    added: replacing rather than updating in place keeps the unique (year, lowest) and (year,
+    label) constraints from tripping when two bands swap values; the history shows both)."""
+    if not can_edit_point_rules(actor):
+        raise PermissionDenied("只有管理员或市政协办公室可以修改考核等次。")
+    check_bands(bands)
+    existing = list(PointBand.objects.select_for_update().filter(year=year))
+    wanted = set(bands)
+    changed = 0
+    for band in existing:
+        if (band.lowest, band.label) in wanted:
+            wanted.discard((band.lowest, band.label))
+            continue
+        band._history_user = actor
+        band.delete()
+        changed += 1
+    for lowest, label in sorted(wanted, reverse=True):
+        band = PointBand(year=year, label=label, lowest=lowest)
+        band.full_clean()
+        band._history_user = actor
+        band.save()
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def point_year_save(
+    *,
+    actor,
+    year: int,
+    rules: dict[str, tuple[int, int | None]],
+    bands: list[tuple[int, str]],
+) -> tuple[int, int]:
+    """Save the year's rules and bands together, or neither; returns (rules changed, bands
+    changed)."""
+    return (
+        point_rules_save(actor=actor, year=year, rules=rules),
+        point_bands_save(actor=actor, year=year, bands=bands),
+    )

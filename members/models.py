@@ -585,6 +585,37 @@ class PointRule(models.Model):
         return f"{self.year} {self.get_kind_display()} {self.points}分"
 
 
+class PointBand(models.Model):
+    """考核等次: a band of the year's assessment, from ``lowest`` points (inclusive) up to the
+    next band's lowest. A member's band is the highest one whose ``lowest`` they reach.
+
+    One set per year for the whole portal, edited with the point rules; a year without rows uses
+    ``settings.MEMBER_POINT_BANDS``, and the rules page saves the set for that year on first edit.
+    The rules page insists on a band from 0 so every member gets one.
+    """
+
+    year = models.PositiveSmallIntegerField("年度")
+    label = models.CharField("等次", max_length=20)
+    lowest = models.PositiveSmallIntegerField("最低分", help_text="达到该分数(含)即为此等次。")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "考核等次"
+        verbose_name_plural = "考核等次"
+        ordering = ["-year", "-lowest"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "label"], name="pointband_year_label_unique"),
+            models.UniqueConstraint(fields=["year", "lowest"], name="pointband_year_lowest_unique"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="pointband_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.label} ≥ {self.lowest}分"
+
+
 # --- Calendar subscriptions (issue 5, item 4) ---
 
 

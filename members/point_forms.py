@@ -76,6 +76,89 @@ PointRuleFormSet = forms.formset_factory(
 )
 
 
+BAND_LOWEST_MAX = 1000
+BAND_LABEL_MAX = 20
+
+
+class PointBandForm(forms.Form):
+    """One band row. A row left wholly blank is no band (the extra rows, or a band cleared to
+    remove it); a half-filled row is an error next to the missing field."""
+
+    label = forms.CharField(
+        label="等次名称",
+        max_length=BAND_LABEL_MAX,
+        required=False,
+        error_messages={"max_length": f"等次名称不能超过 {BAND_LABEL_MAX} 个字。"},
+    )
+    lowest = forms.IntegerField(
+        label="最低分(含)",
+        required=False,
+        min_value=0,
+        max_value=BAND_LOWEST_MAX,
+        error_messages={
+            "invalid": "最低分请填写整数。",
+            "min_value": "最低分不能小于 0。",
+            "max_value": f"最低分不能大于 {BAND_LOWEST_MAX}。",
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        label, lowest = data.get("label", ""), data.get("lowest")
+        if self.has_error("label") or self.has_error("lowest"):
+            return data
+        if label and lowest is None:
+            self.add_error("lowest", "请填写该等次的最低分。")
+        elif lowest is not None and not label:
+            self.add_error("label", "请填写等次名称。")
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not data.get("label") and data.get("lowest") is None
+
+
+class BasePointBandFormSet(forms.BaseFormSet):
+    def clean(self):
+        # Duplicates are flagged among the rows that are otherwise fine, so every row's error shows
+        # at once; the set-wide checks wait until no row has an error.
+        rows_ok = [form for form in self.forms if form.is_valid()]
+        filled = [form for form in rows_ok if not form.is_blank]
+        seen_labels: set[str] = set()
+        seen_lowest: set[int] = set()
+        for form in filled:
+            label, lowest = form.cleaned_data["label"], form.cleaned_data["lowest"]
+            if label in seen_labels:
+                form.add_error("label", f"等次名称“{label}”重复了,请换一个名称。")
+            if lowest in seen_lowest:
+                form.add_error("lowest", f"已有等次的最低分是 {lowest},最低分不能重复。")
+            seen_labels.add(label)
+            seen_lowest.add(lowest)
+        if len(rows_ok) < len(self.forms):
+            return
+        if not filled:
+            raise forms.ValidationError("请至少设置一个等次,并且其中一个的最低分为 0。")
+        if 0 not in seen_lowest:
+            raise forms.ValidationError(
+                "必须有一个最低分为 0 的等次,这样每位委员都有等次(例如“不称职”最低分 0)。"
+            )
+
+    def bands(self) -> list[tuple[int, str]]:
+        """The filled rows as (lowest, label), highest first (after ``is_valid()``)."""
+        rows = [
+            (form.cleaned_data["lowest"], form.cleaned_data["label"])
+            for form in self.forms
+            if not form.is_blank
+        ]
+        return sorted(rows, reverse=True)
+
+
+PointBandFormSet = forms.formset_factory(
+    PointBandForm, formset=BasePointBandFormSet, extra=2, max_num=20, absolute_max=40
+)
+
+
 class YearForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
 

@@ -8,25 +8,53 @@ from consult_portal.exports import ExportColumn, ExportSpec
 from platforms.models import Area
 
 from .models import Member, PointKind
-from .points import member_points, rules_for_year
+from .points import Band, bands_for_year, member_points, rules_for_year
+
+# Badge colours by band position, highest first; the lowest band is always a warning.
+BAND_TONES = ("text-bg-success", "text-bg-primary", "text-bg-secondary")
+LOWEST_BAND_TONE = "text-bg-warning"
+
+
+def band_tone(index: int, bands: list[Band]) -> str:
+    if index == len(bands) - 1 and len(bands) > 1:
+        return LOWEST_BAND_TONE
+    return BAND_TONES[min(index, len(BAND_TONES) - 1)]
+
+
+def band_legend(bands: list[Band]) -> list[dict]:
+    """Each band with its range, highest first: 优秀 ≥ 90, 良好 80–89, ..., 不称职 < 60."""
+    legend = []
+    for index, band in enumerate(bands):
+        upper = bands[index - 1].lowest - 1 if index else None
+        legend.append({"label": band.label, "lowest": band.lowest, "highest": upper})
+    return legend
 
 
 def ranking(*, user, year: int, area: Area | None = None) -> dict[str, Any]:
     """Serving members the user may see (of ``area``'s committees and below, if given), ranked
-    by points, highest first; ties by name. Five queries for any number of members."""
+    by points, highest first; ties by name. Six queries for any number of members (the members,
+    the rules, the year's bands, three record counts)."""
     members = Member.objects.visible_to(user).active().select_related("area", "sector")
     if area is not None:
         members = members.filter(area__path__startswith=area.path)
     members = list(members.order_by("name", "pk"))
-    points = member_points(members, year)
+    bands = bands_for_year(year)
+    points = member_points(members, year, bands=bands)
     rows = []
     for member in members:
         result = points[member.pk]
-        rows.append({"member": member, "points": result, "by_kind": result.by_kind()})
+        rows.append(
+            {
+                "member": member,
+                "points": result,
+                "by_kind": result.by_kind(),
+                "band_tone": band_tone(result.band_index, bands),
+            }
+        )
     rows.sort(key=lambda row: -row["points"].total)
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
-    return {"rows": rows, "kinds": list(PointKind), "year": year}
+    return {"rows": rows, "kinds": list(PointKind), "year": year, "bands": band_legend(bands)}
 
 
 class _RowSource:

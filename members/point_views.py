@@ -22,12 +22,18 @@ from .duty_services import (
     duty_delete,
     duty_record,
     duty_update,
-    point_rules_save,
+    point_year_save,
 )
 from .models import Duty, Member
-from .point_forms import DutyForm, PointRuleFormSet, RankingFilterForm, YearForm
+from .point_forms import (
+    DutyForm,
+    PointBandFormSet,
+    PointRuleFormSet,
+    RankingFilterForm,
+    YearForm,
+)
 from .point_selectors import ranking, ranking_export_source, ranking_export_spec
-from .points import rules_for_year
+from .points import bands_for_year, rules_for_year
 
 WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
 
@@ -121,10 +127,12 @@ class DutyDeleteView(DutyObjectMixin, TemplateView):
 
 
 class PointRulesView(RoleRequiredMixin, TemplateView):
-    """The year's point rules. Office staff read them; only those who may edit see a form."""
+    """The year's point rules and bands (等次). Office staff read them; only those who may edit
+    see a form. Rules and bands are saved together, or neither."""
 
     allowed_roles = WRITE_ROLES
     template_name = "members/point_rules.html"
+    band_prefix = "band"
 
     def year(self) -> int:
         return YearForm(self.request.GET or None).year_or_current()
@@ -132,13 +140,21 @@ class PointRulesView(RoleRequiredMixin, TemplateView):
     def initial(self, year: int) -> list[dict]:
         return [{"kind": r.kind, "points": r.points, "cap": r.cap} for r in rules_for_year(year)]
 
-    def get_context_data(self, formset=None, **kwargs):
+    def band_initial(self, year: int) -> list[dict]:
+        return [{"label": b.label, "lowest": b.lowest} for b in bands_for_year(year)]
+
+    def get_context_data(self, formset=None, band_formset=None, **kwargs):
         year = kwargs.pop("year", None) or self.year()
         if formset is None:
             formset = PointRuleFormSet(initial=self.initial(year))
+        if band_formset is None:
+            band_formset = PointBandFormSet(
+                initial=self.band_initial(year), prefix=self.band_prefix
+            )
         return super().get_context_data(
             year=year,
             formset=formset,
+            band_formset=band_formset,
             can_edit=can_edit_point_rules(self.request.user),
             **kwargs,
         )
@@ -148,14 +164,26 @@ class PointRulesView(RoleRequiredMixin, TemplateView):
             raise PermissionDenied("只有管理员或市政协办公室可以修改积分规则。")
         year = self.year()
         formset = PointRuleFormSet(request.POST, initial=self.initial(year))
-        if not formset.is_valid():
-            return self.render_to_response(self.get_context_data(formset=formset, year=year))
+        # No initial here: a band row is wanted as posted, even if it matches a saved band another
+        # editor added since this page was loaded (an unchanged extra row would be skipped).
+        band_formset = PointBandFormSet(request.POST, prefix=self.band_prefix)
+        # Validate both so every error shows at once; an invalid row re-renders all typed input.
+        if not all([formset.is_valid(), band_formset.is_valid()]):
+            return self.render_to_response(
+                self.get_context_data(formset=formset, band_formset=band_formset, year=year)
+            )
         rules = {
             f.cleaned_data["kind"]: (f.cleaned_data["points"], f.cleaned_data["cap"])
             for f in formset
         }
-        changed = point_rules_save(actor=request.user, year=year, rules=rules)
-        messages.success(request, f"{year}年积分规则已保存(更新 {changed} 项)。")
+        # The forms check what the services check, so a ValidationError here would be a bug.
+        rules_changed, bands_changed = point_year_save(
+            actor=request.user, year=year, rules=rules, bands=band_formset.bands()
+        )
+        messages.success(
+            request,
+            f"{year}年积分规则已保存(规则更新 {rules_changed} 项,等次变更 {bands_changed} 处)。",
+        )
         return HttpResponseRedirect(f"{reverse('members:point_rules')}?year={year}")
 
 

@@ -22,9 +22,13 @@ at a higher level is rare and should always show), research 5 (cap 20), practica
 other 2 (cap 10). A member who does each of the 五个一 once and attends a few sessions lands
 in 称职; 优秀 (≥ 90) needs sustained work across kinds.
 
-``member_points`` runs four queries whatever the number of members: the rules, duties grouped by
-member/kind/outcome, attendances grouped by member, shifts grouped by member (plus one to list
-the members when given a queryset rather than a list).
+Bands (优秀 / 良好 / ...) are rows per year too (``PointBand``); a year without rows uses
+``settings.MEMBER_POINT_BANDS``.
+
+``member_points`` runs five queries whatever the number of members: the rules, the bands, duties
+grouped by member/kind/outcome, attendances grouped by member, shifts grouped by member (plus one
+to list the members when given a queryset rather than a list; minus one when the caller passes
+the year's bands it already loaded).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from .models import (
     DutyOutcome,
     DutyShift,
     DutyStatus,
+    PointBand,
     PointKind,
     PointRule,
     ShiftStatus,
@@ -103,11 +108,18 @@ class KindPoints:
     capped: bool
 
 
+@dataclass(frozen=True)
+class Band:
+    lowest: int  # inclusive
+    label: str
+
+
 @dataclass
 class MemberPoints:
     member_id: int
     total: int = 0
     band: str = ""
+    band_index: int = 0  # position of the band in the year's bands, 0 = the highest
     kinds: list[KindPoints] = field(default_factory=list)
 
     def by_kind(self) -> dict[str, KindPoints]:
@@ -127,11 +139,33 @@ def rules_for_year(year: int) -> list[Rule]:
     return rules
 
 
-def band_for(total: int) -> str:
-    for lowest, label in settings.MEMBER_POINT_BANDS:
-        if total >= lowest:
-            return label
-    return settings.MEMBER_POINT_BANDS[-1][1]
+def default_bands() -> list[Band]:
+    """``settings.MEMBER_POINT_BANDS`` (read when called, so tests may override it), highest
+    first."""
+    bands = [Band(lowest, label) for lowest, label in settings.MEMBER_POINT_BANDS]
+    return sorted(bands, key=lambda band: -band.lowest)
+
+
+def bands_for_year(year: int) -> list[Band]:
+    """The year's bands, highest first: the saved set (one query), or the defaults when the year
+    has none. Load them once and pass them on; never per member."""
+    saved = PointBand.objects.filter(year=year).order_by("-lowest").values_list("lowest", "label")
+    return [Band(lowest, label) for lowest, label in saved] or default_bands()
+
+
+def band_index(total: int, bands: list[Band]) -> int:
+    """Position of the highest band ``total`` reaches; the lowest band when it reaches none
+    (a set saved through the admin without a band from 0)."""
+    for index, band in enumerate(bands):
+        if total >= band.lowest:
+            return index
+    return len(bands) - 1
+
+
+def band_for(total: int, bands: list[Band] | None = None) -> str:
+    """The band label for ``total`` (the settings' bands when ``bands`` is not given)."""
+    bands = bands if bands is not None else default_bands()
+    return bands[band_index(total, bands)].label
 
 
 def record_counts(member_ids: list[int], year: int) -> dict[int, dict[str, int]]:
@@ -181,7 +215,9 @@ def record_counts(member_ids: list[int], year: int) -> dict[int, dict[str, int]]
     return counts
 
 
-def score(member_id: int, counts: dict[str, int], rules: list[Rule]) -> MemberPoints:
+def score(
+    member_id: int, counts: dict[str, int], rules: list[Rule], bands: list[Band]
+) -> MemberPoints:
     result = MemberPoints(member_id=member_id)
     for rule in rules:
         n = counts.get(rule.kind, 0)
@@ -189,21 +225,27 @@ def score(member_id: int, counts: dict[str, int], rules: list[Rule]) -> MemberPo
         points = raw if rule.cap is None else min(raw, rule.cap)
         result.kinds.append(KindPoints(rule.kind, rule.label, n, points, points < raw))
         result.total += points
-    result.band = band_for(result.total)
+    result.band_index = band_index(result.total, bands)
+    result.band = bands[result.band_index].label
     return result
 
 
-def member_points(members: QuerySet | Iterable, year: int) -> dict[int, MemberPoints]:
+def member_points(
+    members: QuerySet | Iterable, year: int, *, bands: list[Band] | None = None
+) -> dict[int, MemberPoints]:
     """Points of every member for ``year`` (members as a queryset, or a list of members or
-    ids): four queries for any number of members."""
+    ids): five queries for any number of members (four when given the year's ``bands``)."""
     if isinstance(members, QuerySet):
         member_ids = list(members.values_list("pk", flat=True))
     else:
         member_ids = [getattr(m, "pk", m) for m in members]
     rules = rules_for_year(year)
+    if bands is None:
+        bands = bands_for_year(year)
     counts = record_counts(member_ids, year)
     return {
-        member_id: score(member_id, counts.get(member_id, {}), rules) for member_id in member_ids
+        member_id: score(member_id, counts.get(member_id, {}), rules, bands)
+        for member_id in member_ids
     }
 
 

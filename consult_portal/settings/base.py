@@ -154,5 +154,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
-# Member assessment bands (issue 5, item 3): (lowest total, label), highest first.
+# Member assessment bands (issue 5, item 3): (lowest total, label), highest first. The defaults
+# for a year without saved bands (members.PointBand, edited on the point rules page).
 MEMBER_POINT_BANDS = [(90, "优秀"), (80, "良好"), (60, "称职"), (0, "不称职")]

@@ -60,3 +60,45 @@ def test_record_a_duty_then_see_points(live_server, page, office_staff, member_u
     expect(page.get_by_text("提案立案加分")).to_be_visible()
     assert _fits(page)
     screenshot(page, "member-home-points")
+
+
+def test_city_office_edits_bands_then_ranking_uses_them(live_server, page, world):
+    """The top-level office sets this year's bands with the keyboard-usable row inputs: a band
+    missing its lowest is refused next to the row with everything kept, then saved; the ranking
+    shows the new label and legend."""
+    from members.models import PointBand
+
+    from ..factories import make_staff
+
+    make_staff(world.city, "office_city")
+    _login(page, live_server, "office_city")
+    page.goto(f"{live_server.url}/members/points/rules/")
+    expect(page.get_by_role("heading", name="考核等次")).to_be_visible()
+    expect(page.get_by_label("第1行等次名称")).to_have_value("优秀")
+    for row in range(1, 5):  # clear the four default bands
+        page.get_by_label(f"第{row}行等次名称").fill("")
+        page.get_by_label(f"第{row}行最低分").fill("")
+    page.get_by_label("第1行等次名称").fill("达标")
+    page.get_by_label("第1行最低分").fill("0")
+    page.get_by_label("第5行等次名称").fill("先进")  # no lowest yet
+    page.get_by_label("出席协商活动每次分值").fill("3")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("请填写该等次的最低分。")).to_be_visible()
+    expect(page.get_by_label("第5行等次名称")).to_have_value("先进")
+    expect(page.get_by_label("出席协商活动每次分值")).to_have_value("3")
+    assert not PointBand.objects.exists()
+    assert _fits(page)
+    screenshot(page, "points-bands-error")
+    page.get_by_label("第5行最低分").fill("300")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("积分规则已保存")).to_be_visible()
+    year = timezone.localdate().year
+    assert sorted(PointBand.objects.filter(year=year).values_list("lowest", "label")) == [
+        (0, "达标"),
+        (300, "先进"),
+    ]
+
+    page.goto(f"{live_server.url}/members/points/ranking/")
+    expect(page.get_by_text("先进 ≥ 300 分,达标 < 300 分")).to_be_visible()
+    expect(page.locator("tbody tr", has_text="李明").get_by_text("达标")).to_be_visible()
+    assert _fits(page)

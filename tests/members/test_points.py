@@ -5,13 +5,14 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.duty_services import point_rules_save
 from members.models import Duty, DutyKind, DutyOutcome, PointKind, PointRule
-from members.points import five_ones_from_points, member_points
+from members.points import bands_for_year, five_ones_from_points, member_points
 from members.selectors import five_ones
 from topics.models import Attendance
 
@@ -152,8 +153,13 @@ def test_member_points_fixed_queries(world):
         member_points(few, YEAR)
     with CaptureQueriesContext(connection) as twenty:
         result = member_points(many, YEAR)
-    assert len(two) == len(twenty) == 4
+    # rules, the year's bands (PointBand, +1 since bands became yearly data), three record counts
+    assert len(two) == len(twenty) == 5
     assert all(r.by_kind()[PointKind.RESEARCH].points == 5 for r in result.values())
+    bands = bands_for_year(YEAR)
+    with CaptureQueriesContext(connection) as given_bands:
+        member_points(many, YEAR, bands=bands)
+    assert len(given_bands) == 4  # a caller that already loaded the bands saves the query
 
 
 # --- ranking page ---
@@ -245,6 +251,16 @@ def _rules_post(year, overrides=None):
         data[f"form-{i}-kind"] = kind.value
         data[f"form-{i}-points"] = str(points)
         data[f"form-{i}-cap"] = "" if cap is None else str(cap)
+    return data | bands_post(settings.MEMBER_POINT_BANDS)
+
+
+def bands_post(bands, blank_rows=2):
+    """The band rows of the rules page as the browser posts them (with blank extra rows)."""
+    rows = [*bands, *[("", "")] * blank_rows]
+    data = {"band-TOTAL_FORMS": str(len(rows)), "band-INITIAL_FORMS": str(len(bands))}
+    for i, (lowest, label) in enumerate(rows):
+        data[f"band-{i}-label"] = label
+        data[f"band-{i}-lowest"] = str(lowest)
     return data
 
 
