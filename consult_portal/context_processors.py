@@ -23,7 +23,10 @@ def navigation(request):
         if scope.role in (Role.ADMIN, Role.OFFICE):
             items.append(("imports", "导入", reverse("imports:index")))
     elif scope.role == Role.MEMBER and scope.member_id:
-        items += [("profile", "我的档案", reverse("members:detail", args=[scope.member_id]))]
+        items += [
+            ("my_duties", "我的履职", reverse("members:my_duties")),
+            ("profile", "我的档案", reverse("members:detail", args=[scope.member_id])),
+        ]
     return {
         "nav_items": items,
         "user_role": scope.role,

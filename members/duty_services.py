@@ -1,8 +1,10 @@
 """Writes for duties (履职记录) and the yearly point rules (issue 5, item 3).
 
 Who records duties: office staff and administrators of the member's own committee (the staff who
-may edit the member's file). Members do not record their own duties here: the records feed the
-yearly assessment, and there is no review step for self-reported duties yet.
+may edit the member's file) record them directly. Members report their own (委员自报): a report
+waits as 待审核 until that office confirms it (it becomes 已完成 and counts) or returns it with a
+reason (已退回: the member corrects and resubmits it, or withdraws it). The records feed the
+yearly assessment, so nothing a member types counts before the office has seen it.
 
 Who edits the point rules and bands: administrators, and the office staff of the top committee
 (an area without a parent). The rules and bands are one set per year for the whole portal, so a
@@ -15,10 +17,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from consult_portal.roles import Role, scope_for
+from platforms.models import Venue
 
 from .models import (
+    Assignment,
     Duty,
     DutyKind,
     DutyOutcome,
@@ -112,12 +117,22 @@ def duty_update(*, actor, duty: Duty, **fields) -> Duty:
     unknown = set(fields) - set(DUTY_FIELDS)
     if unknown:
         raise ValueError(f"unknown duty fields: {sorted(unknown)}")
+    reviewing = locked.status in MEMBER_EDITABLE
     for name, value in fields.items():
         setattr(locked, name, value)
     check_outcome(locked.kind, locked.outcome)
+    update = list(fields)
+    confirmed = reviewing and locked.status == DutyStatus.DONE
+    if confirmed:
+        _review_done(locked, actor)
+        update += ["reviewed_by", "reviewed_at"]
     locked.full_clean()
     locked._history_user = actor
-    locked.save(update_fields=list(fields))
+    locked.save(update_fields=update)
+    if confirmed:
+        from notifications.events import duty_reviewed
+
+        duty_reviewed(locked, actor=actor)
     return locked
 
 
@@ -128,6 +143,134 @@ def duty_delete(*, actor, duty: Duty) -> None:
         raise PermissionDenied("只有委员所属政协的办公室可以删除履职记录。")
     locked._history_user = actor
     locked.delete()
+
+
+def _review_done(duty: Duty, actor) -> None:
+    """Staff who set a member's report to 已完成 by editing it have confirmed it."""
+    duty.reviewed_by = actor
+    duty.reviewed_at = timezone.now()
+
+
+# --- Self-reported duties (委员自报) and their review -------------------------------------------
+
+# Attendance at sessions and duty days come from the records by themselves, so a member reports
+# only the other duties.
+SELF_REPORT_KINDS = (
+    DutyKind.PROPOSAL,
+    DutyKind.OPINION,
+    DutyKind.RESEARCH,
+    DutyKind.DEED,
+    DutyKind.OTHER,
+)
+# A member may still change or withdraw a report the office has not confirmed.
+MEMBER_EDITABLE = (DutyStatus.SUBMITTED, DutyStatus.RETURNED)
+REPORT_FIELDS = ("kind", "date", "title", "venue", "outcome", "note")
+
+
+def reporting_member(user) -> Member | None:
+    scope = scope_for(user)
+    if scope.role != Role.MEMBER or not scope.member_id:
+        return None
+    return Member.objects.filter(pk=scope.member_id, is_active=True).first()
+
+
+def report_venues(member: Member):
+    """The venues a member may name on a report: where they are assigned today."""
+    current = Assignment.objects.current().filter(member=member, venue__isnull=False)
+    return Venue.objects.filter(pk__in=current.values("venue_id")).order_by("name", "pk")
+
+
+def _check_report(member: Member, fields: dict) -> None:
+    errors = {}
+    if fields["kind"] not in SELF_REPORT_KINDS:
+        errors["kind"] = "出席协商活动和驻站值日由系统按记录统计,无需填报。"
+    if fields["date"] > timezone.localdate():
+        errors["date"] = "履职日期不能晚于今天。"
+    venue = fields.get("venue")
+    if venue is not None and not report_venues(member).filter(pk=venue.pk).exists():
+        errors["venue"] = "只能选择您当前下沉的阵地。"
+    if errors:
+        raise ValidationError(errors)
+    check_outcome(fields["kind"], fields.get("outcome", ""))
+
+
+@transaction.atomic
+def duty_report(*, actor, **fields) -> Duty:
+    """A member reports a duty of their own; it waits for the office as 待审核."""
+    member = reporting_member(actor)
+    if member is None:
+        raise PermissionDenied("只有委员本人可以填报履职。")
+    _check_report(member, fields)
+    duty = Duty(member=member, status=DutyStatus.SUBMITTED, self_reported=True, **fields)
+    duty.full_clean()
+    duty._history_user = actor
+    duty.save()
+    return duty
+
+
+def _own_report(actor, duty: Duty) -> Duty:
+    member = reporting_member(actor)
+    locked = Duty.objects.select_for_update().get(pk=duty.pk)
+    if member is None or locked.member_id != member.pk:
+        raise PermissionDenied("只能修改自己填报的履职。")
+    if locked.status not in MEMBER_EDITABLE:
+        raise ValidationError(
+            f"这条履职记录{locked.get_status_display()},不能再修改;如有错误请联系政协办公室。"
+        )
+    locked.member = member
+    return locked
+
+
+@transaction.atomic
+def duty_report_update(*, actor, duty: Duty, **fields) -> Duty:
+    """The member corrects a report not yet confirmed; it goes back to the office as 待审核."""
+    unknown = set(fields) - set(REPORT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown report fields: {sorted(unknown)}")
+    locked = _own_report(actor, duty)
+    _check_report(locked.member, {**{f: getattr(locked, f) for f in REPORT_FIELDS}, **fields})
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.status = DutyStatus.SUBMITTED
+    locked.reviewed_by, locked.reviewed_at, locked.review_note = None, None, ""
+    locked.full_clean()
+    locked._history_user = actor
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def duty_report_withdraw(*, actor, duty: Duty) -> None:
+    locked = _own_report(actor, duty)
+    locked._history_user = actor
+    locked.delete()
+
+
+@transaction.atomic
+def duty_review(*, actor, duty: Duty, approve: bool, note: str = "") -> Duty:
+    """The office confirms a member's report (it becomes 已完成 and counts) or returns it with a
+    reason. Two staff reviewing at once: the row lock lets one through; the other is told."""
+    locked = Duty.objects.select_for_update().select_related("member__area").get(pk=duty.pk)
+    if not can_record_duty(actor, locked.member):
+        raise PermissionDenied("只有委员所属政协的办公室可以审核履职。")
+    if locked.status != DutyStatus.SUBMITTED:
+        raise ValidationError(
+            f"这条履职记录已是“{locked.get_status_display()}”,可能已被他人处理,请刷新页面。"
+        )
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationError({"review_note": "退回时请写明原因,委员会据此修改。"})
+    locked.status = DutyStatus.DONE if approve else DutyStatus.RETURNED
+    _review_done(locked, actor)
+    locked.review_note = note
+    locked.full_clean()
+    locked._history_user = actor
+    locked.save()
+
+    from notifications.events import duty_reviewed
+
+    duty_reviewed(locked, actor=actor)
+    return locked
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
-from consult_portal.roles import scope_for
+from consult_portal.roles import Role, scope_for
 from platforms.models import Area, Venue
 
 
@@ -450,6 +450,14 @@ class DutyStatus(models.TextChoices):
     PLANNED = "planned", "计划中"
     DONE = "done", "已完成"
     CANCELLED = "cancelled", "已取消"
+    # A duty the member reported themselves: it counts (points, 五个一) only once the office
+    # has confirmed it, which turns it into DONE; a returned one waits for the member to fix it.
+    SUBMITTED = "submitted", "待审核"
+    RETURNED = "returned", "已退回"
+
+
+# What office staff set by hand; SUBMITTED and RETURNED belong to the review of a member's report.
+STAFF_DUTY_STATUSES = (DutyStatus.PLANNED, DutyStatus.DONE, DutyStatus.CANCELLED)
 
 
 class DutyOutcome(models.TextChoices):
@@ -474,6 +482,16 @@ class DutyQuerySet(models.QuerySet):
             return self.filter(member__in=Member.objects.visible_to(user))
         if scope.member_id:
             return self.filter(member_id=scope.member_id)
+        return self.none()
+
+    def reviewable_by(self, user) -> DutyQuerySet:
+        """Duties of members whose file the user may edit: their own committee's members (the
+        same rule as ``can_record_duty``), in one filter."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.role == Role.OFFICE and scope.area_path:
+            return self.filter(member__area__path__startswith=scope.area_path)
         return self.none()
 
 
@@ -511,6 +529,18 @@ class Duty(models.Model):
     outcome = models.CharField("结果", max_length=24, choices=DutyOutcome.choices, blank=True)
     note = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # Self-reporting (委员自报) and its review by the office.
+    self_reported = models.BooleanField("委员自报", default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=500, blank=True)
 
     objects = DutyQuerySet.as_manager()
     history = HistoricalRecords()
@@ -527,6 +557,10 @@ class Duty(models.Model):
                 fields=["member", "kind", "date"],
                 condition=Q(status="done"),
                 name="duty_done_member_kind_idx",
+            ),
+            # The office's review queue: the few reports waiting, never a scan of all duties.
+            models.Index(
+                fields=["date", "id"], condition=Q(status="submitted"), name="duty_submitted_idx"
             ),
         ]
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from consult_portal.forms import AreaChoiceField, DateInput
 from platforms.models import Area
 
-from .duty_services import check_outcome
+from .duty_services import SELF_REPORT_KINDS, check_outcome, report_venues
 from .forms import COMMITTEE_LEVELS
-from .models import DutyKind, DutyOutcome, DutyStatus, PointKind
+from .models import STAFF_DUTY_STATUSES, DutyKind, DutyOutcome, DutyStatus, PointKind
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -21,7 +21,12 @@ class DutyForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=DutyKind.choices)
     date = forms.DateField(label="日期", widget=DateInput())
     title = forms.CharField(label="标题", max_length=200)
-    status = forms.ChoiceField(label="状态", choices=DutyStatus.choices, initial=DutyStatus.DONE)
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[(s.value, s.label) for s in STAFF_DUTY_STATUSES],
+        initial=DutyStatus.DONE,
+        help_text="委员自报的记录选“已完成”即为认定。",
+    )
     outcome = forms.ChoiceField(
         label="结果",
         required=False,
@@ -30,10 +35,12 @@ class DutyForm(forms.Form):
     )
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    submit_label = "保存"
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "保存"))
+        self.helper.add_input(Submit("submit", self.submit_label))
 
     def clean(self):
         data = super().clean()
@@ -44,6 +51,37 @@ class DutyForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("outcome", error.message_dict["outcome"])
         return data
+
+
+class DutyReportForm(DutyForm):
+    """A member reports a duty of their own (委员自报); the office reviews it."""
+
+    submit_label = "提交审核"
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["status"]
+        self.fields["kind"].choices = [(k.value, k.label) for k in SELF_REPORT_KINDS]
+        self.fields["kind"].help_text = "出席协商活动和驻站值日由系统自动统计,无需填报。"
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["title"].help_text = "例如提案题目、调研主题、社情民意标题或实事内容。"
+        self.fields["venue"] = forms.ModelChoiceField(
+            label="阵地",
+            queryset=report_venues(member),
+            required=False,
+            empty_label="(不涉及阵地)",
+        )
+        self.order_fields(["kind", "date", "title", "venue", "outcome", "note"])
+
+
+class DutyReviewForm(forms.Form):
+    review_note = forms.CharField(
+        label="审核意见",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="退回时必填,委员会看到。",
+    )
 
 
 class PointRuleForm(forms.Form):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
 from consult_portal.exports import EXPORT_FORMATS, export_response
@@ -101,6 +102,9 @@ class DutyEditView(DutyObjectMixin, DutyAddView):
             attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "履职记录已修改。")
+        back = self.request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={self.request.get_host()}):
+            return redirect(back)  # the review queue the edit was opened from
         return redirect("members:detail", pk=self.member.pk)
 
     def get_context_data(self, **kwargs):

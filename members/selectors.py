@@ -151,6 +151,10 @@ def member_home(*, user) -> dict:
         .order_by("-raised_on")[:10]
     )
     points = _points_this_year(member, today.year)
+    reports = Duty.objects.filter(member=member).aggregate(
+        submitted=Count("pk", filter=Q(status=DutyStatus.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=DutyStatus.RETURNED)),
+    )
     return {
         "member": member,
         "assignments": assignments,
@@ -165,6 +169,8 @@ def member_home(*, user) -> dict:
         # The 五个一 checklist comes from the same counts (no extra query).
         "points": points,
         "five_ones": five_ones_from_points(points),
+        # My own duty reports still with the office or sent back to me.
+        "reports": reports,
         "today": today,
         "week_later": today + datetime.timedelta(days=7),
     }

@@ -31,6 +31,21 @@ urlpatterns += [
     path("points/ranking/", point_views.RankingView.as_view(), name="ranking"),
 ]
 
+# Self-reported duties and their review (issue 5, item 3).
+from . import duty_report_views as report_views  # noqa: E402
+
+urlpatterns += [
+    path("me/duties/", report_views.MyDutiesView.as_view(), name="my_duties"),
+    path("me/duties/new/", report_views.MyDutyAddView.as_view(), name="my_duty_add"),
+    path("me/duties/<int:pk>/edit/", report_views.MyDutyEditView.as_view(), name="my_duty_edit"),
+    path(
+        "me/duties/<int:pk>/withdraw/",
+        report_views.MyDutyWithdrawView.as_view(),
+        name="my_duty_withdraw",
+    ),
+    path("duties/review/", report_views.DutyReviewQueueView.as_view(), name="duty_review"),
+]
+
 # Duty rota (issue 5, item 2).
 from . import rota_views  # noqa: E402
 

@@ -18,7 +18,7 @@ from topics.models import Topic, TopicEvent
 
 from .delivery import Mail, absolute_url, deliver
 from .models import NotificationKind
-from .recipients import area_staff, venue_members
+from .recipients import Recipient, area_staff, venue_members
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +92,32 @@ def send_topic_status(event_id: int, *, actor_id: int | None = None):
         for person in people.found
     ]
     return deliver(mails)
+
+
+def duty_reviewed(duty, *, actor=None) -> None:
+    """The office confirmed or returned a duty the member reported: tell the member."""
+    duty_id, reviewed_at = duty.pk, duty.reviewed_at
+    transaction.on_commit(lambda: send_duty_reviewed(duty_id, reviewed_at), robust=True)
+
+
+def send_duty_reviewed(duty_id: int, reviewed_at):
+    from members.models import Duty
+
+    duty = Duty.objects.select_related("member__user").filter(pk=duty_id).first()
+    # Withdrawn, or reviewed again before this ran: the newer review sends its own mail.
+    if duty is None or duty.reviewed_at != reviewed_at:
+        return None
+    member, user = duty.member, duty.member.user
+    if user is None or not user.is_active or not user.email:
+        _log_skipped(f"履职审核 #{duty.pk}", [f"{member.name}(委员,无登录账号或邮箱)"])
+        return None
+    mail = Mail(
+        kind=NotificationKind.DUTY_REVIEWED,
+        # One mail per review: a report returned, corrected and reviewed again mails again.
+        key=f"duty-reviewed:{duty.pk}:{reviewed_at.timestamp():.6f}",
+        recipient=Recipient(user.pk, user.email, member.name),
+        template="notifications/duty_reviewed",
+        context={"duty": duty, "link": absolute_url(reverse("members:my_duties"))},
+        related={"duty": duty.pk},
+    )
+    return deliver([mail])

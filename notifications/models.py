@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     TOPIC_STATUS = "topic_status", "议题状态变更(委员)"
     REFERRAL_OVERDUE = "referral_overdue", "交办逾期提醒(工作人员)"
     SHIFT_REMINDER = "shift_reminder", "值班提醒(委员)"
+    DUTY_REVIEWED = "duty_reviewed", "履职审核结果(委员)"
 
 
 class NotificationStatus(models.TextChoices):

@@ -110,6 +110,25 @@ PAGES += [
 ]
 WRITE_PAGES |= {"members:duty_edit", "members:duty_delete"}
 
+# Self-reported duties (issue 5, item 3): a member's own pages (everybody else 403; another
+# member's report 404), and the office's review queue (a staff page, leaders and members 403).
+MEMBER_PAGES = {
+    "members:my_duties",
+    "members:my_duty_add",
+    "members:my_duty_edit",
+    "members:my_duty_withdraw",
+}
+PAGES += [
+    ("members:my_duties", None),
+    ("members:my_duty_add", None),
+    ("members:my_duty_edit", "report_a"),
+    ("members:my_duty_edit", "report_b"),
+    ("members:my_duty_withdraw", "report_a"),
+    ("members:my_duty_withdraw", "report_b"),
+    ("members:duty_review", None),
+]
+WRITE_PAGES |= {"members:duty_review"}
+
 
 @pytest.fixture(autouse=True)
 def _duties(world):
@@ -118,6 +137,12 @@ def _duties(world):
 
     world.duty_a = DutyFactory(member=world.member_a, title="提案甲")
     world.duty_b = DutyFactory(member=world.member_b, title="提案乙")
+    world.report_a = DutyFactory(
+        member=world.member_a, title="自报甲", status="submitted", self_reported=True
+    )
+    world.report_b = DutyFactory(
+        member=world.member_b, title="自报乙", status="submitted", self_reported=True
+    )
 
 
 REDIRECT = 302
@@ -130,6 +155,10 @@ def expected(role: str, name: str, obj: str | None):
         return REDIRECT  # to the dashboard of their area (issue 6)
     if role == "no_role":
         return FORBIDDEN
+    if name in MEMBER_PAGES:
+        if role != "member_user":
+            return FORBIDDEN
+        return OK if obj is None or obj.endswith("_a") else NOT_FOUND
     if name in WRITE_PAGES and role in ("leader", "district_leader", "member_user"):
         return FORBIDDEN
     if name in SESSION_STAFF_PAGES and role == "member_user":

@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from members.models import DutyShift, ShiftStatus
+from members.models import Duty, DutyShift, DutyStatus, ShiftStatus
 
 from .lifecycle import OPEN_STATES, TopicStatus
 from .models import Attendance, Consultation, ConsultationTopic, Referral, Topic, TopicEvent
@@ -132,7 +132,8 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
 
     A count and the first few rows of each: topics overdue or due within 7 days, topics waiting
     to be accepted, sessions this week, sessions without minutes, duty shifts not yet confirmed
-    in the next 14 days. Eight queries whatever the number of rows.
+    in the next 14 days, and the count of members' duty reports to review. Nine queries whatever
+    the number of rows.
     """
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
@@ -181,6 +182,11 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
     )
     counts["shifts_unconfirmed"] = shifts.count()
     unconfirmed = list(shifts.select_related("member", "venue").order_by("date", "slot", "pk")[:n])
+
+    # Duties members reported themselves, waiting for this office to confirm or return them.
+    counts["duties_to_review"] = (
+        Duty.objects.reviewable_by(user).filter(status=DutyStatus.SUBMITTED).count()
+    )
 
     return {
         "counts": counts,
