@@ -377,7 +377,47 @@ def build_duties(b: DemoBuilder) -> None:
     for member in b.members:
         duties += own_duties(b, member, venues_of[id(member)])
     duties += demo_member_five_ones(b, duties)
+    duties += mark_self_reports(b, duties)
     b.save(Duty, duties, "duties")
+
+
+SELF_REPORTED_KINDS = (DutyKind.PROPOSAL, DutyKind.OPINION, DutyKind.RESEARCH, DutyKind.DEED)
+
+
+def mark_self_reports(b: DemoBuilder, duties: list[Duty]) -> list[Duty]:
+    """Members report their own duties: every third one of the last three weeks still waits for
+    the office (待审核), so the review queue has work; the demo member has one waiting and one
+    returned with a reason. Chosen by position, not by the random generator, so the rest of the
+    demo data stays the same."""
+    recent = [
+        d
+        for d in duties
+        if d.status == DutyStatus.DONE
+        and d.kind in SELF_REPORTED_KINDS
+        and d.topic_id is None
+        and (b.yesterday - d.date).days < 21
+    ]
+    for duty in recent[::3]:
+        duty.status, duty.self_reported = DutyStatus.SUBMITTED, True
+    member = b.demo_member
+    venues = [info.venue for info in b.demo_member_venues()]
+    common = {"member": member, "date": b.yesterday, "self_reported": True}
+    return [
+        Duty(
+            **common,
+            kind=DutyKind.RESEARCH,
+            venue=venues[0] if venues else None,
+            title="走访辖区老旧小区,了解加装电梯和停车改造意见",
+            status=DutyStatus.SUBMITTED,
+        ),
+        Duty(
+            **common,
+            kind=DutyKind.OPINION,
+            title="关于背街小巷夜间照明不足的社情民意",
+            status=DutyStatus.RETURNED,
+            review_note="请补充反映问题的具体地点和涉及人数后重新提交。",
+        ),
+    ]
 
 
 def topic_duties(b: DemoBuilder) -> list[Duty]:
