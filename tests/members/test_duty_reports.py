@@ -338,3 +338,43 @@ def test_a_member_account_without_a_member_file_gets_403(db):
 
     user = UserFactory(username="orphan", groups=[roles.GROUP_MEMBER])
     assert client_for(user).get(reverse("members:my_duties")).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_reviewing_at_once_one_wins(world, office_staff, admin_user):
+    """Two staff confirm and return the same report at the same moment: the row lock lets one
+    through and the other is told; the record holds exactly one review."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; CI runs this test there")
+    report = DutyFactory(member=world.member_a, status="submitted", self_reported=True)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def go(actor, approve):
+        try:
+            barrier.wait(timeout=10)
+            duty_review(actor=actor, duty=report, approve=approve, note="" if approve else "不对")
+            outcomes.append("ok")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=go, args=(office_staff, True)),
+        threading.Thread(target=go, args=(admin_user, False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes)[0] == "ok" and "已被他人处理" in sorted(outcomes)[1]
+    report.refresh_from_db()
+    reviews = report.history.exclude(status="submitted").count()
+    assert report.status in ("done", "returned") and reviews == 1
