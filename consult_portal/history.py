@@ -20,6 +20,8 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from .people import person_name
+
 # Bookkeeping fields a reader does not care about.
 IGNORED_FIELDS = frozenset({"id", "created_at", "updated_at"})
 
@@ -65,11 +67,7 @@ def _display(record, model_field: models.Field) -> str:
 
 
 def _who(record) -> str:
-    user = record.history_user
-    if user is None:
-        return "系统"
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_full_name() or user.username
+    return person_name(record.history_user)
 
 
 def _versions(history_qs, limit: int, describe: Callable | None) -> list[Version]:
