@@ -74,6 +74,12 @@ def check_outcome(kind: str, outcome: str) -> None:
         raise ValidationError({"outcome": message})
 
 
+def check_done_date(status: str, date: datetime.date) -> None:
+    """A duty cannot be 已完成 on a day still to come; a future one is 计划中."""
+    if status == DutyStatus.DONE and date > timezone.localdate():
+        raise ValidationError({"date": "已完成的履职日期不能晚于今天;尚未进行的请选“计划中”。"})
+
+
 @transaction.atomic
 def duty_record(
     *,
@@ -90,6 +96,7 @@ def duty_record(
     if not can_record_duty(actor, locked):
         raise PermissionDenied("只有委员所属政协的办公室可以登记履职。")
     check_outcome(kind, outcome)
+    check_done_date(status, date)
     duty = Duty(
         member=locked,
         kind=kind,
@@ -121,6 +128,7 @@ def duty_update(*, actor, duty: Duty, **fields) -> Duty:
     for name, value in fields.items():
         setattr(locked, name, value)
     check_outcome(locked.kind, locked.outcome)
+    check_done_date(locked.status, locked.date)
     update = list(fields)
     confirmed = reviewing and locked.status == DutyStatus.DONE
     if confirmed:

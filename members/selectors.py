@@ -51,11 +51,15 @@ def member_detail_queryset(*, user) -> QuerySet[Member]:
     )
 
 
-def attendance_summary(*, member: Member) -> dict:
-    """Counts of the member's attendance records by status and the attendance rate."""
+def attendance_summary(*, member: Member, year: int | None = None) -> dict:
+    """Counts of the member's attendance records by status and the attendance rate: the whole
+    record, or the sessions held in ``year`` (Asia/Shanghai)."""
     from topics.models import AttendanceStatus
 
-    counts = member.attendances.aggregate(
+    rows = member.attendances.all()
+    if year is not None:
+        rows = rows.filter(consultation__held_at__year=year)
+    counts = rows.aggregate(
         present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT)),
         absent=Count("pk", filter=Q(status=AttendanceStatus.ABSENT)),
         leave=Count("pk", filter=Q(status=AttendanceStatus.LEAVE)),
@@ -67,11 +71,15 @@ def attendance_summary(*, member: Member) -> dict:
     return counts
 
 
-def shift_summary(*, member: Member) -> dict:
+def shift_summary(*, member: Member, year: int | None = None) -> dict:
     """Duty days the office has marked: 已到 (done) and 缺勤 (missed), and the rate of days
-    attended over days marked (one query). Unmarked, draft and swapped-away shifts do not count:
-    a shift taken over by a colleague belongs to the colleague."""
-    counts = DutyShift.objects.filter(member=member).aggregate(
+    attended over days marked (one query), over the whole record or ``year``. Unmarked, draft
+    and swapped-away shifts do not count: a shift taken over by a colleague belongs to the
+    colleague."""
+    rows = DutyShift.objects.filter(member=member)
+    if year is not None:
+        rows = rows.filter(date__year=year)
+    counts = rows.aggregate(
         done=Count("pk", filter=Q(status=ShiftStatus.DONE)),
         missed=Count("pk", filter=Q(status=ShiftStatus.MISSED)),
     )
@@ -161,10 +169,12 @@ def member_home(*, user) -> dict:
         "shifts": shifts,
         "swap_offers": swap_offers,
         "covered_shifts": covered,
-        "shift_attendance": shift_summary(member=member),
+        # This year's, like the 五个一 and the points beside them (the member file has the
+        # whole record).
+        "shift_attendance": shift_summary(member=member, year=today.year),
         "sessions": sessions,
         "open_topics": open_topics,
-        "attendance": attendance_summary(member=member),
+        "attendance": attendance_summary(member=member, year=today.year),
         # Points this year with the breakdown (issue 5, item 3).
         # The 五个一 checklist comes from the same counts (no extra query).
         "points": points,

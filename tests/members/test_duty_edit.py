@@ -114,3 +114,26 @@ def test_member_file_shows_points_with_breakdown(world, office_staff, member_use
         assert f"{expected.total} 分 · {expected.band}" in html
         assert "提案立案加分" in html and "报送社情民意" in html
         assert (edit_url in html) is may_edit
+
+
+def test_a_done_duty_cannot_be_dated_in_the_future(world, office_staff):
+    """Staff typing next year's date on a 已完成 duty get a message next to the date; a future
+    duty is 计划中."""
+    client = client_for(office_staff)
+    future = timezone.localdate() + datetime.timedelta(days=30)
+    data = {
+        "kind": "proposal",
+        "date": future.isoformat(),
+        "title": "明年的提案",
+        "status": "done",
+        "outcome": "",
+        "note": "",
+    }
+    url = reverse("members:duty_add", args=[world.member_a.pk])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "已完成的履职日期不能晚于今天" in html and 'value="明年的提案"' in html
+    assert not Duty.objects.filter(title="明年的提案").exists()
+    assert client.post(url, data | {"status": "planned"}).status_code == 302
+    assert Duty.objects.filter(title="明年的提案", status="planned").exists()
