@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import client_for
-from topics.models import Topic, TopicCategory, TopicSource
+from topics.models import Topic, TopicCategory
 
 
 @pytest.fixture
