@@ -130,6 +130,8 @@ def test_return_needs_a_reason_next_to_the_row_and_keeps_nothing_lost(
     page = response.content.decode()
     assert "退回时请写明原因" in page
     assert f'id="id_d{duty.pk}-review_note-error"' in page  # next to that row's field
+    # The browser lands on that field, wherever the row is on a phone's long page.
+    assert page.count("autofocus") == 1
     assert "实事一件" in page  # the other rows are still there
     duty.refresh_from_db()
     other.refresh_from_db()
