@@ -45,8 +45,9 @@ from .models import (
 )
 
 WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
-# Shifts a regenerate may replace (only in a draft month): nobody has answered them yet.
-REPLACEABLE = (ShiftStatus.DRAFT, ShiftStatus.SCHEDULED)
+# Shifts a regenerate may replace (only in an unpublished month): drafts, which members never saw.
+# Any other shift is on members' home pages and calendars, so a regenerate keeps it.
+REPLACEABLE = (ShiftStatus.DRAFT,)
 # Shifts whose attendance is recorded: they keep their member and stay on the rota.
 MARKED = (ShiftStatus.DONE, ShiftStatus.MISSED)
 WEEKDAY_NAMES = "一二三四五六日"
@@ -64,6 +65,18 @@ def published_month(venue: Venue, year: int, month: int) -> RotaMonth | None:
         RotaMonth.objects.select_related("published_by")
         .filter(venue=venue, month=datetime.date(year, month, 1))
         .first()
+    )
+
+
+def kept_visible_days(venue: Venue, year: int, month: int) -> list[datetime.date]:
+    """Days of a month holding shifts members can see; a regenerate with replace keeps them."""
+    first, last = month_bounds(year, month)
+    return sorted(
+        set(
+            DutyShift.objects.published()
+            .filter(venue=venue, date__range=(first, last))
+            .values_list("date", flat=True)
+        )
     )
 
 
@@ -157,7 +170,9 @@ def rota_generate(
 ) -> list[DutyShift]:
     """Write the month's shifts for ``venue``; refuse over an existing month unless ``replace``.
 
-    ``replace`` deletes only unanswered (scheduled) shifts; confirmed ones stay and keep their slot.
+    ``replace`` deletes only drafts. Shifts members can already see (已排班, 已确认, …, e.g. added
+    before publishing existed) stay and keep their day and slot; the new draft fills around them
+    (``kept_visible_days`` tells staff which days those are).
     """
     if not can_plan_rota(actor, venue):
         raise PermissionDenied("您没有权限为该阵地排班。")

@@ -23,6 +23,7 @@ from platforms.models import Venue
 from .models import DutyShift, Member, ShiftSlot
 from .rota import (
     WRITE_ROLES,
+    kept_visible_days,
     month_bounds,
     rota_generate,
     rota_publish,
@@ -89,19 +90,28 @@ class RotaView(RoleRequiredMixin, TemplateView):
         return Member.objects.visible_to(self.request.user)
 
     def do_generate(self, request):
+        replace = request.POST.get("replace") == "1"
         try:
             shifts = rota_generate(
                 actor=request.user,
                 venue=self.venue,
                 year=self.year,
                 month=self.month,
-                replace=request.POST.get("replace") == "1",
+                replace=replace,
             )
         except ValidationError as error:
             messages.error(request, "未能生成排班:" + " ".join(error.messages))
-        else:
-            messages.success(
-                request, f"已生成 {len(shifts)} 个草稿班次;调整后请点“发布排班”,委员才能看到。"
+            return self._back()
+        messages.success(
+            request, f"已生成 {len(shifts)} 个草稿班次;调整后请点“发布排班”,委员才能看到。"
+        )
+        kept = kept_visible_days(self.venue, self.year, self.month) if replace else []
+        if kept:
+            days = "、".join(f"{day.month}月{day.day}日" for day in kept)
+            messages.info(
+                request,
+                f"{days}的班次委员已能看到,覆盖时予以保留(只有草稿会被重新生成);"
+                "如需改动,请在该日逐格换人或移除。",
             )
         return self._back()
 

@@ -501,3 +501,40 @@ def test_grid_keeps_a_shifts_member_selected_after_their_assignment_ended(world,
     # 换人 by mistake cannot hand the shift to someone else.
     assert f'<option value="{world.member_a.pk}" selected>李明</option>' in page
     assert f'id="m-{shift.pk}"' in page
+
+
+# --- Regenerating an unpublished month keeps what members can already see ---
+
+
+def test_draft_regenerate_with_replace_keeps_shifts_members_can_see(
+    world, office_staff, member_user, colleague
+):
+    """A month without a RotaMonth row may still hold 已排班 shifts (hand-made or older data) that
+    members see on their home page: "覆盖本月的草稿班次" must keep them, not delete them unmailed."""
+    monday, tuesday = _day(0), _day(1)
+    visible = DutyShiftFactory(
+        member=world.member_a, venue=world.venue_a, date=monday, status=ShiftStatus.SCHEDULED
+    )
+    draft = DutyShiftFactory(
+        member=colleague, venue=world.venue_a, date=tuesday, status=ShiftStatus.DRAFT
+    )
+    assert not RotaMonth.objects.exists()
+    home = client_for(member_user).get(reverse("home")).content.decode()
+    assert reverse("members:shift_confirm", args=[visible.pk]) in home  # the member sees it
+
+    response = client_for(office_staff).post(
+        _grid(world.venue_a), {"action": "generate", "replace": "1"}, follow=True
+    )
+    page = response.content.decode()
+    visible.refresh_from_db()
+    assert (visible.member, visible.date, visible.status) == (
+        world.member_a,
+        monday,
+        ShiftStatus.SCHEDULED,
+    )
+    assert not DutyShift.objects.filter(pk=draft.pk).exists()  # the draft was redrawn
+    # The new draft fills the rest of the month around the kept shift: one shift on its day.
+    assert DutyShift.objects.filter(venue=world.venue_a, date=monday).count() == 1
+    assert DutyShift.objects.filter(venue=world.venue_a, date=tuesday).count() == 1
+    # Staff are told which days were kept and why.
+    assert "委员已能看到" in page and f"{monday:%-m月%-d日}" in page
