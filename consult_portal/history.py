@@ -64,12 +64,18 @@ def _display(record, model_field: models.Field) -> str:
     return str(value)
 
 
+def person_name(user) -> str:
+    """How pages name a user: the profile's display name, else the full name, else the login
+    name. Select ``profile`` with the user to keep this free of queries."""
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.get_full_name() or user.username
+
+
 def _who(record) -> str:
     user = record.history_user
     if user is None:
         return "系统"
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_full_name() or user.username
+    return person_name(user)
 
 
 def _versions(history_qs, limit: int, describe: Callable | None) -> list[Version]:

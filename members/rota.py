@@ -62,7 +62,7 @@ def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
 
 def published_month(venue: Venue, year: int, month: int) -> RotaMonth | None:
     return (
-        RotaMonth.objects.select_related("published_by")
+        RotaMonth.objects.select_related("published_by__profile")
         .filter(venue=venue, month=datetime.date(year, month, 1))
         .first()
     )

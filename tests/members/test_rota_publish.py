@@ -538,3 +538,27 @@ def test_draft_regenerate_with_replace_keeps_shifts_members_can_see(
     assert DutyShift.objects.filter(venue=world.venue_a, date=tuesday).count() == 1
     # Staff are told which days were kept and why.
     assert "委员已能看到" in page and f"{monday:%-m月%-d日}" in page
+
+
+def test_rota_page_names_the_publisher_by_display_name(world, office_staff, django_user_model):
+    """The page says who published by the name the history shows, not the login name."""
+    office_staff.profile.display_name = "王芳"
+    office_staff.profile.save()
+    rota_generate(actor=office_staff, venue=world.venue_a, year=YEAR, month=MONTH)
+    rota_publish(actor=office_staff, venue=world.venue_a, year=YEAR, month=MONTH)
+    client = client_for(office_staff)
+    page = client.get(_grid(world.venue_a)).content.decode()
+    assert "由 王芳 发布" in page and "由 staff_a 发布" not in page
+
+    # Without a display name: the full name, else the login name.
+    office_staff.profile.display_name = ""
+    office_staff.profile.save()
+    office_staff.first_name, office_staff.last_name = "芳", "李"
+    office_staff.save()
+    page = client.get(_grid(world.venue_a)).content.decode()
+    assert f"由 {office_staff.get_full_name()} 发布" in page
+    # An account without a profile (a superuser) falls back to the username.
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    RotaMonth.objects.update(published_by=admin)
+    page = client.get(_grid(world.venue_a)).content.decode()
+    assert "由 root 发布" in page
