@@ -73,9 +73,12 @@ class RotaView(RoleRequiredMixin, TemplateView):
             return handled
         return self.render_to_response(self.get_context_data(), status=400)
 
-    def _back(self, anchor: str = ""):
+    def _back(self, anchor: str = "main"):
+        """Back to the grid, scrolled to ``anchor``: a changed day, or the top of the page (where
+        messages show). Always explicit: a redirect without a fragment would keep the one the
+        form was posted from and land on an unrelated day."""
         url = reverse("members:rota", args=[self.venue.pk, self.year, self.month])
-        return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
+        return HttpResponseRedirect(f"{url}#{anchor}")
 
     def _shift(self, request) -> DutyShift:
         first, last = month_bounds(self.year, self.month)
@@ -181,8 +184,8 @@ class RotaView(RoleRequiredMixin, TemplateView):
             shift_remove(actor=request.user, shift=shift)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"已移除{shift.date:%m月%d日}{shift.member.name}的值日。")
+            return self._back()  # the message shows at the top
+        messages.success(request, f"已移除{shift.date:%m月%d日}{shift.member.name}的值日。")
         return self._back(f"day-{shift.date:%Y-%m-%d}")
 
     def do_mark(self, request):
@@ -193,11 +196,11 @@ class RotaView(RoleRequiredMixin, TemplateView):
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                f"已登记{shift.date:%m月%d日}{shift.member.name}:{marked.get_status_display()}。",
-            )
+            return self._back()  # the message shows at the top
+        messages.success(
+            request,
+            f"已登记{shift.date:%m月%d日}{shift.member.name}:{marked.get_status_display()}。",
+        )
         return self._back(f"day-{shift.date:%Y-%m-%d}")
 
     @staticmethod
@@ -230,15 +233,19 @@ class RotaView(RoleRequiredMixin, TemplateView):
                 )
                 shift.member_options = _options(own + members, str(shift.member_id))
         if error:
+            # The refused form re-renders in its cell, often far down a phone screen; the forms
+            # post to their cell's fragment so the browser lands there, and the summary at the
+            # top links to it (``anchor``) with the day's name.
             for cell in grid["cells"]:
                 if error["key"] == f"add-{cell['date']:%Y-%m-%d}":
                     cell["error"] = error
-                    error["matched"] = True
+                    error.update(matched=True, anchor=f"adding-{cell['date']:%Y-%m-%d}")
+                    error["day"] = cell["date"]
                 for shift in cell["shifts"]:
                     if error["key"] == f"shift-{shift.pk}":
                         shift.error = error
                         shift.member_options = _options(members, error["member"])
-                        error["matched"] = True
+                        error.update(matched=True, anchor=f"shift-{shift.pk}", day=shift.date)
         context.update(
             grid,
             venue=self.venue,

@@ -562,3 +562,27 @@ def test_rota_page_names_the_publisher_by_display_name(world, office_staff, djan
     RotaMonth.objects.update(published_by=admin)
     page = client.get(_grid(world.venue_a)).content.decode()
     assert "由 root 发布" in page
+
+
+def test_refused_cell_change_is_summarised_at_the_top_with_a_link(world, office_staff, colleague):
+    monday = _day(0)
+    shift = DutyShiftFactory(member=world.member_a, venue=world.venue_a, date=monday)
+    DutyShiftFactory(member=colleague, venue=world.venue_a, date=monday, slot="am")
+    client = client_for(office_staff)
+    page = _post_error(
+        client, world.venue_a, {"action": "reassign", "shift": shift.pk, "member": colleague.pk}
+    )
+    summary = page.split('id="rota-error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f'href="#shift-{shift.pk}"' in summary and "同一天不能排两次" in summary
+    assert f"{monday.month}月{monday.day}日" in summary
+    # Every cell form posts to its own fragment, so the browser lands on the refused cell.
+    assert f'action="#shift-{shift.pk}"' in page and f'action="#adding-{monday}"' in page
+    page = _post_error(
+        client,
+        world.venue_a,
+        {"action": "add", "date": f"{monday}", "member": colleague.pk, "slot": "pm"},
+    )
+    assert f'href="#adding-{monday}"' in page and f'id="adding-{monday}" open' in page
+    # Refusals shown as messages at the top send the browser to the top, not to a stale day.
+    response = client.post(_grid(world.venue_a), {"action": "mark", "shift": shift.pk})
+    assert response["Location"].endswith("#main")
