@@ -509,8 +509,9 @@ def test_grid_keeps_a_shifts_member_selected_after_their_assignment_ended(world,
 def test_draft_regenerate_with_replace_keeps_shifts_members_can_see(
     world, office_staff, member_user, colleague
 ):
-    """A month without a RotaMonth row may still hold 已排班 shifts (hand-made or older data) that
-    members see on their home page: "覆盖本月的草稿班次" must keep them, not delete them unmailed."""
+    """A month without a RotaMonth row may still hold 已排班 shifts (hand-made or older data)
+    that members see on their home page: "覆盖本月的草稿班次" must keep them, not delete them
+    without a word to anyone."""
     monday, tuesday = _day(0), _day(1)
     visible = DutyShiftFactory(
         member=world.member_a, venue=world.venue_a, date=monday, status=ShiftStatus.SCHEDULED
