@@ -167,19 +167,22 @@ def rota_generate(
     month: int,
     slots: Sequence[str] = (ShiftSlot.FULL_DAY,),
     replace: bool = False,
+    skip: Iterable[datetime.date] = (),
 ) -> list[DutyShift]:
     """Write the month's shifts for ``venue``; refuse over an existing month unless ``replace``.
 
     ``replace`` deletes only drafts. Shifts members can already see (已排班, 已确认, …, e.g. added
     before publishing existed) stay and keep their day and slot; the new draft fills around them
-    (``kept_visible_days`` tells staff which days those are).
+    (``kept_visible_days`` tells staff which days those are). ``skip``: days off (public
+    holidays) the draft leaves empty.
     """
     if not can_plan_rota(actor, venue):
         raise PermissionDenied("您没有权限为该阵地排班。")
     Venue.objects.select_for_update().filter(pk=venue.pk).first()  # one rota run per venue
     if published_month(venue, year, month):
         raise ValidationError(f"{year}年{month}月的排班已发布,不能重新生成;请在排班表上逐格调整。")
-    days = month_days(year, month)
+    skipped = set(skip)
+    days = [day for day in month_days(year, month) if day not in skipped]
     first, last = month_bounds(year, month)
     existing = DutyShift.objects.filter(venue=venue, date__range=(first, last))
     if existing.exists():

@@ -35,7 +35,7 @@ from .rota import (
     shift_remove,
     shift_take,
 )
-from .rota_forms import ShiftAddForm, ShiftReassignForm
+from .rota_forms import RotaGenerateForm, ShiftAddForm, ShiftReassignForm
 from .rota_selectors import rota_grid
 
 
@@ -56,6 +56,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
             raise Http404("没有这个月份。")
         self.year, self.month = year, month
         self.cell_error: dict | None = None
+        self.generate_form: RotaGenerateForm | None = None
 
     def get(self, request, *args, **kwargs):
         self.setup_month()
@@ -93,7 +94,11 @@ class RotaView(RoleRequiredMixin, TemplateView):
         return Member.objects.visible_to(self.request.user)
 
     def do_generate(self, request):
-        replace = request.POST.get("replace") == "1"
+        form = RotaGenerateForm(request.POST, year=self.year, month=self.month)
+        if not form.is_valid():
+            self.generate_form = form  # re-rendered with the message and what was typed
+            return None
+        replace = form.cleaned_data["replace"]
         try:
             shifts = rota_generate(
                 actor=request.user,
@@ -101,6 +106,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
                 year=self.year,
                 month=self.month,
                 replace=replace,
+                skip=form.cleaned_data["skip"],
             )
         except ValidationError as error:
             messages.error(request, "未能生成排班:" + " ".join(error.messages))
@@ -252,6 +258,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
             year=self.year,
             month=self.month,
             cell_error=error,
+            generate_form=self.generate_form or RotaGenerateForm(year=self.year, month=self.month),
             can_plan=self.scope.role in WRITE_ROLES,
             slots=ShiftSlot.choices,
             # The add form of every day lists the same members: render the options once.
