@@ -45,8 +45,9 @@ from .models import (
 )
 
 WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
-# Shifts a regenerate may replace (only in a draft month): nobody has answered them yet.
-REPLACEABLE = (ShiftStatus.DRAFT, ShiftStatus.SCHEDULED)
+# Shifts a regenerate may replace (only in an unpublished month): drafts, which members never saw.
+# Any other shift is on members' home pages and calendars, so a regenerate keeps it.
+REPLACEABLE = (ShiftStatus.DRAFT,)
 # Shifts whose attendance is recorded: they keep their member and stay on the rota.
 MARKED = (ShiftStatus.DONE, ShiftStatus.MISSED)
 WEEKDAY_NAMES = "一二三四五六日"
@@ -61,9 +62,21 @@ def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
 
 def published_month(venue: Venue, year: int, month: int) -> RotaMonth | None:
     return (
-        RotaMonth.objects.select_related("published_by")
+        RotaMonth.objects.select_related("published_by__profile")
         .filter(venue=venue, month=datetime.date(year, month, 1))
         .first()
+    )
+
+
+def kept_visible_days(venue: Venue, year: int, month: int) -> list[datetime.date]:
+    """Days of a month holding shifts members can see; a regenerate with replace keeps them."""
+    first, last = month_bounds(year, month)
+    return sorted(
+        set(
+            DutyShift.objects.published()
+            .filter(venue=venue, date__range=(first, last))
+            .values_list("date", flat=True)
+        )
     )
 
 
@@ -154,17 +167,22 @@ def rota_generate(
     month: int,
     slots: Sequence[str] = (ShiftSlot.FULL_DAY,),
     replace: bool = False,
+    skip: Iterable[datetime.date] = (),
 ) -> list[DutyShift]:
     """Write the month's shifts for ``venue``; refuse over an existing month unless ``replace``.
 
-    ``replace`` deletes only unanswered (scheduled) shifts; confirmed ones stay and keep their slot.
+    ``replace`` deletes only drafts. Shifts members can already see (已排班, 已确认, …, e.g. added
+    before publishing existed) stay and keep their day and slot; the new draft fills around them
+    (``kept_visible_days`` tells staff which days those are). ``skip``: days off (public
+    holidays) the draft leaves empty.
     """
     if not can_plan_rota(actor, venue):
         raise PermissionDenied("您没有权限为该阵地排班。")
     Venue.objects.select_for_update().filter(pk=venue.pk).first()  # one rota run per venue
     if published_month(venue, year, month):
         raise ValidationError(f"{year}年{month}月的排班已发布,不能重新生成;请在排班表上逐格调整。")
-    days = month_days(year, month)
+    skipped = set(skip)
+    days = [day for day in month_days(year, month) if day not in skipped]
     first, last = month_bounds(year, month)
     existing = DutyShift.objects.filter(venue=venue, date__range=(first, last))
     if existing.exists():

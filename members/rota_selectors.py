@@ -9,6 +9,7 @@ import datetime
 from django.utils import timezone
 
 from consult_portal.history import change_history
+from consult_portal.people import person_name
 from platforms.models import Venue
 
 from .models import DutyShift, ShiftStatus
@@ -45,12 +46,14 @@ def rota_grid(*, user, venue: Venue, year: int, month: int) -> dict:
         ),
         limit=30,
     )
+    published = published_month(venue, year, month)
     return {
         "cells": cells,
         "lead_blanks": range(first.weekday()),
         "has_shifts": bool(shifts),
         "has_drafts": any(s.status == ShiftStatus.DRAFT for s in shifts),
-        "published": published_month(venue, year, month),
+        "published": published,
+        "published_by_name": (person_name(published.published_by, "—") if published else "—"),
         "members": rota_members(venue, first, last),
         "versions": versions,
         "weekday_names": WEEKDAY_LABELS,

@@ -23,6 +23,7 @@ from platforms.models import Venue
 from .models import DutyShift, Member, ShiftSlot
 from .rota import (
     WRITE_ROLES,
+    kept_visible_days,
     month_bounds,
     rota_generate,
     rota_publish,
@@ -34,7 +35,7 @@ from .rota import (
     shift_remove,
     shift_take,
 )
-from .rota_forms import ShiftAddForm, ShiftReassignForm
+from .rota_forms import RotaGenerateForm, ShiftAddForm, ShiftReassignForm
 from .rota_selectors import rota_grid
 
 
@@ -55,6 +56,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
             raise Http404("没有这个月份。")
         self.year, self.month = year, month
         self.cell_error: dict | None = None
+        self.generate_form: RotaGenerateForm | None = None
 
     def get(self, request, *args, **kwargs):
         self.setup_month()
@@ -72,9 +74,12 @@ class RotaView(RoleRequiredMixin, TemplateView):
             return handled
         return self.render_to_response(self.get_context_data(), status=400)
 
-    def _back(self, anchor: str = ""):
+    def _back(self, anchor: str = "main"):
+        """Back to the grid, scrolled to ``anchor``: a changed day, or the top of the page (where
+        messages show). Always explicit: a redirect without a fragment would keep the one the
+        form was posted from and land on an unrelated day."""
         url = reverse("members:rota", args=[self.venue.pk, self.year, self.month])
-        return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
+        return HttpResponseRedirect(f"{url}#{anchor}")
 
     def _shift(self, request) -> DutyShift:
         first, last = month_bounds(self.year, self.month)
@@ -89,19 +94,33 @@ class RotaView(RoleRequiredMixin, TemplateView):
         return Member.objects.visible_to(self.request.user)
 
     def do_generate(self, request):
+        form = RotaGenerateForm(request.POST, year=self.year, month=self.month)
+        if not form.is_valid():
+            self.generate_form = form  # re-rendered with the message and what was typed
+            return None
+        replace = form.cleaned_data["replace"]
         try:
             shifts = rota_generate(
                 actor=request.user,
                 venue=self.venue,
                 year=self.year,
                 month=self.month,
-                replace=request.POST.get("replace") == "1",
+                replace=replace,
+                skip=form.cleaned_data["skip"],
             )
         except ValidationError as error:
             messages.error(request, "未能生成排班:" + " ".join(error.messages))
-        else:
-            messages.success(
-                request, f"已生成 {len(shifts)} 个草稿班次;调整后请点“发布排班”,委员才能看到。"
+            return self._back()
+        messages.success(
+            request, f"已生成 {len(shifts)} 个草稿班次;调整后请点“发布排班”,委员才能看到。"
+        )
+        kept = kept_visible_days(self.venue, self.year, self.month) if replace else []
+        if kept:
+            days = "、".join(f"{day.month}月{day.day}日" for day in kept)
+            messages.info(
+                request,
+                f"{days}的班次委员已能看到,覆盖时予以保留(只有草稿会被重新生成);"
+                "如需改动,请在该日逐格换人或移除。",
             )
         return self._back()
 
@@ -171,8 +190,8 @@ class RotaView(RoleRequiredMixin, TemplateView):
             shift_remove(actor=request.user, shift=shift)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"已移除{shift.date:%m月%d日}{shift.member.name}的值日。")
+            return self._back()  # the message shows at the top
+        messages.success(request, f"已移除{shift.date:%m月%d日}{shift.member.name}的值日。")
         return self._back(f"day-{shift.date:%Y-%m-%d}")
 
     def do_mark(self, request):
@@ -183,11 +202,11 @@ class RotaView(RoleRequiredMixin, TemplateView):
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(
-                request,
-                f"已登记{shift.date:%m月%d日}{shift.member.name}:{marked.get_status_display()}。",
-            )
+            return self._back()  # the message shows at the top
+        messages.success(
+            request,
+            f"已登记{shift.date:%m月%d日}{shift.member.name}:{marked.get_status_display()}。",
+        )
         return self._back(f"day-{shift.date:%Y-%m-%d}")
 
     @staticmethod
@@ -220,21 +239,26 @@ class RotaView(RoleRequiredMixin, TemplateView):
                 )
                 shift.member_options = _options(own + members, str(shift.member_id))
         if error:
+            # The refused form re-renders in its cell, often far down a phone screen; the forms
+            # post to their cell's fragment so the browser lands there, and the summary at the
+            # top links to it (``anchor``) with the day's name.
             for cell in grid["cells"]:
                 if error["key"] == f"add-{cell['date']:%Y-%m-%d}":
                     cell["error"] = error
-                    error["matched"] = True
+                    error.update(matched=True, anchor=f"adding-{cell['date']:%Y-%m-%d}")
+                    error["day"] = cell["date"]
                 for shift in cell["shifts"]:
                     if error["key"] == f"shift-{shift.pk}":
                         shift.error = error
                         shift.member_options = _options(members, error["member"])
-                        error["matched"] = True
+                        error.update(matched=True, anchor=f"shift-{shift.pk}", day=shift.date)
         context.update(
             grid,
             venue=self.venue,
             year=self.year,
             month=self.month,
             cell_error=error,
+            generate_form=self.generate_form or RotaGenerateForm(year=self.year, month=self.month),
             can_plan=self.scope.role in WRITE_ROLES,
             slots=ShiftSlot.choices,
             # The add form of every day lists the same members: render the options once.

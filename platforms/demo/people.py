@@ -20,6 +20,7 @@ from members.models import (
     Gender,
     Member,
     PoliticalStatus,
+    RotaMonth,
     SectorKind,
     ShiftSlot,
     ShiftStatus,
@@ -329,6 +330,29 @@ def build_duty_shifts(b: DemoBuilder) -> None:
             day += DAY
     ensure_upcoming_shift(b, shifts, booked)
     b.shifts = b.save(DutyShift, shifts, "duty shifts")
+    build_rota_months(b)
+
+
+def build_rota_months(b: DemoBuilder) -> None:
+    """Members see and answer the demo's shifts, so each venue-month holding them is published
+    (``RotaMonth``), by the venue's district office, five days before the month began (or
+    yesterday, for a month whose publishing day is still ahead). Built from the shifts alone:
+    no draw from ``b.rng``, so the rest of the demo stays as it was."""
+    months: dict[int, set[dt.date]] = defaultdict(set)
+    for shift in b.shifts:
+        if shift.status != ShiftStatus.DRAFT:
+            months[shift.venue.pk].add(shift.date.replace(day=1))
+    rows = [
+        RotaMonth(
+            venue=info.venue,
+            month=month,
+            published_at=b.at(min(month - 5 * DAY, b.yesterday), 16, 0),
+            published_by=info.township.district.office_user,
+        )
+        for info in b.venues
+        for month in sorted(months[info.venue.pk])
+    ]
+    b.save(RotaMonth, rows, "rota months published")
 
 
 def new_shift(b: DemoBuilder, member, info: VenueInfo, day: dt.date, slot: str, team) -> DutyShift:

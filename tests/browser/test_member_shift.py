@@ -89,3 +89,54 @@ def test_colleague_takes_over_a_swap(live_server, page, member_user, world):
     _login(page, live_server, member_user.username)
     expect(page.get_by_text("已由 张三 替班")).to_be_visible()
     assert _fits(page)
+
+
+def _last_weekday_of_next_month() -> tuple[int, int, datetime.date]:
+    today = timezone.localdate()
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    day = datetime.date(year + (month == 12), month % 12 + 1, 1) - datetime.timedelta(days=1)
+    while day.weekday() > 4:
+        day -= datetime.timedelta(days=1)
+    return year, month, day
+
+
+def test_refused_grid_change_is_shown_where_the_eye_is(live_server, page, office_staff, world):
+    """A refused 换人 / 添加 on a day at the bottom of the month: the page lands on the cell with
+    its message, and a summary at the top links to that cell."""
+    year, month, last = _last_weekday_of_next_month()
+    colleague = MemberFactory(name="张三", area=world.district_a)
+    AssignmentFactory(member=colleague, venue=world.venue_a)
+    shift = DutyShiftFactory(member=world.member_a, venue=world.venue_a, date=last)
+    DutyShiftFactory(member=colleague, venue=world.venue_a, date=last, slot="am")
+    _login(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/members/rota/{world.venue_a.pk}/{year}/{month}/")
+
+    cell = page.locator(f"#shift-{shift.pk}")
+    cell.get_by_label("换成").select_option(label="张三")
+    cell.get_by_role("button", name="换人").click()
+    error = page.locator(f"#err-shift-{shift.pk}")
+    expect(error).to_contain_text("同一天不能排两次")
+    expect(error).to_be_in_viewport()
+    summary = page.locator("#rota-error-summary")
+    expect(summary).to_contain_text("同一天不能排两次")
+    link = summary.get_by_role("link", name=f"{last.month}月{last.day}日")
+    assert link.get_attribute("href") == f"#shift-{shift.pk}"
+    assert _fits(page)
+    screenshot(page, f"rota-error-{page.viewport_name}")
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(summary).to_be_in_viewport()
+    link.click()
+    expect(error).to_be_in_viewport()
+
+    # The add form of the same day: refused the same way, and the typed choice stays.
+    day = page.locator(f"#day-{last:%Y-%m-%d}")
+    day.get_by_text("添加值日").click()
+    day.get_by_label("委员").select_option(label="张三")
+    day.get_by_role("button", name="添加", exact=True).click()
+    add_error = page.locator(f"#err-add-{last:%Y-%m-%d}")
+    expect(add_error).to_contain_text("同一天不能排两次")
+    expect(add_error).to_be_in_viewport()
+    expect(page.locator(f"#add-{last:%Y-%m-%d}")).to_have_value(str(colleague.pk))
+    link = page.locator("#rota-error-summary").get_by_role("link")
+    assert link.get_attribute("href") == f"#adding-{last:%Y-%m-%d}"
+    assert DutyShift.objects.filter(member=colleague).count() == 1

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from members.models import DutyShift, ShiftStatus
 from members.rota import month_days, plan_rota, rota_generate
+from members.rota_forms import RotaGenerateForm
 from tests.conftest import client_for
 from tests.factories import AssignmentFactory, DutyShiftFactory, MemberFactory, VenueFactory
 
@@ -251,3 +252,64 @@ def test_member_update_saves_unavailable_weekdays(world, office_staff):
     page = client_for(office_staff).get(reverse("members:member_edit", args=[world.member_a.pk]))
     html = page.content.decode()
     assert "不便值班的星期" in html and 'value="6"' in html and "checked" in html
+
+
+# --- Days off (public holidays) staff name when generating ---
+
+
+def test_generate_skips_the_days_staff_name(rota_world, office_staff):
+    """January: without a skip list 元旦 (1 January 2030, a Tuesday) gets a shift; named, it
+    stays empty and the other weekdays are still filled."""
+    venue = rota_world.venue_a
+    new_year = datetime.date(2030, 1, 1)
+    rota_generate(actor=office_staff, venue=venue, year=2030, month=1)
+    assert DutyShift.objects.filter(venue=venue, date=new_year).exists()
+    DutyShift.objects.all().delete()
+    shifts = rota_generate(actor=office_staff, venue=venue, year=2030, month=1, skip=[new_year])
+    assert not DutyShift.objects.filter(venue=venue, date=new_year).exists()
+    assert len(shifts) == len(month_days(2030, 1)) - 1
+
+
+@pytest.mark.parametrize(
+    "text, days",
+    [
+        ("", []),
+        ("1日、2日", [1, 2]),
+        ("1月1日,2030-01-03 1/2", [1, 2, 3]),
+        ("1, 1", [1]),
+    ],
+)
+def test_generate_form_reads_days_off(text, days):
+    form = RotaGenerateForm({"skip": text}, year=2030, month=1)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["skip"] == [datetime.date(2030, 1, d) for d in days]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2月1日", "“2月1日”不在2030年1月之内。"),
+        ("1月32日", "“1月32日”不是有效的日期。"),
+        ("元旦", "无法识别“元旦”"),
+    ],
+)
+def test_generate_form_refuses_bad_days_off_in_chinese(text, message):
+    form = RotaGenerateForm({"skip": text}, year=2030, month=1)
+    assert not form.is_valid()
+    assert message in form.errors["skip"][0]
+
+
+def test_generate_post_with_days_off(rota_world, office_staff):
+    client = client_for(office_staff)
+    url = reverse("members:rota", args=[rota_world.venue_a.pk, 2030, 1])
+    response = client.post(url, {"action": "generate", "skip": "1日、元旦"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_skip_error"' in page and "无法识别“元旦”" in page
+    assert 'value="1日、元旦"' in page  # what was typed is kept
+    assert not DutyShift.objects.exists()
+
+    response = client.post(url, {"action": "generate", "skip": "1日"})
+    assert response.status_code == 302
+    assert DutyShift.objects.filter(venue=rota_world.venue_a).count() == 22
+    assert not DutyShift.objects.filter(date=datetime.date(2030, 1, 1)).exists()

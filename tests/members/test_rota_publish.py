@@ -501,3 +501,89 @@ def test_grid_keeps_a_shifts_member_selected_after_their_assignment_ended(world,
     # 换人 by mistake cannot hand the shift to someone else.
     assert f'<option value="{world.member_a.pk}" selected>李明</option>' in page
     assert f'id="m-{shift.pk}"' in page
+
+
+# --- Regenerating an unpublished month keeps what members can already see ---
+
+
+def test_draft_regenerate_with_replace_keeps_shifts_members_can_see(
+    world, office_staff, member_user, colleague
+):
+    """A month without a RotaMonth row may still hold 已排班 shifts (hand-made or older data)
+    that members see on their home page: "覆盖本月的草稿班次" must keep them, not delete them
+    without a word to anyone."""
+    monday, tuesday = _day(0), _day(1)
+    visible = DutyShiftFactory(
+        member=world.member_a, venue=world.venue_a, date=monday, status=ShiftStatus.SCHEDULED
+    )
+    draft = DutyShiftFactory(
+        member=colleague, venue=world.venue_a, date=tuesday, status=ShiftStatus.DRAFT
+    )
+    assert not RotaMonth.objects.exists()
+    home = client_for(member_user).get(reverse("home")).content.decode()
+    assert reverse("members:shift_confirm", args=[visible.pk]) in home  # the member sees it
+
+    response = client_for(office_staff).post(
+        _grid(world.venue_a), {"action": "generate", "replace": "1"}, follow=True
+    )
+    page = response.content.decode()
+    visible.refresh_from_db()
+    assert (visible.member, visible.date, visible.status) == (
+        world.member_a,
+        monday,
+        ShiftStatus.SCHEDULED,
+    )
+    assert not DutyShift.objects.filter(pk=draft.pk).exists()  # the draft was redrawn
+    # The new draft fills the rest of the month around the kept shift: one shift on its day.
+    assert DutyShift.objects.filter(venue=world.venue_a, date=monday).count() == 1
+    assert DutyShift.objects.filter(venue=world.venue_a, date=tuesday).count() == 1
+    # Staff are told which days were kept and why.
+    assert "委员已能看到" in page and f"{monday:%-m月%-d日}" in page
+
+
+def test_rota_page_names_the_publisher_by_display_name(world, office_staff, django_user_model):
+    """The page says who published by the name the history shows, not the login name."""
+    office_staff.profile.display_name = "王芳"
+    office_staff.profile.save()
+    rota_generate(actor=office_staff, venue=world.venue_a, year=YEAR, month=MONTH)
+    rota_publish(actor=office_staff, venue=world.venue_a, year=YEAR, month=MONTH)
+    client = client_for(office_staff)
+    page = client.get(_grid(world.venue_a)).content.decode()
+    assert "由 王芳 发布" in page and "由 staff_a 发布" not in page
+
+    # Without a display name: the full name, else the login name.
+    office_staff.profile.display_name = ""
+    office_staff.profile.save()
+    office_staff.first_name, office_staff.last_name = "芳", "李"
+    office_staff.save()
+    page = client.get(_grid(world.venue_a)).content.decode()
+    assert f"由 {office_staff.get_full_name()} 发布" in page
+    # An account without a profile (a superuser) falls back to the username.
+    admin = django_user_model.objects.create_superuser("root", password="x")
+    RotaMonth.objects.update(published_by=admin)
+    page = client.get(_grid(world.venue_a)).content.decode()
+    assert "由 root 发布" in page
+
+
+def test_refused_cell_change_is_summarised_at_the_top_with_a_link(world, office_staff, colleague):
+    monday = _day(0)
+    shift = DutyShiftFactory(member=world.member_a, venue=world.venue_a, date=monday)
+    DutyShiftFactory(member=colleague, venue=world.venue_a, date=monday, slot="am")
+    client = client_for(office_staff)
+    page = _post_error(
+        client, world.venue_a, {"action": "reassign", "shift": shift.pk, "member": colleague.pk}
+    )
+    summary = page.split('id="rota-error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f'href="#shift-{shift.pk}"' in summary and "同一天不能排两次" in summary
+    assert f"{monday.month}月{monday.day}日" in summary
+    # Every cell form posts to its own fragment, so the browser lands on the refused cell.
+    assert f'action="#shift-{shift.pk}"' in page and f'action="#adding-{monday}"' in page
+    page = _post_error(
+        client,
+        world.venue_a,
+        {"action": "add", "date": f"{monday}", "member": colleague.pk, "slot": "pm"},
+    )
+    assert f'href="#adding-{monday}"' in page and f'id="adding-{monday}" open' in page
+    # Refusals shown as messages at the top send the browser to the top, not to a stale day.
+    response = client.post(_grid(world.venue_a), {"action": "mark", "shift": shift.pk})
+    assert response["Location"].endswith("#main")

@@ -91,3 +91,41 @@ def test_tiny_city_follows_the_rules_and_is_repeatable():
     # The fingerprint does tell data apart: another seed gives other data.
     seed("--reset", "--seed", "7")
     assert fingerprint() != first
+
+
+@pytest.mark.django_db
+def test_demo_rota_months_are_published_by_the_district_office():
+    """Members already see and confirm the demo's shifts, so their months are published: the grid
+    must not call them drafts. The district office published each month before it began."""
+    from django.utils import timezone
+
+    from members.models import DutyShift, RotaMonth, ShiftStatus
+    from members.rota import published_month
+    from platforms.models import Profile
+
+    seed()
+    shown = DutyShift.objects.exclude(status=ShiftStatus.DRAFT)
+    venue_months = {
+        (venue_id, day.replace(day=1)) for venue_id, day in shown.values_list("venue_id", "date")
+    }
+    assert venue_months
+    rows = {(r.venue_id, r.month): r for r in RotaMonth.objects.select_related("venue__area")}
+    assert set(rows) == venue_months
+    now = timezone.now()
+    for row in rows.values():
+        office = Profile.objects.get(user=row.published_by)
+        assert row.venue.area.path.startswith(office.area.path), row  # the venue's district
+        assert office.area.depth == 2 and row.published_by.username.startswith("staff")
+        assert timezone.localtime(row.published_at).date() < row.month, row
+        assert row.published_at <= now, row
+    venue_id, month = min(venue_months)
+    venue = Venue.objects.get(pk=venue_id)
+    assert published_month(venue, month.year, month.month) is not None
+
+    # A second run with --reset gives the same rows.
+    before = sorted((r.venue.code, r.month, r.published_at) for r in rows.values())
+    seed("--reset")
+    after = sorted(
+        (r.venue.code, r.month, r.published_at) for r in RotaMonth.objects.select_related("venue")
+    )
+    assert after == before

@@ -2,12 +2,12 @@
 
 What it makes (at ``--scale city``): 宜昌市 with 10 districts, 80 townships and 400 communities;
 300 venues of all eight kinds with brands and "六有" records; 1,200 members with venue teams,
-liaison groups, a duty rota and two years of duties; government departments; 6,000 topics in
-every lifecycle state, each with the chain of moves that led there, referrals and ratings;
-3,000 sessions with attendance and linked topics; and the demo accounts (password ``demo1234``):
-``admin`` (superuser), ``staff`` (office, 西陵区) and ``staff2``… (office, one per other
-district), ``leader`` (leadership, the city) and ``member`` (a member with two venues in
-西陵区).
+liaison groups, a duty rota (each month published by its district office) and two years of
+duties; government departments; 6,000 topics in every lifecycle state, each with the chain of
+moves that led there, referrals and ratings; 3,000 sessions with attendance and linked topics;
+and the demo accounts (password ``demo1234``): ``admin`` (superuser), ``staff`` (office, 西陵区)
+and ``staff2``… (office, one per other district), ``leader`` (leadership, the city) and
+``member`` (a member with two venues in 西陵区).
 
 Determinism: every random choice comes from ``random.Random(--seed)``, but dates are laid out
 backwards from ``timezone.localdate()`` at run time rather than from a fixed reference date,
