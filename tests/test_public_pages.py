@@ -48,6 +48,15 @@ def tracking_code_in(html: str) -> str:
     return re.search(r'data-testid="tracking-code">(\w+)<', html).group(1)
 
 
+def submitted(response) -> str:
+    """The page a successful submission redirects to (Post/Redirect/Get), as HTML."""
+    assert response.status_code == 302, response.status_code
+    assert re.fullmatch(r"/v/[\w-]+/done/\?c=\w+:[\w-]+", response["Location"])
+    page = Client().get(response["Location"])
+    assert page.status_code == 200
+    return page.content.decode()
+
+
 def resolved_topic(venue, **fields):
     defaults = {
         "area": venue.area,
@@ -111,8 +120,8 @@ def test_resident_raises_an_issue_into_the_office_queue(world, category):
         "/v/xl-001/",
         raise_data(category, name="赵大爷", phone="138 0013 8000", consent="on"),
     )
-    assert response.status_code == 200
-    code = tracking_code_in(response.content.decode())
+    html = submitted(response)
+    code = tracking_code_in(html)
     topic = Topic.objects.get(tracking_code=code)
     assert topic.source == TopicSource.RESIDENT
     assert topic.status == TopicStatus.RAISED
@@ -129,15 +138,14 @@ def test_resident_raises_an_issue_into_the_office_queue(world, category):
         None,
     )
     # The success page shows the code and its link, and does not echo the private details.
-    html = response.content.decode()
-    assert f"/t/{code}/" in html
+    assert "提交成功" in html and f"/t/{code}/" in html
     assert "赵大爷" not in html and "13800138000" not in html
 
 
 def test_long_text_is_shortened_into_the_title(world, category):
     text = "路" * 60
     response = Client().post("/v/xl-001/", raise_data(category, text=text))
-    topic = Topic.objects.get(tracking_code=tracking_code_in(response.content.decode()))
+    topic = Topic.objects.get(tracking_code=tracking_code_in(submitted(response)))
     assert len(topic.title) == 40 and topic.title.endswith("…")
     assert topic.description == text
 
@@ -145,11 +153,30 @@ def test_long_text_is_shortened_into_the_title(world, category):
 def test_filled_honeypot_pretends_success_and_stores_nothing(world, category):
     before = Topic.objects.count()
     response = Client().post("/v/xl-001/", raise_data(category, website="http://spam.example"))
-    assert response.status_code == 200
-    assert "提交成功" in response.content.decode()
-    code = tracking_code_in(response.content.decode())
+    # The same redirect, to the same kind of page, as a real submission.
+    html = submitted(response)
+    assert "提交成功" in html
+    code = tracking_code_in(html)
     assert Topic.objects.count() == before
     assert Client().get(f"/t/{code}/").status_code == 404
+
+
+def test_reloading_the_success_page_does_not_raise_the_issue_again(world, category):
+    """Post/Redirect/Get: the success page is a GET; reloading it only shows the code again."""
+    client = Client()
+    response = client.post("/v/xl-001/", raise_data(category))
+    before = Topic.objects.count()
+    first = client.get(response["Location"])
+    again = client.get(response["Location"])
+    assert Topic.objects.count() == before
+    assert tracking_code_in(first.content.decode()) == tracking_code_in(again.content.decode())
+    assert Topic.objects.filter(title="小区门口路灯坏了两个月").count() == 1
+
+
+def test_success_page_needs_a_code_the_portal_signed(world):
+    assert Client().get("/v/xl-001/done/").status_code == 404
+    assert Client().get("/v/xl-001/done/?c=ABCD1234").status_code == 404
+    assert Client().get("/v/xl-001/done/?c=ABCD1234:forged").status_code == 404
 
 
 def test_invalid_phone_gives_a_chinese_error_and_keeps_what_was_typed(world, category):
@@ -184,7 +211,7 @@ def test_csrf_is_enforced(world, category):
     client.get("/v/xl-001/")
     token = client.cookies["csrftoken"].value
     response = client.post("/v/xl-001/", raise_data(category, csrfmiddlewaretoken=token))
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Topic.objects.count() == before + 1
 
 
@@ -193,7 +220,7 @@ def test_rate_limit_per_ip_address(world, category, settings):
     before = Topic.objects.count()
     for _ in range(2):
         response = Client(REMOTE_ADDR="10.0.0.1").post("/v/xl-001/", raise_data(category))
-        assert response.status_code == 200
+        assert response.status_code == 302
     response = Client(REMOTE_ADDR="10.0.0.1").post("/v/xl-001/", raise_data(category))
     assert response.status_code == 429
     html = response.content.decode()
@@ -201,7 +228,7 @@ def test_rate_limit_per_ip_address(world, category, settings):
     assert Topic.objects.count() == before + 2
     # Another address is not affected.
     assert (
-        Client(REMOTE_ADDR="10.0.0.2").post("/v/xl-001/", raise_data(category)).status_code == 200
+        Client(REMOTE_ADDR="10.0.0.2").post("/v/xl-001/", raise_data(category)).status_code == 302
     )
 
 
@@ -210,7 +237,7 @@ def test_rate_limit_per_phone_across_addresses(world, category, settings):
     first = Client(REMOTE_ADDR="10.0.0.1").post(
         "/v/xl-001/", raise_data(category, phone="13800138000")
     )
-    assert first.status_code == 200
+    assert first.status_code == 302
     # The same number in another spelling, from another address.
     again = Client(REMOTE_ADDR="10.0.0.9").post(
         "/v/xl-001/", raise_data(category, phone="+86 138-0013-8000")
@@ -364,7 +391,7 @@ def test_no_private_detail_appears_on_any_public_page(world, category, office_st
         f"/v/{venue.code}/", raise_data(category, name="居民秘名新", phone="13712345678")
     )
     secrets |= {"居民秘名新", "13712345678"}
-    pages["success"] = done.content.decode()
+    pages["success"] = submitted(done)
     code = tracking_code_in(pages["success"])
     pages["new track"] = client.get(f"/t/{code}/").content.decode()
     pages["invalid"] = client.post(f"/v/{venue.code}/", {"text": ""}).content.decode()
@@ -460,3 +487,4 @@ def test_lookup_form_goes_to_the_tracking_page(world):
     empty = Client().get("/t/", {"code": "  "})
     assert empty.status_code == 400 and "请输入查询码。" in empty.content.decode()
     assert 'action="/t/"' in Client().get("/v/xl-001/").content.decode()
+

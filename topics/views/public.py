@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -93,9 +95,10 @@ class PublicVenueView(View):
         form = PublicRaiseForm(request.POST)
         ip = client_ip(request)
         if form.is_bot:
-            # Pretend it worked; store nothing. The address still counts against its limit.
+            # Pretend it worked, down to the redirect and the page it leads to; store nothing.
+            # The address still counts against its limit.
             raise_limit_count(ip=ip)
-            return self._done(request, venue, new_tracking_code())
+            return _redirect_to_done(venue, new_tracking_code())
         if not form.is_valid():
             return render(request, self.template_name, self._context(venue, form), status=400)
         phone = form.cleaned_data["phone"]
@@ -108,9 +111,30 @@ class PublicVenueView(View):
             form.add_error(None, error)
             return render(request, self.template_name, self._context(venue, form), status=400)
         raise_limit_count(ip=ip, phone=phone)
-        return self._done(request, venue, topic.tracking_code)
+        return _redirect_to_done(venue, topic.tracking_code)
 
-    def _done(self, request, venue, tracking_code):
+
+# Post/Redirect/Get: the success page is a GET of its own, so reloading it (or going back to it)
+# shows the code again instead of raising the issue a second time. The code travels signed in
+# the URL (no session for people without an account), so nobody can make the portal show
+# "提交成功" for a code it did not hand out.
+_DONE_SALT = "public.raise-done"
+
+
+def _redirect_to_done(venue, tracking_code: str):
+    token = signing.Signer(salt=_DONE_SALT).sign(tracking_code)
+    return redirect(f"{reverse('public:raise_done', args=[venue.code])}?c={token}")
+
+
+class PublicRaiseDoneView(View):
+    """"提交成功" with the tracking code, reached by the redirect after a submission."""
+
+    def get(self, request, code):
+        venue = public_venue_or_404(code)
+        try:
+            tracking_code = signing.Signer(salt=_DONE_SALT).unsign(request.GET.get("c", ""))
+        except signing.BadSignature as error:
+            raise Http404 from error
         link = request.build_absolute_uri(reverse("public:track", args=[tracking_code]))
         return render(
             request,
