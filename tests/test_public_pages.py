@@ -254,6 +254,62 @@ def test_honeypot_hits_count_against_the_address(world, category, settings):
     assert response.status_code == 429
 
 
+def test_behind_one_proxy_each_resident_has_their_own_limit(world, category, settings):
+    """nginx on the same host: every request comes from 127.0.0.1 and the resident's address is
+    the last X-Forwarded-For entry (nginx appends it). One resident's limit is not another's."""
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 1
+    settings.TRUSTED_PROXIES = 1
+
+    def post(forwarded):
+        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+        return client.post("/v/xl-001/", raise_data(category))
+
+    assert post("203.0.113.7").status_code == 302
+    assert post("203.0.113.7").status_code == 429
+    assert post("198.51.100.20").status_code == 302
+    # A resident who writes their own X-Forwarded-For only adds entries on the left: nginx's
+    # entry (the right-most) still names them.
+    assert post("198.51.100.99, 203.0.113.7").status_code == 429
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(world, category, settings):
+    """With no proxy declared (the default) the header is anyone's to write: never trust it."""
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 1
+    settings.TRUSTED_PROXIES = 0
+    first = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert first.post("/v/xl-001/", raise_data(category)).status_code == 302
+    second = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert second.post("/v/xl-001/", raise_data(category)).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "proxies,remote,forwarded,expected",
+    [
+        (0, "10.0.0.5", "203.0.113.1", "10.0.0.5"),
+        (1, "127.0.0.1", "203.0.113.1", "203.0.113.1"),
+        (1, "127.0.0.1", "1.1.1.1, 203.0.113.1", "203.0.113.1"),
+        # Two proxies (a load balancer, then nginx): skip the balancer's own entry.
+        (2, "127.0.0.1", "9.9.9.9, 203.0.113.1, 10.1.0.2", "203.0.113.1"),
+        # Fewer entries than proxies: the left-most one a trusted proxy wrote.
+        (2, "127.0.0.1", "203.0.113.1", "203.0.113.1"),
+        # No header although a proxy is declared (a request made on the host itself).
+        (1, "127.0.0.1", None, "127.0.0.1"),
+        (1, "127.0.0.1", "  ", "127.0.0.1"),
+        # Not an address where one was expected: fall back to the connection's address.
+        (1, "127.0.0.1", "1.1.1.1, not-an-ip", "127.0.0.1"),
+        (1, "127.0.0.1", "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_ip(settings, rf, proxies, remote, forwarded, expected):
+    from consult_portal.http import client_ip
+
+    settings.TRUSTED_PROXIES = proxies
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    assert client_ip(rf.get("/", **extra)) == expected
+
+
 # --- Tracking page -----------------------------------------------------------------------------
 
 
@@ -488,3 +544,26 @@ def test_lookup_form_goes_to_the_tracking_page(world):
     assert empty.status_code == 400 and "请输入查询码。" in empty.content.decode()
     assert 'action="/t/"' in Client().get("/v/xl-001/").content.decode()
 
+
+# --- Deployment ---------------------------------------------------------------------------------
+
+
+def test_deploy_check_warns_when_the_rate_limit_cache_is_per_process(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from consult_portal.checks import check_shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in check_shared_cache()] == ["consult_portal.W001"]
+    # It is a deployment check: `check --deploy` reports it, a plain `check` does not.
+    with pytest.raises(SystemCheckError, match=r"consult_portal\.W001"):
+        call_command("check", "--deploy", "--fail-level", "WARNING", tags=["caches"])
+    call_command("check", "--fail-level", "WARNING", tags=["caches"])
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/1",
+        }
+    }
+    assert check_shared_cache() == []

@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from consult_portal.http import client_ip
+
 from .. import lifecycle
 from ..forms.public import HONEYPOT_FIELD, PublicRaiseForm, PublicRateForm
 from ..lifecycle import TopicStatus
@@ -67,10 +69,6 @@ NOTES = {
     S.ESCALATED: "已转为政协提案继续推动。",
     S.FOLLOW_UP: "已评价,正在跟踪回访。",
 }
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 class PublicVenueView(View):
@@ -127,7 +125,7 @@ def _redirect_to_done(venue, tracking_code: str):
 
 
 class PublicRaiseDoneView(View):
-    """"提交成功" with the tracking code, reached by the redirect after a submission."""
+    """The "提交成功" page with the tracking code, reached by the redirect after a submission."""
 
     def get(self, request, code):
         venue = public_venue_or_404(code)
