@@ -232,6 +232,31 @@ def test_rate_limit_per_ip_address(world, category, settings):
     )
 
 
+def test_rate_limit_message_is_shown_once_above_the_form(world, category, settings):
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 0
+    response = Client().post("/v/xl-001/", raise_data(category))
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert html.count("提交过于频繁") == 1
+    assert html.index("提交过于频繁") < html.index('name="text"')
+    # The venue has no phone number: do not tell residents to call one.
+    assert world.venue_a.contact_phone == ""
+    assert "电话" not in html.split("提交过于频繁")[1].split("<")[0]
+    assert "请直接到阵地反映" in html
+
+
+def test_venue_phone_is_shown_and_offered_when_the_limit_is_reached(world, category, settings):
+    venue = world.venue_a
+    venue.contact_phone = "0717-6221234"
+    venue.save(update_fields=["contact_phone"])
+    html = Client().get("/v/xl-001/").content.decode()
+    assert '<a href="tel:0717-6221234">0717-6221234</a>' in html
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 0
+    html = Client().post("/v/xl-001/", raise_data(category)).content.decode()
+    assert html.count("提交过于频繁") == 1
+    assert "拨打阵地电话 0717-6221234" in html
+
+
 def test_rate_limit_per_phone_across_addresses(world, category, settings):
     settings.PUBLIC_RAISE_LIMIT_PER_PHONE = 1
     first = Client(REMOTE_ADDR="10.0.0.1").post(
@@ -367,7 +392,7 @@ def test_resident_rates_a_resolved_topic_once(world):
     # A second rating is refused and changes nothing.
     again = client.post(f"/t/{topic.tracking_code}/", {"rating": Rating.UNSATISFIED})
     assert again.status_code == 400
-    assert "该问题已评价" in again.content.decode()
+    assert again.content.decode().count("该问题已评价") == 1
     topic.refresh_from_db()
     assert topic.rating == Rating.BASICALLY
     assert TopicEvent.objects.filter(topic=topic, kind=EventKind.RATING).count() == 1

@@ -47,6 +47,7 @@ class PublicRaiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has its own token
         # The honeypot is rendered by the template, hidden from people (see public/venue.html).
         self.helper.layout = Layout("text", "category", "name", "phone", "consent")
 
@@ -99,3 +100,4 @@ class PublicRateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has its own token

@@ -31,7 +31,7 @@ from ..public_selectors import (
     venue_public_outcomes,
 )
 from ..services.public import (
-    LIMIT_MESSAGE,
+    limit_message,
     raise_limit_count,
     raise_limit_reached,
     topic_raise_by_resident,
@@ -74,10 +74,14 @@ NOTES = {
 class PublicVenueView(View):
     template_name = "public/venue.html"
 
-    def _context(self, venue, form):
+    def _context(self, venue, form, limit_reached=False):
         return {
             "venue": venue,
             "form": form,
+            # Shown once, above the form; not a form error (those are shown inside the form).
+            "limit_message": limit_message(venue_phone=venue.contact_phone)
+            if limit_reached
+            else "",
             "honeypot_name": HONEYPOT_FIELD,
             "on_duty": venue_on_duty(venue),
             "assigned": venue_assigned_members(venue),
@@ -101,8 +105,8 @@ class PublicVenueView(View):
             return render(request, self.template_name, self._context(venue, form), status=400)
         phone = form.cleaned_data["phone"]
         if raise_limit_reached(ip=ip, phone=phone):
-            form.add_error(None, LIMIT_MESSAGE)
-            return render(request, self.template_name, self._context(venue, form), status=429)
+            context = self._context(venue, form, limit_reached=True)
+            return render(request, self.template_name, context, status=429)
         try:
             topic = topic_raise_by_resident(venue=venue, **form.topic_fields())
         except ValidationError as error:
