@@ -202,6 +202,16 @@ def test_consent_without_phone_is_refused(world, category):
     assert "同意回访时请留下联系电话。" in response.content.decode()
 
 
+def test_invalid_phone_with_consent_is_only_called_invalid(world, category):
+    """The resident did leave a number, a wrong one: say that, not "please leave a number"."""
+    response = Client().post("/v/xl-001/", raise_data(category, phone="12345", consent="on"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "请输入有效的手机号" in html
+    assert "同意回访时请留下联系电话" not in html
+    assert 'value="12345"' in html and "checked" in html
+
+
 def test_csrf_is_enforced(world, category):
     client = Client(enforce_csrf_checks=True)
     before = Topic.objects.count()

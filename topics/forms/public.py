@@ -66,7 +66,8 @@ class PublicRaiseForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("consent") and not data.get("phone"):
+        # Only when the field was left empty: a number that failed validation has its own error.
+        if data.get("consent") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", "同意回访时请留下联系电话。")
         return data
 
