@@ -355,17 +355,14 @@ STEPPER = {
     TopicStatus.REFERRED: "交办",
     TopicStatus.IN_PROGRESS: "办理",
     TopicStatus.RESOLVED: "办结",
-    TopicStatus.RATED: "评价",
 }
 
 
 @pytest.mark.parametrize("status,current", list(STEPPER.items()))
 def test_tracking_page_marks_the_current_step(world, status, current):
     fields = {"status": status}
-    if status in (TopicStatus.RESOLVED, TopicStatus.RATED):
+    if status == TopicStatus.RESOLVED:
         fields["resolved_on"] = TODAY()
-    if status == TopicStatus.RATED:
-        fields.update(rating=Rating.SATISFIED, rated_on=TODAY())
     topic = TopicFactory(area=world.community_a, venue=world.venue_a, **fields)
     response = Client().get(f"/t/{topic.tracking_code.lower()}/")
     html = response.content.decode()
@@ -373,6 +370,18 @@ def test_tracking_page_marks_the_current_step(world, status, current):
     step = re.search(r'aria-current="step">\s*<span[^>]*>[^<]*</span>\s*<span>([^<]+)</span>', html)
     assert step.group(1) == current
     assert ("评价办理结果" in html) == (status == TopicStatus.RESOLVED)
+
+
+@pytest.mark.parametrize("status", [TopicStatus.RATED, TopicStatus.FOLLOW_UP])
+def test_once_rated_every_step_is_done_and_the_last_shows_the_rating(world, status):
+    topic = resolved_topic(world.venue_a, status=status, rating=Rating.BASICALLY, rated_on=TODAY())
+    html = Client().get(f"/t/{topic.tracking_code}/").content.decode()
+    assert 'aria-current="step"' not in html
+    steps = re.findall(r'<li class="stepper-step([^"]*)"', html)
+    assert steps == [" is-done"] * 6
+    last = html.split('<li class="stepper-step')[-1].split("</li>")[0]
+    assert "评价" in last and "基本满意" in last
+    assert "评价办理结果" not in html
 
 
 def test_declined_topic_is_shown_plainly(world):

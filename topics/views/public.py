@@ -52,8 +52,9 @@ STEP_OF = {
     S.UNRESOLVED: 3,
     S.ESCALATED: 3,
     S.RESOLVED: 4,
-    S.RATED: 5,
-    S.FOLLOW_UP: 5,
+    # Rated: the last step is done too, and no step is current.
+    S.RATED: len(STEPS),
+    S.FOLLOW_UP: len(STEPS),
 }
 # States shown as a plain sentence instead of the stepper.
 PLAIN = {
@@ -161,10 +162,13 @@ class PublicTrackingView(View):
     def _context(self, topic, form):
         plain = PLAIN.get(topic.status)
         step = STEP_OF.get(topic.status, 0)
+        rating_label = topic.get_rating_display() if topic.rating else ""
         steps = [
-            {"label": label, "done": i < step, "current": i == step}
+            {"label": label, "done": i < step, "current": i == step, "detail": ""}
             for i, label in enumerate(STEPS)
         ]
+        if step == len(STEPS):
+            steps[-1]["detail"] = rating_label
         return {
             "topic": topic,
             "plain": plain,
@@ -172,7 +176,7 @@ class PublicTrackingView(View):
             "status_label": lifecycle.label(topic.status),
             "note": NOTES.get(topic.status, ""),
             "can_rate": topic.status == S.RESOLVED,
-            "rating_label": topic.get_rating_display() if topic.rating else "",
+            "rating_label": rating_label,
             "form": form,
         }
 
