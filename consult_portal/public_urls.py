@@ -2,12 +2,18 @@
 
 from django.urls import path
 
-from topics.views.public import PublicTrackingLookupView, PublicTrackingView, PublicVenueView
+from topics.views.public import (
+    PublicRaiseDoneView,
+    PublicTrackingLookupView,
+    PublicTrackingView,
+    PublicVenueView,
+)
 
 app_name = "public"
 
 urlpatterns = [
     path("v/<str:code>/", PublicVenueView.as_view(), name="venue"),
+    path("v/<str:code>/done/", PublicRaiseDoneView.as_view(), name="raise_done"),
     path("t/", PublicTrackingLookupView.as_view(), name="track_lookup"),
     path("t/<str:code>/", PublicTrackingView.as_view(), name="track"),
 ]

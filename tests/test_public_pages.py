@@ -48,6 +48,15 @@ def tracking_code_in(html: str) -> str:
     return re.search(r'data-testid="tracking-code">(\w+)<', html).group(1)
 
 
+def submitted(response) -> str:
+    """The page a successful submission redirects to (Post/Redirect/Get), as HTML."""
+    assert response.status_code == 302, response.status_code
+    assert re.fullmatch(r"/v/[\w-]+/done/\?c=\w+:[\w-]+", response["Location"])
+    page = Client().get(response["Location"])
+    assert page.status_code == 200
+    return page.content.decode()
+
+
 def resolved_topic(venue, **fields):
     defaults = {
         "area": venue.area,
@@ -111,8 +120,8 @@ def test_resident_raises_an_issue_into_the_office_queue(world, category):
         "/v/xl-001/",
         raise_data(category, name="赵大爷", phone="138 0013 8000", consent="on"),
     )
-    assert response.status_code == 200
-    code = tracking_code_in(response.content.decode())
+    html = submitted(response)
+    code = tracking_code_in(html)
     topic = Topic.objects.get(tracking_code=code)
     assert topic.source == TopicSource.RESIDENT
     assert topic.status == TopicStatus.RAISED
@@ -129,15 +138,14 @@ def test_resident_raises_an_issue_into_the_office_queue(world, category):
         None,
     )
     # The success page shows the code and its link, and does not echo the private details.
-    html = response.content.decode()
-    assert f"/t/{code}/" in html
+    assert "提交成功" in html and f"/t/{code}/" in html
     assert "赵大爷" not in html and "13800138000" not in html
 
 
 def test_long_text_is_shortened_into_the_title(world, category):
     text = "路" * 60
     response = Client().post("/v/xl-001/", raise_data(category, text=text))
-    topic = Topic.objects.get(tracking_code=tracking_code_in(response.content.decode()))
+    topic = Topic.objects.get(tracking_code=tracking_code_in(submitted(response)))
     assert len(topic.title) == 40 and topic.title.endswith("…")
     assert topic.description == text
 
@@ -145,11 +153,30 @@ def test_long_text_is_shortened_into_the_title(world, category):
 def test_filled_honeypot_pretends_success_and_stores_nothing(world, category):
     before = Topic.objects.count()
     response = Client().post("/v/xl-001/", raise_data(category, website="http://spam.example"))
-    assert response.status_code == 200
-    assert "提交成功" in response.content.decode()
-    code = tracking_code_in(response.content.decode())
+    # The same redirect, to the same kind of page, as a real submission.
+    html = submitted(response)
+    assert "提交成功" in html
+    code = tracking_code_in(html)
     assert Topic.objects.count() == before
     assert Client().get(f"/t/{code}/").status_code == 404
+
+
+def test_reloading_the_success_page_does_not_raise_the_issue_again(world, category):
+    """Post/Redirect/Get: the success page is a GET; reloading it only shows the code again."""
+    client = Client()
+    response = client.post("/v/xl-001/", raise_data(category))
+    before = Topic.objects.count()
+    first = client.get(response["Location"])
+    again = client.get(response["Location"])
+    assert Topic.objects.count() == before
+    assert tracking_code_in(first.content.decode()) == tracking_code_in(again.content.decode())
+    assert Topic.objects.filter(title="小区门口路灯坏了两个月").count() == 1
+
+
+def test_success_page_needs_a_code_the_portal_signed(world):
+    assert Client().get("/v/xl-001/done/").status_code == 404
+    assert Client().get("/v/xl-001/done/?c=ABCD1234").status_code == 404
+    assert Client().get("/v/xl-001/done/?c=ABCD1234:forged").status_code == 404
 
 
 def test_invalid_phone_gives_a_chinese_error_and_keeps_what_was_typed(world, category):
@@ -175,6 +202,16 @@ def test_consent_without_phone_is_refused(world, category):
     assert "同意回访时请留下联系电话。" in response.content.decode()
 
 
+def test_invalid_phone_with_consent_is_only_called_invalid(world, category):
+    """The resident did leave a number, a wrong one: say that, not "please leave a number"."""
+    response = Client().post("/v/xl-001/", raise_data(category, phone="12345", consent="on"))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "请输入有效的手机号" in html
+    assert "同意回访时请留下联系电话" not in html
+    assert 'value="12345"' in html and "checked" in html
+
+
 def test_csrf_is_enforced(world, category):
     client = Client(enforce_csrf_checks=True)
     before = Topic.objects.count()
@@ -184,7 +221,7 @@ def test_csrf_is_enforced(world, category):
     client.get("/v/xl-001/")
     token = client.cookies["csrftoken"].value
     response = client.post("/v/xl-001/", raise_data(category, csrfmiddlewaretoken=token))
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert Topic.objects.count() == before + 1
 
 
@@ -193,7 +230,7 @@ def test_rate_limit_per_ip_address(world, category, settings):
     before = Topic.objects.count()
     for _ in range(2):
         response = Client(REMOTE_ADDR="10.0.0.1").post("/v/xl-001/", raise_data(category))
-        assert response.status_code == 200
+        assert response.status_code == 302
     response = Client(REMOTE_ADDR="10.0.0.1").post("/v/xl-001/", raise_data(category))
     assert response.status_code == 429
     html = response.content.decode()
@@ -201,8 +238,33 @@ def test_rate_limit_per_ip_address(world, category, settings):
     assert Topic.objects.count() == before + 2
     # Another address is not affected.
     assert (
-        Client(REMOTE_ADDR="10.0.0.2").post("/v/xl-001/", raise_data(category)).status_code == 200
+        Client(REMOTE_ADDR="10.0.0.2").post("/v/xl-001/", raise_data(category)).status_code == 302
     )
+
+
+def test_rate_limit_message_is_shown_once_above_the_form(world, category, settings):
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 0
+    response = Client().post("/v/xl-001/", raise_data(category))
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert html.count("提交过于频繁") == 1
+    assert html.index("提交过于频繁") < html.index('name="text"')
+    # The venue has no phone number: do not tell residents to call one.
+    assert world.venue_a.contact_phone == ""
+    assert "电话" not in html.split("提交过于频繁")[1].split("<")[0]
+    assert "请直接到阵地反映" in html
+
+
+def test_venue_phone_is_shown_and_offered_when_the_limit_is_reached(world, category, settings):
+    venue = world.venue_a
+    venue.contact_phone = "0717-6221234"
+    venue.save(update_fields=["contact_phone"])
+    html = Client().get("/v/xl-001/").content.decode()
+    assert '<a href="tel:0717-6221234">0717-6221234</a>' in html
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 0
+    html = Client().post("/v/xl-001/", raise_data(category)).content.decode()
+    assert html.count("提交过于频繁") == 1
+    assert "拨打阵地电话 0717-6221234" in html
 
 
 def test_rate_limit_per_phone_across_addresses(world, category, settings):
@@ -210,7 +272,7 @@ def test_rate_limit_per_phone_across_addresses(world, category, settings):
     first = Client(REMOTE_ADDR="10.0.0.1").post(
         "/v/xl-001/", raise_data(category, phone="13800138000")
     )
-    assert first.status_code == 200
+    assert first.status_code == 302
     # The same number in another spelling, from another address.
     again = Client(REMOTE_ADDR="10.0.0.9").post(
         "/v/xl-001/", raise_data(category, phone="+86 138-0013-8000")
@@ -227,6 +289,62 @@ def test_honeypot_hits_count_against_the_address(world, category, settings):
     assert response.status_code == 429
 
 
+def test_behind_one_proxy_each_resident_has_their_own_limit(world, category, settings):
+    """nginx on the same host: every request comes from 127.0.0.1 and the resident's address is
+    the last X-Forwarded-For entry (nginx appends it). One resident's limit is not another's."""
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 1
+    settings.TRUSTED_PROXIES = 1
+
+    def post(forwarded):
+        client = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+        return client.post("/v/xl-001/", raise_data(category))
+
+    assert post("203.0.113.7").status_code == 302
+    assert post("203.0.113.7").status_code == 429
+    assert post("198.51.100.20").status_code == 302
+    # A resident who writes their own X-Forwarded-For only adds entries on the left: nginx's
+    # entry (the right-most) still names them.
+    assert post("198.51.100.99, 203.0.113.7").status_code == 429
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(world, category, settings):
+    """With no proxy declared (the default) the header is anyone's to write: never trust it."""
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 1
+    settings.TRUSTED_PROXIES = 0
+    first = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert first.post("/v/xl-001/", raise_data(category)).status_code == 302
+    second = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.2")
+    assert second.post("/v/xl-001/", raise_data(category)).status_code == 429
+
+
+@pytest.mark.parametrize(
+    "proxies,remote,forwarded,expected",
+    [
+        (0, "10.0.0.5", "203.0.113.1", "10.0.0.5"),
+        (1, "127.0.0.1", "203.0.113.1", "203.0.113.1"),
+        (1, "127.0.0.1", "1.1.1.1, 203.0.113.1", "203.0.113.1"),
+        # Two proxies (a load balancer, then nginx): skip the balancer's own entry.
+        (2, "127.0.0.1", "9.9.9.9, 203.0.113.1, 10.1.0.2", "203.0.113.1"),
+        # Fewer entries than proxies: the left-most one a trusted proxy wrote.
+        (2, "127.0.0.1", "203.0.113.1", "203.0.113.1"),
+        # No header although a proxy is declared (a request made on the host itself).
+        (1, "127.0.0.1", None, "127.0.0.1"),
+        (1, "127.0.0.1", "  ", "127.0.0.1"),
+        # Not an address where one was expected: fall back to the connection's address.
+        (1, "127.0.0.1", "1.1.1.1, not-an-ip", "127.0.0.1"),
+        (1, "127.0.0.1", "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_ip(settings, rf, proxies, remote, forwarded, expected):
+    from consult_portal.http import client_ip
+
+    settings.TRUSTED_PROXIES = proxies
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    assert client_ip(rf.get("/", **extra)) == expected
+
+
 # --- Tracking page -----------------------------------------------------------------------------
 
 
@@ -237,17 +355,14 @@ STEPPER = {
     TopicStatus.REFERRED: "交办",
     TopicStatus.IN_PROGRESS: "办理",
     TopicStatus.RESOLVED: "办结",
-    TopicStatus.RATED: "评价",
 }
 
 
 @pytest.mark.parametrize("status,current", list(STEPPER.items()))
 def test_tracking_page_marks_the_current_step(world, status, current):
     fields = {"status": status}
-    if status in (TopicStatus.RESOLVED, TopicStatus.RATED):
+    if status == TopicStatus.RESOLVED:
         fields["resolved_on"] = TODAY()
-    if status == TopicStatus.RATED:
-        fields.update(rating=Rating.SATISFIED, rated_on=TODAY())
     topic = TopicFactory(area=world.community_a, venue=world.venue_a, **fields)
     response = Client().get(f"/t/{topic.tracking_code.lower()}/")
     html = response.content.decode()
@@ -255,6 +370,18 @@ def test_tracking_page_marks_the_current_step(world, status, current):
     step = re.search(r'aria-current="step">\s*<span[^>]*>[^<]*</span>\s*<span>([^<]+)</span>', html)
     assert step.group(1) == current
     assert ("评价办理结果" in html) == (status == TopicStatus.RESOLVED)
+
+
+@pytest.mark.parametrize("status", [TopicStatus.RATED, TopicStatus.FOLLOW_UP])
+def test_once_rated_every_step_is_done_and_the_last_shows_the_rating(world, status):
+    topic = resolved_topic(world.venue_a, status=status, rating=Rating.BASICALLY, rated_on=TODAY())
+    html = Client().get(f"/t/{topic.tracking_code}/").content.decode()
+    assert 'aria-current="step"' not in html
+    steps = re.findall(r'<li class="stepper-step([^"]*)"', html)
+    assert steps == [" is-done"] * 6
+    last = html.split('<li class="stepper-step')[-1].split("</li>")[0]
+    assert "评价" in last and "基本满意" in last
+    assert "评价办理结果" not in html
 
 
 def test_declined_topic_is_shown_plainly(world):
@@ -284,7 +411,7 @@ def test_resident_rates_a_resolved_topic_once(world):
     # A second rating is refused and changes nothing.
     again = client.post(f"/t/{topic.tracking_code}/", {"rating": Rating.UNSATISFIED})
     assert again.status_code == 400
-    assert "该问题已评价" in again.content.decode()
+    assert again.content.decode().count("该问题已评价") == 1
     topic.refresh_from_db()
     assert topic.rating == Rating.BASICALLY
     assert TopicEvent.objects.filter(topic=topic, kind=EventKind.RATING).count() == 1
@@ -364,7 +491,7 @@ def test_no_private_detail_appears_on_any_public_page(world, category, office_st
         f"/v/{venue.code}/", raise_data(category, name="居民秘名新", phone="13712345678")
     )
     secrets |= {"居民秘名新", "13712345678"}
-    pages["success"] = done.content.decode()
+    pages["success"] = submitted(done)
     code = tracking_code_in(pages["success"])
     pages["new track"] = client.get(f"/t/{code}/").content.decode()
     pages["invalid"] = client.post(f"/v/{venue.code}/", {"text": ""}).content.decode()
@@ -460,3 +587,27 @@ def test_lookup_form_goes_to_the_tracking_page(world):
     empty = Client().get("/t/", {"code": "  "})
     assert empty.status_code == 400 and "请输入查询码。" in empty.content.decode()
     assert 'action="/t/"' in Client().get("/v/xl-001/").content.decode()
+
+
+# --- Deployment ---------------------------------------------------------------------------------
+
+
+def test_deploy_check_warns_when_the_rate_limit_cache_is_per_process(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from consult_portal.checks import check_shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in check_shared_cache()] == ["consult_portal.W001"]
+    # It is a deployment check: `check --deploy` reports it, a plain `check` does not.
+    with pytest.raises(SystemCheckError, match=r"consult_portal\.W001"):
+        call_command("check", "--deploy", "--fail-level", "WARNING", tags=["caches"])
+    call_command("check", "--fail-level", "WARNING", tags=["caches"])
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/1",
+        }
+    }
+    assert check_shared_cache() == []

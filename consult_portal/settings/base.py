@@ -133,7 +133,13 @@ EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 # Links in mails are absolute and there is no request to build them from (send_reminders).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
+# The rate limits of the public pages count in this cache: with several gunicorn workers it must
+# be shared (Redis), or each worker keeps its own count (check --deploy warns, consult_portal.W001).
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+
+# How many reverse proxies of ours stand in front of the site (nginx on the same host: 1). The
+# client's address is then read from X-Forwarded-For; with 0 the header is never trusted.
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -34,11 +34,18 @@ def test_resident_raises_an_issue_and_follows_it(live_server, page, world):
     page.get_by_label("联系电话(选填)").fill("13800138000")
     page.get_by_label("同意工作人员电话回访").check()
     page.get_by_role("button", name="提交").click()
+    # The submission redirects to a page of its own (Post/Redirect/Get) ...
+    page.wait_for_url(f"{live_server.url}/v/{world.venue_a.code}/done/?c=*")
     assert page.get_by_role("heading", name="提交成功").is_visible()
     code = page.get_by_test_id("tracking-code").inner_text().strip()
     topic = Topic.objects.get(tracking_code=code)
     assert (topic.source, topic.status) == (TopicSource.RESIDENT, TopicStatus.RAISED)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # ... so reloading it shows the same code and raises nothing again.
+    before = Topic.objects.count()
+    page.reload()
+    assert page.get_by_test_id("tracking-code").inner_text().strip() == code
+    assert Topic.objects.count() == before
 
     page.get_by_role("link", name="查看办理进度").click()
     page.wait_for_url(f"{live_server.url}/t/{code}/")

@@ -47,6 +47,7 @@ class PublicRaiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has its own token
         # The honeypot is rendered by the template, hidden from people (see public/venue.html).
         self.helper.layout = Layout("text", "category", "name", "phone", "consent")
 
@@ -65,7 +66,8 @@ class PublicRaiseForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("consent") and not data.get("phone"):
+        # Only when the field was left empty: a number that failed validation has its own error.
+        if data.get("consent") and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", "同意回访时请留下联系电话。")
         return data
 
@@ -99,3 +101,4 @@ class PublicRateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has its own token

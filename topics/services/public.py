@@ -20,7 +20,12 @@ from ..lifecycle import TopicStatus
 from ..models import EventKind, Rating, Topic, TopicCategory, TopicEvent, TopicSource
 from .transitions import TransitionError, topic_create, topic_transition
 
-LIMIT_MESSAGE = "提交过于频繁,请稍后再试;如情况紧急,请直接到阵地或拨打值班电话反映。"
+
+def limit_message(*, venue_phone: str = "") -> str:
+    """What a resident who hit the limit reads: mention calling only when there is a number."""
+    if venue_phone:
+        return f"提交过于频繁,请稍后再试;如情况紧急,请直接到阵地或拨打阵地电话 {venue_phone} 反映。"
+    return "提交过于频繁,请稍后再试;如情况紧急,请直接到阵地反映。"
 
 
 def _limits() -> list[tuple[str, int, int]]:

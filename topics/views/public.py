@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
+
+from consult_portal.http import client_ip
 
 from .. import lifecycle
 from ..forms.public import HONEYPOT_FIELD, PublicRaiseForm, PublicRateForm
@@ -27,7 +31,7 @@ from ..public_selectors import (
     venue_public_outcomes,
 )
 from ..services.public import (
-    LIMIT_MESSAGE,
+    limit_message,
     raise_limit_count,
     raise_limit_reached,
     topic_raise_by_resident,
@@ -48,8 +52,9 @@ STEP_OF = {
     S.UNRESOLVED: 3,
     S.ESCALATED: 3,
     S.RESOLVED: 4,
-    S.RATED: 5,
-    S.FOLLOW_UP: 5,
+    # Rated: the last step is done too, and no step is current.
+    S.RATED: len(STEPS),
+    S.FOLLOW_UP: len(STEPS),
 }
 # States shown as a plain sentence instead of the stepper.
 PLAIN = {
@@ -67,17 +72,17 @@ NOTES = {
 }
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 class PublicVenueView(View):
     template_name = "public/venue.html"
 
-    def _context(self, venue, form):
+    def _context(self, venue, form, limit_reached=False):
         return {
             "venue": venue,
             "form": form,
+            # Shown once, above the form; not a form error (those are shown inside the form).
+            "limit_message": limit_message(venue_phone=venue.contact_phone)
+            if limit_reached
+            else "",
             "honeypot_name": HONEYPOT_FIELD,
             "on_duty": venue_on_duty(venue),
             "assigned": venue_assigned_members(venue),
@@ -93,24 +98,46 @@ class PublicVenueView(View):
         form = PublicRaiseForm(request.POST)
         ip = client_ip(request)
         if form.is_bot:
-            # Pretend it worked; store nothing. The address still counts against its limit.
+            # Pretend it worked, down to the redirect and the page it leads to; store nothing.
+            # The address still counts against its limit.
             raise_limit_count(ip=ip)
-            return self._done(request, venue, new_tracking_code())
+            return _redirect_to_done(venue, new_tracking_code())
         if not form.is_valid():
             return render(request, self.template_name, self._context(venue, form), status=400)
         phone = form.cleaned_data["phone"]
         if raise_limit_reached(ip=ip, phone=phone):
-            form.add_error(None, LIMIT_MESSAGE)
-            return render(request, self.template_name, self._context(venue, form), status=429)
+            context = self._context(venue, form, limit_reached=True)
+            return render(request, self.template_name, context, status=429)
         try:
             topic = topic_raise_by_resident(venue=venue, **form.topic_fields())
         except ValidationError as error:
             form.add_error(None, error)
             return render(request, self.template_name, self._context(venue, form), status=400)
         raise_limit_count(ip=ip, phone=phone)
-        return self._done(request, venue, topic.tracking_code)
+        return _redirect_to_done(venue, topic.tracking_code)
 
-    def _done(self, request, venue, tracking_code):
+
+# Post/Redirect/Get: the success page is a GET of its own, so reloading it (or going back to it)
+# shows the code again instead of raising the issue a second time. The code travels signed in
+# the URL (no session for people without an account), so nobody can make the portal show
+# "提交成功" for a code it did not hand out.
+_DONE_SALT = "public.raise-done"
+
+
+def _redirect_to_done(venue, tracking_code: str):
+    token = signing.Signer(salt=_DONE_SALT).sign(tracking_code)
+    return redirect(f"{reverse('public:raise_done', args=[venue.code])}?c={token}")
+
+
+class PublicRaiseDoneView(View):
+    """The "提交成功" page with the tracking code, reached by the redirect after a submission."""
+
+    def get(self, request, code):
+        venue = public_venue_or_404(code)
+        try:
+            tracking_code = signing.Signer(salt=_DONE_SALT).unsign(request.GET.get("c", ""))
+        except signing.BadSignature as error:
+            raise Http404 from error
         link = request.build_absolute_uri(reverse("public:track", args=[tracking_code]))
         return render(
             request,
@@ -135,10 +162,13 @@ class PublicTrackingView(View):
     def _context(self, topic, form):
         plain = PLAIN.get(topic.status)
         step = STEP_OF.get(topic.status, 0)
+        rating_label = topic.get_rating_display() if topic.rating else ""
         steps = [
-            {"label": label, "done": i < step, "current": i == step}
+            {"label": label, "done": i < step, "current": i == step, "detail": ""}
             for i, label in enumerate(STEPS)
         ]
+        if step == len(STEPS):
+            steps[-1]["detail"] = rating_label
         return {
             "topic": topic,
             "plain": plain,
@@ -146,7 +176,7 @@ class PublicTrackingView(View):
             "status_label": lifecycle.label(topic.status),
             "note": NOTES.get(topic.status, ""),
             "can_rate": topic.status == S.RESOLVED,
-            "rating_label": topic.get_rating_display() if topic.rating else "",
+            "rating_label": rating_label,
             "form": form,
         }
 

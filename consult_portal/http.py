@@ -1,0 +1,38 @@
+"""Facts about an HTTP request that depend on how the site is deployed."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+
+
+def _ip(text: str) -> str:
+    """``text`` as a normalised IP address, or "" when it is not one."""
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return ""
+
+
+def client_ip(request) -> str:
+    """The address of the person making the request.
+
+    ``TRUSTED_PROXIES`` (``DJANGO_TRUSTED_PROXIES``) is how many reverse proxies of our own stand
+    in front of the site. Each appends the address it received the request from to
+    X-Forwarded-For, so the last ``TRUSTED_PROXIES - 1`` entries name our proxies, and the one
+    before them (the right-most entry we did not write) is the client. Entries further left
+    were written by the client and prove nothing. With no trusted proxy the header is ignored:
+    anyone can send it.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    proxies = getattr(settings, "TRUSTED_PROXIES", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies <= 0 or not forwarded.strip():
+        return remote
+    # REMOTE_ADDR is the nearest proxy; the chain reads client → … → nearest proxy.
+    chain = [entry.strip() for entry in forwarded.split(",")] + [remote]
+    # With fewer entries than proxies the request skipped the outer ones; the left-most entry
+    # was still written by one of ours.
+    candidate = chain[max(len(chain) - 1 - proxies, 0)]
+    return _ip(candidate) or remote
