@@ -352,6 +352,21 @@ def test_duty_outcome_must_fit_kind(world, office_staff):
 
 
 @pytest.mark.parametrize(
+    ("kind", "outcome", "message"),
+    [
+        ("opinion", "filed", "社情民意只能选择:未采用、区级采用、市级采用、省级采用、全国采用。"),
+        ("proposal", "adopted_city", "提案只能选择:立案、不立案、已办复。"),
+    ],
+)
+def test_duty_outcome_message_lists_choices_in_order(world, office_staff, kind, outcome, message):
+    url = reverse("members:duty_add", args=[world.member_a.pk])
+    response = client_for(office_staff).post(url, _duty_data(kind=kind, outcome=outcome))
+    assert response.status_code == 200
+    assert response.context["form"].errors["outcome"] == [message]
+    assert not Duty.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("who", "status"), [("leader", 403), ("member_user", 403), ("other_staff", 404)]
 )
 def test_duty_add_forbidden(world, who, status, request):
