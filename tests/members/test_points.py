@@ -2,6 +2,7 @@
 the ranking with its bands and export, the duty form, and the member home's 五个一 and points."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -233,6 +234,23 @@ def test_ranking_export_csv_and_xlsx(world, office_staff):
     values = list(sheet.values)
     assert values[0][0] == "名次" and values[1][1] == "李明"
     assert values[1][-2] == 5 and values[1][-1] == "不称职"
+
+
+def test_ranking_ties_share_a_rank_on_the_page_and_in_the_export(world, office_staff):
+    """Standard competition ranking: 10, 10, 5, 0 → 1, 1, 3, 4 (the next rank skips)."""
+    for name, kind, count in (("甲委员", "research", 2), ("乙委员", "deed", 2), ("丙委员", "deed", 1)):
+        member = MemberFactory(name=name, area=world.district_a)
+        for day in range(1, count + 1):
+            DutyFactory(member=member, kind=kind, date=d(5, day))
+    client = client_for(office_staff)
+    response = _rank(client)
+    rows = {r["member"].name: (r["rank"], r["points"].total) for r in response.context["rows"]}
+    assert rows == {"甲委员": (1, 10), "乙委员": (1, 10), "丙委员": (3, 5), "李明": (4, 0)}
+    page = response.content.decode()
+    assert re.findall(r"<tr>\s*<td>(\d+)</td>", page) == ["1", "1", "3", "4"]
+    body = b"".join(_rank(client, export="csv").streaming_content).decode("utf-8")
+    exported = dict(reversed(line.split(",")[:2]) for line in body.splitlines()[1:])
+    assert exported == {"甲委员": "1", "乙委员": "1", "丙委员": "3", "李明": "4"}
 
 
 def test_ranking_forbidden_to_members(world, member_user):
