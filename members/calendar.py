@@ -130,7 +130,8 @@ def _location(venue) -> str:
 
 
 def session_summary(session) -> str:
-    """"民情恳谈会:垃圾分类推进"; a title that already names its form is not prefixed twice."""
+    """The event title, e.g. "民情恳谈会:垃圾分类推进"; a title that already starts with its
+    form is not prefixed with it again."""
     form = session.get_form_display()
     if session.title.startswith(form):
         return session.title

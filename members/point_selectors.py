@@ -32,8 +32,8 @@ def band_legend(bands: list[Band]) -> list[dict]:
 
 def ranking(*, user, year: int, area: Area | None = None) -> dict[str, Any]:
     """Serving members the user may see (of ``area``'s committees and below, if given), ranked
-    by points, highest first; equal totals share a rank and are listed by name. Six queries for any number of members (the members,
-    the rules, the year's bands, three record counts)."""
+    by points, highest first; equal totals share a rank and are listed by name. Six queries for
+    any number of members (the members, the rules, the year's bands, three record counts)."""
     members = Member.objects.visible_to(user).active().select_related("area", "sector")
     if area is not None:
         members = members.filter(area__path__startswith=area.path)

@@ -238,7 +238,8 @@ def test_ranking_export_csv_and_xlsx(world, office_staff):
 
 def test_ranking_ties_share_a_rank_on_the_page_and_in_the_export(world, office_staff):
     """Standard competition ranking: 10, 10, 5, 0 → 1, 1, 3, 4 (the next rank skips)."""
-    for name, kind, count in (("甲委员", "research", 2), ("乙委员", "deed", 2), ("丙委员", "deed", 1)):
+    made = (("甲委员", "research", 2), ("乙委员", "deed", 2), ("丙委员", "deed", 1))
+    for name, kind, count in made:
         member = MemberFactory(name=name, area=world.district_a)
         for day in range(1, count + 1):
             DutyFactory(member=member, kind=kind, date=d(5, day))
