@@ -12,9 +12,8 @@ from django.views.generic import TemplateView
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
-from .models import Venue
+from .models import SIX_STANDARDS, Venue
 from .printables import (
-    SIX_HAVES,
     public_path,
     venue_members_for_print,
     venue_qr_png,
@@ -49,7 +48,7 @@ class VenuePosterView(VenuePrintMixin, TemplateView):
             # segno's SVG: generated markup from our own URL, no user HTML in it.
             qr_svg=mark_safe(venue_qr_svg(url)),
             assignments=list(venue_members_for_print(venue=venue)),
-            six_haves=SIX_HAVES,
+            six_standards=SIX_STANDARDS,
             **kwargs,
         )
 

@@ -13,15 +13,6 @@ from members.models import Assignment
 
 from .models import Venue
 
-# The "六有" standard in its usual short wording, one line each, for the poster.
-SIX_HAVES = (
-    ("有场所", "固定的协商议事场所,向群众开放。"),
-    ("有标识", "统一规范的平台标识和门牌。"),
-    ("有制度", "协商议事规则和工作制度上墙公开。"),
-    ("有人员", "政协委员下沉报到,定期驻站值日。"),
-    ("有活动", "围绕群众关心的事经常开展协商。"),
-    ("有成果", "协商意见转化落实,结果及时反馈。"),
-)
 QR_ERROR = "m"
 
 

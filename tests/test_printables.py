@@ -33,10 +33,32 @@ def test_poster_renders_for_allowed_roles(request, world, role):
     assert world.venue_a.brand.name in page
     assert "周一至周五 9:00-17:00" in page
     assert "李明 · 召集人" in page  # member_a, convener at venue_a
-    for label in ("有场所", "有标识", "有制度", "有人员", "有活动", "有成果"):
+    for label in ("有阵地", "有标识", "有制度", "有流程", "有活动", "有成果"):
         assert label in page
     assert "http://testserver/v/xl-001/" in page
     assert "<svg" in page and "@media print" in page
+
+
+def test_poster_prints_the_six_standards_the_portal_uses(world, office_staff):
+    """One source of truth: the poster's 六有 are the venue page's six, same names, same order,
+    and the same wording the 六有 form explains them with."""
+    client = client_for(office_staff)
+    page = _poster(office_staff, world.venue_a).content.decode()
+    printed = re.findall(
+        r'<li data-item="(\w+)"><strong>([^<]+)</strong>:([^<]+)</li>',
+        re.search(r'<ul[^>]*id="poster-six".*?</ul>', page, re.S).group(0),
+    )
+    detail = client.get(reverse("platforms:venue_detail", args=[world.venue_a.pk]))
+    portal = [(s["key"], s["label"]) for s in detail.context["six_standards"]]
+    assert [(key, label) for key, label, _text in printed] == portal
+    assert [label for _key, label in portal] == [
+        "有阵地", "有标识", "有制度", "有流程", "有活动", "有成果"
+    ]  # fmt: skip
+    form = client.get(reverse("platforms:venue_standard", args=[world.venue_a.pk]))
+    explained = form.content.decode()
+    for _key, label, text in printed:
+        assert f'<dt class="col-sm-2">{label}</dt><dd class="col-sm-10">{text}' in explained
+    assert "有场所" not in page and "有人员" not in page
 
 
 @pytest.mark.parametrize("name", ["venue_poster", "venue_cards", "venue_qr"])
