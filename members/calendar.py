@@ -129,6 +129,15 @@ def _location(venue) -> str:
     return venue.address or venue.name
 
 
+def session_summary(session) -> str:
+    """The event title, e.g. "民情恳谈会:垃圾分类推进"; a title that already starts with its
+    form is not prefixed with it again."""
+    form = session.get_form_display()
+    if session.title.startswith(form):
+        return session.title
+    return f"{form}:{session.title}"
+
+
 def build_ics(*, feed: CalendarFeed) -> bytes:
     shifts, sessions = feed_events(feed=feed)
     cal = Calendar()
@@ -158,7 +167,7 @@ def build_ics(*, feed: CalendarFeed) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
         event.add("dtend", start + SESSION_LENGTH)
-        event.add("summary", f"{session.get_form_display()}:{session.title}")
+        event.add("summary", session_summary(session))
         event.add("location", _location(session.venue))
         event.add("description", f"协商阵地:{session.venue.name}")
         cal.add_component(event)

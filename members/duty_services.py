@@ -36,15 +36,16 @@ from .models import (
 from .permissions import can_edit_member
 
 # Which outcomes make sense for which kind of duty.
+# Tuples in the order of ``DutyOutcome``'s choices, so the error message lists them in that order.
 OUTCOMES_BY_KIND = {
-    DutyKind.PROPOSAL: {DutyOutcome.FILED, DutyOutcome.NOT_FILED, DutyOutcome.ANSWERED},
-    DutyKind.OPINION: {
+    DutyKind.PROPOSAL: (DutyOutcome.FILED, DutyOutcome.NOT_FILED, DutyOutcome.ANSWERED),
+    DutyKind.OPINION: (
         DutyOutcome.NOT_ADOPTED,
         DutyOutcome.ADOPTED_DISTRICT,
         DutyOutcome.ADOPTED_CITY,
         DutyOutcome.ADOPTED_PROVINCE,
         DutyOutcome.ADOPTED_NATIONAL,
-    },
+    ),
 }
 
 
@@ -64,7 +65,7 @@ def can_edit_point_rules(user) -> bool:
 
 
 def check_outcome(kind: str, outcome: str) -> None:
-    if outcome and outcome not in OUTCOMES_BY_KIND.get(kind, set()):
+    if outcome and outcome not in OUTCOMES_BY_KIND.get(kind, ()):
         allowed = "、".join(o.label for o in OUTCOMES_BY_KIND.get(kind, ()))
         message = (
             f"{DutyKind(kind).label}只能选择:{allowed}。"

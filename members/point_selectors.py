@@ -32,8 +32,8 @@ def band_legend(bands: list[Band]) -> list[dict]:
 
 def ranking(*, user, year: int, area: Area | None = None) -> dict[str, Any]:
     """Serving members the user may see (of ``area``'s committees and below, if given), ranked
-    by points, highest first; ties by name. Six queries for any number of members (the members,
-    the rules, the year's bands, three record counts)."""
+    by points, highest first; equal totals share a rank and are listed by name. Six queries for
+    any number of members (the members, the rules, the year's bands, three record counts)."""
     members = Member.objects.visible_to(user).active().select_related("area", "sector")
     if area is not None:
         members = members.filter(area__path__startswith=area.path)
@@ -52,8 +52,10 @@ def ranking(*, user, year: int, area: Area | None = None) -> dict[str, Any]:
             }
         )
     rows.sort(key=lambda row: -row["points"].total)
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+    # Standard competition ranking: equal totals share a rank, the next total skips (1, 2, 2, 4).
+    for position, row in enumerate(rows, start=1):
+        tied = position > 1 and row["points"].total == rows[position - 2]["points"].total
+        row["rank"] = rows[position - 2]["rank"] if tied else position
     return {"rows": rows, "kinds": list(PointKind), "year": year, "bands": band_legend(bands)}
 
 

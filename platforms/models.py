@@ -9,6 +9,8 @@ would make every scoped list pay for the walk, and adjacency lists alone need on
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -212,6 +214,33 @@ class StandardItem(models.TextChoices):
     SIGNAGE = "signage", "有标识"
     RULES = "rules", "有制度"
     PROCEDURE = "procedure", "有流程"
+
+
+class SixStandard(NamedTuple):
+    key: str
+    label: str
+    text: str
+    computed: bool
+
+
+# The "六有" standard in its order, with the one-line wording the portal shows staff and prints
+# on the venue poster. The first four are ``StandardItem`` (recorded by staff); 有活动 and 有成果
+# are computed from the records of the last 12 months (``platforms.selectors``).
+_RECORDED_STANDARD_TEXTS = {
+    StandardItem.SITE: "有固定的协商议事场所,向群众开放。",
+    StandardItem.SIGNAGE: "有统一规范的平台标识和门牌。",
+    StandardItem.RULES: "协商议事规则和工作制度上墙公开。",
+    StandardItem.PROCEDURE: "议题征集、协商、交办、办理、反馈的流程公开。",
+}
+SIX_STANDARDS: tuple[SixStandard, ...] = (
+    *(
+        SixStandard(item.value, item.label, _RECORDED_STANDARD_TEXTS[item], False)
+        for item in StandardItem
+    ),
+    SixStandard("activity", "有活动", "经常开展协商活动,近12个月至少举办一场。", True),
+    SixStandard("result", "有成果", "协商意见转化落实,近12个月有议题办结或形成协商成果。", True),
+)
+SIX_STANDARDS_BY_KEY = {s.key: s for s in SIX_STANDARDS}
 
 
 class VenueStandardRecord(models.Model):

@@ -12,10 +12,10 @@ from django.views.generic import TemplateView
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
-from .models import Venue
+from .models import SIX_STANDARDS, Venue
 from .printables import (
-    SIX_HAVES,
     public_path,
+    upcoming_duty_days,
     venue_members_for_print,
     venue_qr_png,
     venue_qr_svg,
@@ -49,19 +49,29 @@ class VenuePosterView(VenuePrintMixin, TemplateView):
             # segno's SVG: generated markup from our own URL, no user HTML in it.
             qr_svg=mark_safe(venue_qr_svg(url)),
             assignments=list(venue_members_for_print(venue=venue)),
-            six_haves=SIX_HAVES,
+            six_standards=SIX_STANDARDS,
             **kwargs,
         )
 
 
 class VenueCardsView(VenuePrintMixin, TemplateView):
+    """One card per member assigned to the venue. The contact route printed is the venue's own
+    (its phone and a QR code of its public page), never a member's personal phone."""
+
     template_name = "platforms/venue_cards.html"
 
     def get_context_data(self, **kwargs):
         venue = self.get_venue()
+        url = self.public_url(venue)
+        assignments = list(venue_members_for_print(venue=venue))
+        duty_days = upcoming_duty_days(venue=venue, member_ids=[a.member_id for a in assignments])
+        cards = [(a, duty_days.get(a.member_id, [])) for a in assignments]
         return super().get_context_data(
             venue=venue,
-            assignments=list(venue_members_for_print(venue=venue)),
+            public_url=url,
+            # segno's SVG: generated markup from our own URL, no user HTML in it.
+            qr_svg=mark_safe(venue_qr_svg(url)),
+            cards=cards,
             **kwargs,
         )
 

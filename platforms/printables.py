@@ -3,25 +3,20 @@ members' contact cards. Reads only; the venue comes from ``Venue.objects.visible
 
 from __future__ import annotations
 
+import datetime
 import io
+from collections import defaultdict
 
 import segno
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils import timezone
 
-from members.models import Assignment
+from members.models import Assignment, DutyShift
 
 from .models import Venue
 
-# The "六有" standard in its usual short wording, one line each, for the poster.
-SIX_HAVES = (
-    ("有场所", "固定的协商议事场所,向群众开放。"),
-    ("有标识", "统一规范的平台标识和门牌。"),
-    ("有制度", "协商议事规则和工作制度上墙公开。"),
-    ("有人员", "政协委员下沉报到,定期驻站值日。"),
-    ("有活动", "围绕群众关心的事经常开展协商。"),
-    ("有成果", "协商意见转化落实,结果及时反馈。"),
-)
 QR_ERROR = "m"
 
 
@@ -53,3 +48,26 @@ def venue_members_for_print(*, venue: Venue) -> QuerySet[Assignment]:
         .select_related("member__sector")
         .order_by("role", "member__name", "pk")
     )
+
+
+def upcoming_duty_days(
+    *, venue: Venue, member_ids: list[int], today: datetime.date | None = None, per_member: int = 3
+) -> dict[int, list[DutyShift]]:
+    """Each member's next published duty shifts at this venue (today on, at most ``per_member``
+    each), by member id; one query for any number of members. Drafts of an unpublished rota
+    month are left out, as on the member's own page; a shift a colleague took over belongs to
+    the colleague now."""
+    today = today or timezone.localdate()
+    shifts = (
+        DutyShift.objects.published()
+        .filter(venue=venue, member_id__in=member_ids, date__gte=today)
+        .annotate(
+            nth=Window(RowNumber(), partition_by=[F("member_id")], order_by=[F("date"), F("slot")])
+        )
+        .filter(nth__lte=per_member)
+        .order_by("member_id", "date", "slot")
+    )
+    by_member: dict[int, list[DutyShift]] = defaultdict(list)
+    for shift in shifts:
+        by_member[shift.member_id].append(shift)
+    return dict(by_member)

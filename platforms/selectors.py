@@ -10,7 +10,7 @@ from django.utils import timezone
 from consult_portal.roles import Role, scope_for
 from members.models import Assignment
 
-from .models import StandardItem, Venue, VenueStandardRecord
+from .models import SIX_STANDARDS_BY_KEY, StandardItem, Venue, VenueStandardRecord
 
 
 def venue_list(*, user, q: str = "", kind: str = "") -> QuerySet[Venue]:
@@ -95,7 +95,8 @@ def venue_six_standards(*, venue: Venue, today: datetime.date | None = None) -> 
         items.append(
             {
                 "key": item.value,
-                "label": item.label,
+                "label": SIX_STANDARDS_BY_KEY[item.value].label,
+                "text": SIX_STANDARDS_BY_KEY[item.value].text,
                 "met": record is not None,
                 "date": record.met_on if record else None,
                 "note": record.note if record else "",
@@ -106,7 +107,8 @@ def venue_six_standards(*, venue: Venue, today: datetime.date | None = None) -> 
     items.append(
         {
             "key": "activity",
-            "label": "有活动",
+            "label": SIX_STANDARDS_BY_KEY["activity"].label,
+            "text": SIX_STANDARDS_BY_KEY["activity"].text,
             "met": bool(sessions["held"]),
             "date": timezone.localtime(last_held).date() if last_held else None,
             "note": f"近12个月举办协商活动 {sessions['held']} 次",
@@ -119,7 +121,8 @@ def venue_six_standards(*, venue: Venue, today: datetime.date | None = None) -> 
     items.append(
         {
             "key": "result",
-            "label": "有成果",
+            "label": SIX_STANDARDS_BY_KEY["result"].label,
+            "text": SIX_STANDARDS_BY_KEY["result"].text,
             "met": bool(resolved["count"] or sessions["with_outcome"]),
             "date": max(outcome_dates) if outcome_dates else None,
             "note": (

@@ -12,7 +12,7 @@ from consult_portal.views import RoleRequiredMixin
 from .exports import VENUE_EXPORT
 from .filters import VenueFilter
 from .forms import VenueForm, VenueStandardForm
-from .models import StandardItem, Venue
+from .models import SIX_STANDARDS, StandardItem, Venue
 from .permissions import can_edit_venue
 from .selectors import venue_list, venue_page
 from .services import (
@@ -162,7 +162,7 @@ class VenueStandardView(VenueObjectMixin, FormView):
         return redirect("platforms:venue_detail", pk=self.venue.pk)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(venue=self.venue, **kwargs)
+        return super().get_context_data(venue=self.venue, six_standards=SIX_STANDARDS, **kwargs)
 
 
 class VenueActiveView(VenueWriteMixin, View):

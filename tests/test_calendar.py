@@ -203,3 +203,20 @@ def test_menu_links_to_feeds_page_for_feed_holders(world, member_user, leader):
     url = reverse("calendar:feeds")
     assert url in client_for(member_user).get(reverse("home")).content.decode()
     assert url not in client_for(leader).get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("民情恳谈会:垃圾分类推进", "民情恳谈会:垃圾分类推进"),
+        ("民情恳谈会——加装电梯", "民情恳谈会——加装电梯"),
+        ("垃圾分类推进", "民情恳谈会:垃圾分类推进"),
+        ("关于民情恳谈会的筹备", "民情恳谈会:关于民情恳谈会的筹备"),
+    ],
+)
+def test_session_summary_names_the_form_once(world, member_user, title, summary):
+    session = ConsultationFactory(venue=world.venue_a, form="hearing", title=title)
+    session.attendances.create(member=world.member_a, status="present")
+    feed = _feed_for(member_user)
+    events = _events(client_for(member_user).get(reverse("calendar:ics", args=[feed.token])))
+    assert str(events[f"session-{session.pk}@consult-portal"]["SUMMARY"]) == summary

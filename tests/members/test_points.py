@@ -2,6 +2,7 @@
 the ranking with its bands and export, the duty form, and the member home's 五个一 and points."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -235,6 +236,24 @@ def test_ranking_export_csv_and_xlsx(world, office_staff):
     assert values[1][-2] == 5 and values[1][-1] == "不称职"
 
 
+def test_ranking_ties_share_a_rank_on_the_page_and_in_the_export(world, office_staff):
+    """Standard competition ranking: 10, 10, 5, 0 → 1, 1, 3, 4 (the next rank skips)."""
+    made = (("甲委员", "research", 2), ("乙委员", "deed", 2), ("丙委员", "deed", 1))
+    for name, kind, count in made:
+        member = MemberFactory(name=name, area=world.district_a)
+        for day in range(1, count + 1):
+            DutyFactory(member=member, kind=kind, date=d(5, day))
+    client = client_for(office_staff)
+    response = _rank(client)
+    rows = {r["member"].name: (r["rank"], r["points"].total) for r in response.context["rows"]}
+    assert rows == {"甲委员": (1, 10), "乙委员": (1, 10), "丙委员": (3, 5), "李明": (4, 0)}
+    page = response.content.decode()
+    assert re.findall(r"<tr>\s*<td>(\d+)</td>", page) == ["1", "1", "3", "4"]
+    body = b"".join(_rank(client, export="csv").streaming_content).decode("utf-8")
+    exported = dict(reversed(line.split(",")[:2]) for line in body.splitlines()[1:])
+    assert exported == {"甲委员": "1", "乙委员": "1", "丙委员": "3", "李明": "4"}
+
+
 def test_ranking_forbidden_to_members(world, member_user):
     assert _rank(client_for(member_user)).status_code == 403
 
@@ -348,6 +367,21 @@ def test_duty_outcome_must_fit_kind(world, office_staff):
     assert response.status_code == 200
     assert "调研没有结果可选" in response.content.decode()
     assert "关于加装电梯的提案" in response.content.decode()  # what was typed stays
+    assert not Duty.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "message"),
+    [
+        ("opinion", "filed", "社情民意只能选择:未采用、区级采用、市级采用、省级采用、全国采用。"),
+        ("proposal", "adopted_city", "提案只能选择:立案、不立案、已办复。"),
+    ],
+)
+def test_duty_outcome_message_lists_choices_in_order(world, office_staff, kind, outcome, message):
+    url = reverse("members:duty_add", args=[world.member_a.pk])
+    response = client_for(office_staff).post(url, _duty_data(kind=kind, outcome=outcome))
+    assert response.status_code == 200
+    assert response.context["form"].errors["outcome"] == [message]
     assert not Duty.objects.exists()
 
 
