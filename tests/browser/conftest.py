@@ -79,3 +79,19 @@ def open_user_menu(page) -> None:
     menu = page.locator("a.dropdown-toggle")
     menu.click()
     expect(menu).to_have_attribute("aria-expanded", "true")
+
+
+def login(page, live_server, username: str, password: str = "demo1234") -> None:
+    """Sign in through the login form as ``username`` (any earlier session is dropped) and wait
+    until the portal has answered with the user's home page (a leader's is their dashboard)."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def fits(page) -> bool:
+    """No horizontal scrolling of the page itself (wide tables scroll inside their box)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

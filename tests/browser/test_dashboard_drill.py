@@ -6,16 +6,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def _ranking_link(page, name):
@@ -32,7 +28,7 @@ def test_leader_drills_down_and_back_up(live_server, page, leader, world):
     expect(page.get_by_role("heading", name="宜昌市 · 协商工作看板")).to_be_visible()
     expect(page.locator("#tile-raised")).to_contain_text("征集议题")
     expect(page.locator("#tile-raised .tile-change")).to_contain_text("上期")
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "dashboard-city")
 
     # Choose the year explicitly: every link below keeps it. On a phone the picker is folded.
@@ -54,7 +50,7 @@ def test_leader_drills_down_and_back_up(live_server, page, leader, world):
     _ranking_link(page, "西陵区").click()
     page.wait_for_url(f"**/dashboard/a{world.district_a.pk}/?*year={year}*")
     expect(page.get_by_role("heading", name="西陵区 · 协商工作看板")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "dashboard-district")
 
     _ranking_link(page, "学院街道").click()
@@ -62,7 +58,7 @@ def test_leader_drills_down_and_back_up(live_server, page, leader, world):
     _ranking_link(page, "桃花岭社区").click()
     page.wait_for_url(f"**/dashboard/a{world.community_a.pk}/?*")
     expect(page.get_by_role("heading", name="各阵地排名")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "dashboard-community")
 
     _ranking_link(page, "桃花岭协商驿站").click()
@@ -75,7 +71,7 @@ def test_leader_drills_down_and_back_up(live_server, page, leader, world):
     expect(current).to_contain_text("本阵地")
     expect(current.get_by_role("link")).to_have_count(0)
     expect(page.locator("#tile-raised .tile-value")).to_contain_text("1")
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "dashboard-venue")
 
     # Back up by the breadcrumb, still in the chosen year.
@@ -86,7 +82,7 @@ def test_leader_drills_down_and_back_up(live_server, page, leader, world):
     # The ⓘ of a tile explains the figure.
     page.locator("#tile-resolution_rate").get_by_role("link").click()
     expect(page.locator("#def-resolution_rate")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "dashboard-definitions")
     page.get_by_role("link", name="返回看板").click()
     page.wait_for_url(f"**/dashboard/a{world.district_a.pk}/?*year={year}*")

@@ -10,25 +10,12 @@ from django.utils import timezone
 from tests.dashboards.case_data import resolve
 from tests.factories import AttendanceFactory, ConsultationFactory, ReferralFactory
 
-from .conftest import screenshot
+from .conftest import fits, login, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    # A leader's home is their dashboard.
-    page.wait_for_url(re.compile(r"/dashboard/a[0-9]+/"))
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 @pytest.fixture
@@ -50,7 +37,7 @@ def this_year(world):
 
 
 def test_leader_opens_and_prints_the_report(live_server, page, district_leader, world, this_year):
-    _login(page, live_server, "leader_a")
+    login(page, live_server, "leader_a")
     page.get_by_role("link", name="工作报告").click()
     page.wait_for_url(re.compile(rf"/dashboard/a{world.district_a.pk}/report/"))
     year = timezone.localdate().year
@@ -60,7 +47,7 @@ def test_leader_opens_and_prints_the_report(live_server, page, district_leader, 
     assert "有效解决群众急难愁盼问题1件" in lead
     assert "协调资金加装电梯2部" in page.locator(".report-case").first.inner_text()
     assert page.get_by_role("button", name="打印").is_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "dashboard-report")
 
     # The 打印 button calls window.print() (from static/js/print.js).
@@ -87,7 +74,7 @@ def test_leader_opens_and_prints_the_report(live_server, page, district_leader, 
 
 
 def test_leader_reads_resolved_cases(live_server, page, district_leader, world, this_year):
-    _login(page, live_server, "leader_a")
+    login(page, live_server, "leader_a")
     page.goto(f"{live_server.url}/dashboard/a{world.district_a.pk}/cases/")
     row = page.locator("table.case-table tbody tr").first
     assert "桃花岭小区加装电梯" in row.inner_text()
@@ -98,5 +85,5 @@ def test_leader_reads_resolved_cases(live_server, page, district_leader, world, 
     assert f"year={timezone.localdate().year}" in page.url  # the period came along
     page.get_by_role("link", name="清除筛选").first.click()
     assert page.locator("table.case-table tbody tr").count() == 1
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "dashboard-cases")

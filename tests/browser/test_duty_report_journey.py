@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from members.models import Duty
 
-from .conftest import screenshot
+from .conftest import fits, login, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,24 +18,11 @@ pytestmark = [
 ]
 
 
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def _login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_member_reports_office_returns_then_confirms(
     live_server, page, office_staff, member_user, world
 ):
     today = timezone.localdate()
-    _login(page, live_server, "member_a")
+    login(page, live_server, "member_a")
     page.get_by_role("link", name="填报履职").click()
     page.get_by_label("类型").select_option("proposal")
     page.get_by_label("日期").fill((today + datetime.timedelta(days=1)).isoformat())
@@ -51,15 +38,15 @@ def test_member_reports_office_returns_then_confirms(
     page.get_by_role("button", name="提交审核").click()
     expect(page.get_by_text("调研没有结果可选")).to_be_visible()
     expect(page.get_by_label("标题")).to_have_value("关于增设社区食堂的提案")
-    assert _fits(page)
+    assert fits(page)
     page.get_by_label("类型").select_option("proposal")
     page.get_by_role("button", name="提交审核").click()
     page.wait_for_url(f"{live_server.url}/members/me/duties/")
     expect(page.get_by_text("待审核 1 条")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "my-duties-submitted")
 
-    _login(page, live_server, "staff_a")
+    login(page, live_server, "staff_a")
     page.locator("#duties-to-review").get_by_role("link", name="去审核").click()
     card = page.locator("article", has_text="关于增设社区食堂的提案")
     card.get_by_role("button", name="退回").click()
@@ -68,9 +55,9 @@ def test_member_reports_office_returns_then_confirms(
     card.get_by_label("审核意见").fill("请写明提案编号")
     card.get_by_role("button", name="退回").click()
     expect(page.get_by_text("已退回:李明")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
 
-    _login(page, live_server, "member_a")
+    login(page, live_server, "member_a")
     page.goto(f"{live_server.url}/members/me/duties/")
     expect(page.get_by_text("请写明提案编号")).to_be_visible()
     page.locator("article", has_text="关于增设社区食堂的提案").get_by_role(
@@ -80,7 +67,7 @@ def test_member_reports_office_returns_then_confirms(
     page.get_by_role("button", name="提交审核").click()
     expect(page.get_by_text("待审核 1 条")).to_be_visible()
 
-    _login(page, live_server, "staff_a")
+    login(page, live_server, "staff_a")
     page.goto(f"{live_server.url}/members/duties/review/")
     page.locator("article", has_text="第0123号").get_by_role("button", name="认定").click()
     expect(page.get_by_text("没有待审核的履职记录")).to_be_visible()
@@ -88,9 +75,9 @@ def test_member_reports_office_returns_then_confirms(
     duty = Duty.objects.get(member=world.member_a, title__contains="第0123号")
     assert (duty.status, duty.reviewed_by_id) == ("done", office_staff.pk)
 
-    _login(page, live_server, "member_a")
+    login(page, live_server, "member_a")
     expect(page.get_by_text("提案立案加分")).to_be_visible()
     five_ones = page.locator("section", has_text="今年“五个一”")
     expect(five_ones.locator("li", has_text="提案").get_by_text("已完成 1")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "member-home-after-review")

@@ -5,7 +5,7 @@ import pytest
 from members.models import Member
 
 from ..import_sheets import csv_bytes, member_sheet, xlsx
-from .conftest import open_nav, screenshot
+from .conftest import fits, login, open_nav, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -13,24 +13,11 @@ pytestmark = [
 ]
 
 
-def login(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("staff_a")
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def fits(page) -> bool:
-    """No horizontal scrolling of the page itself (wide tables scroll inside their box)."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def test_staff_import_members_from_a_sheet(
     live_server, page, office_staff, world, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    login(page, live_server)
+    login(page, live_server, "staff_a")
     open_nav(page)
     page.get_by_role("link", name="导入").click()
     page.get_by_role("link", name="导入委员").click()

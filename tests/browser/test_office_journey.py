@@ -9,16 +9,12 @@ import pytest
 from topics.lifecycle import TopicStatus
 from topics.models import Consultation, EventKind, Topic
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(

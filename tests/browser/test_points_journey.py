@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from members.models import Duty
 
-from .conftest import screenshot
+from .conftest import fits, login, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -15,21 +15,9 @@ pytestmark = [
 ]
 
 
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_record_a_duty_then_see_points(live_server, page, office_staff, member_user, world):
     today = timezone.localdate()
-    _login(page, live_server, "staff_a")
+    login(page, live_server, "staff_a")
     page.goto(f"{live_server.url}/members/{world.member_a.pk}/")
     page.get_by_role("link", name="登记履职").click()
     page.get_by_label("类型").select_option("proposal")
@@ -39,7 +27,7 @@ def test_record_a_duty_then_see_points(live_server, page, office_staff, member_u
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("提案只能选择").first).to_be_visible()
     expect(page.get_by_label("标题")).to_have_value("关于增设社区食堂的提案")
-    assert _fits(page)
+    assert fits(page)
     page.get_by_label("结果").select_option("filed")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"{live_server.url}/members/{world.member_a.pk}/")
@@ -48,17 +36,17 @@ def test_record_a_duty_then_see_points(live_server, page, office_staff, member_u
     page.goto(f"{live_server.url}/members/points/ranking/")
     row = page.locator("tbody tr", has_text="李明")
     expect(row).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "points-ranking")
     page.get_by_role("link", name="积分规则").click()
     expect(page.get_by_text("您可以查看")).to_be_visible()  # a district office reads only
     screenshot(page, "points-rules")
 
     page.context.clear_cookies()
-    _login(page, live_server, "member_a")
+    login(page, live_server, "member_a")
     expect(page.get_by_role("heading", name="今年履职积分")).to_be_visible()
     expect(page.get_by_text("提案立案加分")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "member-home-points")
 
 
@@ -71,7 +59,7 @@ def test_city_office_edits_bands_then_ranking_uses_them(live_server, page, world
     from ..factories import make_staff
 
     make_staff(world.city, "office_city")
-    _login(page, live_server, "office_city")
+    login(page, live_server, "office_city")
     page.goto(f"{live_server.url}/members/points/rules/")
     expect(page.get_by_role("heading", name="考核等次")).to_be_visible()
     expect(page.get_by_label("第1行等次名称")).to_have_value("优秀")
@@ -87,7 +75,7 @@ def test_city_office_edits_bands_then_ranking_uses_them(live_server, page, world
     expect(page.get_by_label("第5行等次名称")).to_have_value("先进")
     expect(page.get_by_label("出席协商活动每次分值")).to_have_value("3")
     assert not PointBand.objects.exists()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "points-bands-error")
     page.get_by_label("第5行最低分").fill("300")
     page.get_by_role("button", name="保存").click()
@@ -101,4 +89,4 @@ def test_city_office_edits_bands_then_ranking_uses_them(live_server, page, world
     page.goto(f"{live_server.url}/members/points/ranking/")
     expect(page.get_by_text("先进 ≥ 300 分,达标 < 300 分")).to_be_visible()
     expect(page.locator("tbody tr", has_text="李明").get_by_text("达标")).to_be_visible()
-    assert _fits(page)
+    assert fits(page)

@@ -8,6 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from .conftest import login
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -15,11 +17,7 @@ pytestmark = [
 
 
 def test_the_printed_posters_qr_code_opens_the_public_page(live_server, page, office_staff, world):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill("staff_a")
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    login(page, live_server, "staff_a")
     page.goto(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/poster/")
     page.emulate_media(media="print")
     shot = page.locator("#poster-qr").screenshot()

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .conftest import open_user_menu, screenshot
+from .conftest import fits, login, open_user_menu, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -13,26 +13,14 @@ pytestmark = [
 ]
 
 
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("demo1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def test_staff_print_the_venue_poster_on_one_a4_page(live_server, page, office_staff, world):
-    _login(page, live_server, "staff_a")
+    login(page, live_server, "staff_a")
     page.goto(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/")
     page.get_by_role("link", name="打印海报").click()
     page.wait_for_url(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/poster/")
     assert page.locator("#poster-qr svg").is_visible()
     assert "李明 · 召集人" in page.locator("#poster-members").inner_text()
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "venue-poster")
 
     page.emulate_media(media="print")
@@ -46,13 +34,13 @@ def test_member_subscribes_to_their_calendar(live_server, page, member_user, wor
     from tests.factories import DutyShiftFactory
 
     shift = DutyShiftFactory(member=world.member_a, venue=world.venue_a)
-    _login(page, live_server, "member_a")
+    login(page, live_server, "member_a")
     open_user_menu(page)
     page.get_by_role("link", name="我的日历订阅").click()
     page.get_by_role("button", name="生成订阅地址").click()
     url = page.get_by_label("订阅地址(iCal)").input_value()
     assert re.fullmatch(rf"{re.escape(live_server.url)}/cal/[\w-]+\.ics", url)
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "calendar-feeds")
 
     response = page.request.get(url)
@@ -64,7 +52,7 @@ def test_member_subscribes_to_their_calendar(live_server, page, member_user, wor
 def test_staff_print_member_contact_cards(live_server, page, office_staff, world):
     world.venue_a.contact_phone = "0717-6221234"
     world.venue_a.save(update_fields=["contact_phone"])
-    _login(page, live_server, "staff_a")
+    login(page, live_server, "staff_a")
     page.goto(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/")
     page.get_by_role("link", name="委员联系卡").click()
     page.wait_for_url(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/cards/")
@@ -74,7 +62,7 @@ def test_staff_print_member_contact_cards(live_server, page, office_staff, world
     assert 60 <= box["width"] <= 120  # small, and still large enough to scan
     assert "阵地电话:0717-6221234" in card.inner_text()
     assert "13911112222" not in page.content()  # 李明's own phone is never printed
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "venue-cards")
 
     page.emulate_media(media="print")
@@ -107,7 +95,7 @@ CONTRAST_JS = """el => {
 def test_grey_and_link_text_reach_aa_contrast(live_server, page, office_staff, world):
     """The audit's 4.27–4.45:1 cases: grey text, links and outline buttons on the page's own
     background (#f8f9fa) and on white cards; each must reach 4.5:1."""
-    _login(page, live_server, "staff_a")
+    login(page, live_server, "staff_a")
     page.goto(f"{live_server.url}/members/points/ranking/")
     ratios = {
         "积分规则 link": page.get_by_role("link", name="积分规则"),

@@ -6,16 +6,12 @@ from playwright.sync_api import expect
 
 from platforms.models import VenueStandardRecord
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
@@ -32,7 +28,7 @@ def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
     assert page.get_by_role("heading", name="桃花岭协商驿站").is_visible()
     signage = page.locator('#six-standards li[data-item="signage"]')
     assert "未登记" in signage.inner_text()
-    assert _fits(page)
+    assert fits(page)
 
     signage.get_by_role("link", name="登记有标识").click()
     assert page.get_by_label("六有项目").input_value() == "signage"
@@ -58,14 +54,14 @@ def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("请输入有效的手机号").first).to_be_visible()
     expect(page.get_by_label("联系电话")).to_have_value("1391111")
-    assert _fits(page)
+    assert fits(page)
 
     page.get_by_label("联系电话").fill("139 2222 3333")
     page.get_by_role("button", name="保存").click()
     page.wait_for_url(f"{live_server.url}/members/{world.member_a.pk}/")
     expect(page.locator("#member-phone")).to_have_text("13922223333")
     expect(page.get_by_text("13911112222").first).to_be_visible()  # old value in 修改记录
-    assert _fits(page)
+    assert fits(page)
     screenshot(page, "member-page")
     world.member_a.refresh_from_db()
     assert world.member_a.phone == "13922223333"

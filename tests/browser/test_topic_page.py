@@ -7,16 +7,12 @@ from tests.factories import DepartmentFactory
 from topics.lifecycle import TopicStatus
 from topics.models import Topic
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, world):
