@@ -15,6 +15,20 @@ def _ip(text: str) -> str:
         return ""
 
 
+def rate_limit_key(ip: str) -> str:
+    """The address a rate limit counts: an IPv4 address as it is, an IPv6 address by its /64
+    network (one household or phone is given a whole /64 and can pick any address in it)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
 def client_ip(request) -> str:
     """The address of the person making the request.
 

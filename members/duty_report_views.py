@@ -25,6 +25,7 @@ from .duty_services import (
     duty_report_update,
     duty_report_withdraw,
     duty_review,
+    report_version,
     reporting_member,
 )
 from .models import Duty, DutyStatus
@@ -186,6 +187,7 @@ class DutyReviewQueueView(RoleRequiredMixin, ListView):
                 duty.form = failed[1]
             else:
                 duty.form = DutyReviewForm(prefix=f"d{duty.pk}")
+            duty.version = report_version(duty)
         params = self.request.GET.copy()
         params.pop("page", None)
         context["querystring"] = params.urlencode()
@@ -212,6 +214,7 @@ class DutyReviewQueueView(RoleRequiredMixin, ListView):
                     actor=request.user,
                     duty=duty,
                     approve=approve,
+                    expected_version=request.POST.get("version", ""),
                     note=form.cleaned_data["review_note"],
                 )
             except ValidationError as error:

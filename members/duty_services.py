@@ -14,6 +14,7 @@ district's office reads them but cannot change the scale its neighbours are rank
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -117,8 +118,11 @@ DUTY_FIELDS = ("kind", "date", "title", "status", "outcome", "note")
 
 
 @transaction.atomic
-def duty_update(*, actor, duty: Duty, **fields) -> Duty:
-    """Staff correct a duty; django-simple-history keeps the version before (who, when)."""
+def duty_update(*, actor, duty: Duty, expected_version: str = "", **fields) -> Duty:
+    """Staff correct a duty; django-simple-history keeps the version before (who, when).
+
+    Saving a member's report 待审核 / 已退回 confirms it (已完成): ``expected_version`` is
+    the report as staff saw it, so a change the member made meanwhile is not confirmed unseen."""
     locked = Duty.objects.select_for_update().select_related("member__area").get(pk=duty.pk)
     if not can_record_duty(actor, locked.member):
         raise PermissionDenied("只有委员所属政协的办公室可以修改履职记录。")
@@ -126,6 +130,15 @@ def duty_update(*, actor, duty: Duty, **fields) -> Duty:
     if unknown:
         raise ValueError(f"unknown duty fields: {sorted(unknown)}")
     reviewing = locked.status in MEMBER_EDITABLE
+    if reviewing:
+        check_version(locked, expected_version)
+        if fields.get("status", DutyStatus.DONE) != DutyStatus.DONE:
+            raise ValidationError(
+                {
+                    "status": "委员自报的记录在这里只能认定为“已完成”;"
+                    "不予认定请在履职审核页退回并写明原因。"
+                }
+            )
     for name, value in fields.items():
         setattr(locked, name, value)
     check_outcome(locked.kind, locked.outcome)
@@ -134,7 +147,8 @@ def duty_update(*, actor, duty: Duty, **fields) -> Duty:
     confirmed = reviewing and locked.status == DutyStatus.DONE
     if confirmed:
         _review_done(locked, actor)
-        update += ["reviewed_by", "reviewed_at"]
+        locked.review_note = ""  # a reason it was once returned for no longer applies
+        update += ["reviewed_by", "reviewed_at", "review_note"]
     locked.full_clean()
     locked._history_user = actor
     locked.save(update_fields=update)
@@ -161,6 +175,20 @@ def _review_done(duty: Duty, actor) -> None:
 
 
 # --- Self-reported duties (委员自报) and their review -------------------------------------------
+
+
+def report_version(duty: Duty) -> str:
+    """A fingerprint of what the member reported: staff confirm the version they saw."""
+    values = [
+        str(getattr(duty, f"{name}_id" if name == "venue" else name)) for name in REPORT_FIELDS
+    ]
+    return hashlib.sha1("\x1f".join(values).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def check_version(duty: Duty, expected: str) -> None:
+    if expected and expected != report_version(duty):
+        raise ValidationError("委员刚刚修改了这条履职记录,请核对修改后的内容再审核。", code="stale")
+
 
 # Attendance at sessions and duty days come from the records by themselves, so a member reports
 # only the other duties.
@@ -193,8 +221,11 @@ def _check_report(member: Member, fields: dict) -> None:
     errors = {}
     if fields["kind"] not in SELF_REPORT_KINDS:
         errors["kind"] = "出席协商活动和驻站值日由系统按记录统计,无需填报。"
-    if fields["date"] > timezone.localdate():
+    today = timezone.localdate()
+    if fields["date"] > today:
         errors["date"] = "履职日期不能晚于今天。"
+    elif fields["date"].year < today.year - 1:
+        errors["date"] = "只能填报今年和去年的履职;更早的请联系政协办公室登记。"
     venue = fields.get("venue")
     if venue is not None and not report_venues(member).filter(pk=venue.pk).exists():
         errors["venue"] = "只能选择您当前下沉的阵地。"
@@ -209,7 +240,18 @@ def duty_report(*, actor, **fields) -> Duty:
     member = reporting_member(actor)
     if member is None:
         raise PermissionDenied("只有委员本人可以填报履职。")
+    # Serialise one member's reports, so a double tap on 提交审核 files one.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
     _check_report(member, fields)
+    waiting = Duty.objects.filter(
+        member=member,
+        status=DutyStatus.SUBMITTED,
+        kind=fields["kind"],
+        date=fields["date"],
+        title=fields["title"],
+    )
+    if waiting.exists():
+        raise ValidationError({"title": "这条履职已经提交,正在等待审核,无需重复提交。"})
     duty = Duty(member=member, status=DutyStatus.SUBMITTED, self_reported=True, **fields)
     duty.full_clean()
     duty._history_user = actor
@@ -256,7 +298,9 @@ def duty_report_withdraw(*, actor, duty: Duty) -> None:
 
 
 @transaction.atomic
-def duty_review(*, actor, duty: Duty, approve: bool, note: str = "") -> Duty:
+def duty_review(
+    *, actor, duty: Duty, approve: bool, note: str = "", expected_version: str = ""
+) -> Duty:
     """The office confirms a member's report (it becomes 已完成 and counts) or returns it with a
     reason. Two staff reviewing at once: the row lock lets one through; the other is told."""
     locked = Duty.objects.select_for_update().select_related("member__area").get(pk=duty.pk)
@@ -266,6 +310,7 @@ def duty_review(*, actor, duty: Duty, approve: bool, note: str = "") -> Duty:
         raise ValidationError(
             f"这条履职记录已是“{locked.get_status_display()}”,可能已被他人处理,请刷新页面。"
         )
+    check_version(locked, expected_version)
     note = note.strip()
     if not approve and not note:
         raise ValidationError({"review_note": "退回时请写明原因,委员会据此修改。"})
@@ -360,7 +405,11 @@ def point_year_save(
     bands: list[tuple[int, str]],
 ) -> tuple[int, int]:
     """Save the year's rules and bands together, or neither; returns (rules changed, bands
-    changed)."""
+    changed). Two editors saving at once are serialised by a lock on the top committees' area
+    rows (row locks on the year's rules cannot stop two first saves of a year)."""
+    from platforms.models import Area
+
+    list(Area.objects.select_for_update().filter(depth=1).order_by("pk").values_list("pk"))
     return (
         point_rules_save(actor=actor, year=year, rules=rules),
         point_bands_save(actor=actor, year=year, bands=bands),

@@ -34,6 +34,8 @@ class DutyForm(forms.Form):
         help_text="提案填立案/办复情况,社情民意填采用级别;其他类型留空。",
     )
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The member's report as staff saw it (edit of a 待审核 / 已退回 report only).
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     submit_label = "保存"
 
@@ -61,6 +63,7 @@ class DutyReportForm(DutyForm):
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["status"]
+        del self.fields["version"]
         self.fields["kind"].choices = [(k.value, k.label) for k in SELF_REPORT_KINDS]
         self.fields["kind"].help_text = "出席协商活动和驻站值日由系统自动统计,无需填报。"
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,14 +19,16 @@ from consult_portal.views import RoleRequiredMixin
 
 from .duty_services import (
     DUTY_FIELDS,
+    MEMBER_EDITABLE,
     can_edit_point_rules,
     can_record_duty,
     duty_delete,
     duty_record,
     duty_update,
     point_year_save,
+    report_version,
 )
-from .models import Duty, Member
+from .models import Duty, DutyStatus, Member
 from .point_forms import (
     DutyForm,
     PointBandFormSet,
@@ -63,8 +66,9 @@ class DutyAddView(RoleRequiredMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            duty_record(actor=self.request.user, member=self.member, **form.cleaned_data)
+            duty_record(actor=self.request.user, member=self.member, **data)
         except ValidationError as error:
             attach_errors(form, error)
             return self.form_invalid(form)
@@ -93,12 +97,24 @@ class DutyObjectMixin(RoleRequiredMixin):
 
 class DutyEditView(DutyObjectMixin, DutyAddView):
     def get_initial(self):
-        return {name: getattr(self.duty, name) for name in DUTY_FIELDS}
+        initial = {name: getattr(self.duty, name) for name in DUTY_FIELDS}
+        if self.duty.status in MEMBER_EDITABLE:
+            # Saving a member's report here confirms it (修改后认定).
+            initial |= {"status": DutyStatus.DONE, "version": report_version(self.duty)}
+        return initial
 
     def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version", "")
         try:
-            duty_update(actor=self.request.user, duty=self.duty, **form.cleaned_data)
+            duty_update(actor=self.request.user, duty=self.duty, expected_version=version, **data)
         except ValidationError as error:
+            if getattr(error, "code", None) == "stale":
+                # Show what the member changed; saving again confirms that version.
+                self.duty.refresh_from_db()
+                self.member_version = self.duty
+                form.data = form.data.copy()
+                form.data[form.add_prefix("version")] = report_version(self.duty)
             attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "履职记录已修改。")
@@ -108,7 +124,8 @@ class DutyEditView(DutyObjectMixin, DutyAddView):
         return redirect("members:detail", pk=self.member.pk)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(duty=self.duty, **kwargs)
+        member_version = getattr(self, "member_version", None)
+        return super().get_context_data(duty=self.duty, member_version=member_version, **kwargs)
 
 
 class DutyDeleteView(DutyObjectMixin, TemplateView):
@@ -181,9 +198,17 @@ class PointRulesView(RoleRequiredMixin, TemplateView):
             for f in formset
         }
         # The forms check what the services check, so a ValidationError here would be a bug.
-        rules_changed, bands_changed = point_year_save(
-            actor=request.user, year=year, rules=rules, bands=band_formset.bands()
-        )
+        try:
+            rules_changed, bands_changed = point_year_save(
+                actor=request.user, year=year, rules=rules, bands=band_formset.bands()
+            )
+        except IntegrityError:
+            # Another editor's first save of the year landed in between (SQLite, which has no
+            # row locks): keep what this one typed and say so.
+            messages.error(request, "他人刚刚保存了同一年度的规则,请核对后再保存一次。")
+            return self.render_to_response(
+                self.get_context_data(formset=formset, band_formset=band_formset, year=year)
+            )
         messages.success(
             request,
             f"{year}年积分规则已保存(规则更新 {rules_changed} 项,等次变更 {bands_changed} 处)。",

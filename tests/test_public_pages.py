@@ -51,7 +51,7 @@ def tracking_code_in(html: str) -> str:
 def submitted(response) -> str:
     """The page a successful submission redirects to (Post/Redirect/Get), as HTML."""
     assert response.status_code == 302, response.status_code
-    assert re.fullmatch(r"/v/[\w-]+/done/\?c=\w+:[\w-]+", response["Location"])
+    assert re.fullmatch(r"/v/[\w-]+/done/\?c=[\w-]+:\w+:[\w-]+", response["Location"])
     page = Client().get(response["Location"])
     assert page.status_code == 200
     return page.content.decode()
@@ -177,6 +177,40 @@ def test_success_page_needs_a_code_the_portal_signed(world):
     assert Client().get("/v/xl-001/done/").status_code == 404
     assert Client().get("/v/xl-001/done/?c=ABCD1234").status_code == 404
     assert Client().get("/v/xl-001/done/?c=ABCD1234:forged").status_code == 404
+
+
+def test_a_success_page_shows_only_at_the_venue_it_was_raised_at(world, category):
+    response = Client().post("/v/xl-001/", raise_data(category))
+    location = response["Location"]
+    assert Client().get(location).status_code == 200
+    assert Client().get(location.replace("/v/xl-001/", "/v/wjg-001/")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("ip", "key"),
+    [
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"),
+        ("203.0.113.7", "203.0.113.7"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("unknown", "unknown"),
+    ],
+)
+def test_the_rate_limit_counts_an_ipv6_household_as_one(ip, key):
+    from consult_portal.http import rate_limit_key
+
+    assert rate_limit_key(ip) == key
+
+
+def test_addresses_of_one_ipv6_network_share_the_limit(world, category, settings):
+    settings.PUBLIC_RAISE_LIMIT_PER_IP = 2
+    codes = []
+    for host in range(1, 4):
+        response = Client(REMOTE_ADDR=f"2001:db8:7:7::{host}").post(
+            "/v/xl-001/", raise_data(category, text=f"小区门口路灯坏了第{host}个月,晚上出行不便")
+        )
+        codes.append(response.status_code)
+    assert codes == [302, 302, 429]
 
 
 def test_invalid_phone_gives_a_chinese_error_and_keeps_what_was_typed(world, category):

@@ -5,6 +5,7 @@ has confirmed it; a returned one comes back with the reason; everything is on th
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -380,3 +381,116 @@ def test_two_staff_reviewing_at_once_one_wins(world, office_staff, admin_user):
     report.refresh_from_db()
     reviews = report.history.exclude(status="submitted").count()
     assert report.status in ("done", "returned") and reviews == 1
+
+
+def _edit_form_as_sent(client, duty) -> dict:
+    """The staff edit form's fields as the browser would post them unchanged."""
+    html = client.get(reverse("members:duty_edit", args=[duty.pk])).content.decode()
+    selected = re.search(r'name="status"[^>]*>.*?<option value="(\w+)"[^>]*selected', html, re.S)
+    version = re.search(r'name="version" value="(\w+)"', html)
+    return {
+        "kind": duty.kind,
+        "date": f"{duty.date}",
+        "title": duty.title,
+        "status": selected.group(1) if selected else "",
+        "outcome": duty.outcome,
+        "note": duty.note,
+        "version": version.group(1) if version else "",
+    }
+
+
+def test_editing_a_report_preselects_done_and_refuses_other_statuses(world, office_staff):
+    """修改后认定 opens with 已完成 chosen; 计划中 / 已取消 would strand the report (out of the
+    queue, not the member's to fix), so they are refused with the way to return it."""
+    report = DutyFactory(member=world.member_a, status="returned", self_reported=True)
+    report.review_note = "旧的退回原因"
+    report.save(update_fields=["review_note"])
+    client = client_for(office_staff)
+    data = _edit_form_as_sent(client, report)
+    assert data["status"] == "done" and data["version"]
+
+    response = client.post(
+        reverse("members:duty_edit", args=[report.pk]), data | {"status": "planned"}
+    )
+    assert response.status_code == 200
+    assert "不予认定请在履职审核页退回" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "returned"
+
+    response = client.post(reverse("members:duty_edit", args=[report.pk]), data)
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.reviewed_by, report.review_note) == ("done", office_staff, "")
+
+
+def test_a_change_the_member_made_meanwhile_is_not_confirmed_unseen(
+    world, member_user, office_staff
+):
+    report = DutyFactory(
+        member=world.member_a, kind="opinion", status="submitted", self_reported=True
+    )
+    staff = client_for(office_staff)
+    queue = staff.get(reverse(QUEUE_URL)).content.decode()
+    seen = re.search(r'name="version" value="(\w+)"', queue).group(1)
+    edit_form = _edit_form_as_sent(staff, report)
+    # The member raises the claimed adoption level after staff opened the pages.
+    client_for(member_user).post(
+        reverse("members:my_duty_edit", args=[report.pk]),
+        {
+            "kind": "opinion",
+            "date": f"{report.date}",
+            "title": report.title,
+            "venue": "",
+            "outcome": "adopted_national",
+            "note": "",
+        },
+    )
+    response = staff.post(
+        reverse(QUEUE_URL), {"duty": report.pk, "action": "approve", "version": seen}, follow=True
+    )
+    assert "委员刚刚修改了这条履职记录" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "submitted"
+
+    response = staff.post(reverse("members:duty_edit", args=[report.pk]), edit_form)
+    html = response.content.decode()
+    assert response.status_code == 200 and "委员修改后的内容" in html and "全国采用" in html
+    report.refresh_from_db()
+    assert (report.status, report.outcome) == ("submitted", "adopted_national")
+    # Saving again, having seen it, confirms what staff typed.
+    fresh = re.search(r'name="version" value="(\w+)"', html).group(1)
+    response = staff.post(
+        reverse("members:duty_edit", args=[report.pk]), edit_form | {"version": fresh}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.outcome) == ("done", "")
+
+
+def test_a_double_tap_files_one_report(world, member_user):
+    client = client_for(member_user)
+    assert _report(client).status_code == 302
+    response = _report(client)
+    assert response.status_code == 200
+    assert "正在等待审核,无需重复提交" in response.content.decode()
+    assert Duty.objects.filter(member=world.member_a).count() == 1
+
+
+def test_reports_reach_back_one_year_at_most(world, member_user):
+    client = client_for(member_user)
+    year = _today().year
+    response = _report(client, date=datetime.date(year - 2, 12, 31).isoformat())
+    assert "只能填报今年和去年的履职" in response.content.decode()
+    assert _report(client, date=datetime.date(year - 1, 1, 1).isoformat()).status_code == 302
+
+
+def test_the_confirmation_mail_names_the_duty_year(
+    world, member_with_mail, office_staff, django_capture_on_commit_callbacks
+):
+    last_year = datetime.date(_today().year - 1, 12, 30)
+    report = DutyFactory(
+        member=world.member_a, status="submitted", self_reported=True, date=last_year
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        duty_review(actor=office_staff, duty=report, approve=True)
+    assert f"计入{last_year.year}年的履职积分" in mail.outbox[0].body

@@ -264,6 +264,28 @@ def test_city_office_may_save_bands(world):
     assert saved_bands() == CUSTOM
 
 
+def test_a_save_that_collides_with_another_keeps_what_was_typed(world, monkeypatch):
+    """Two first saves of a year at once (SQLite has no row locks): the loser is told, and the
+    page comes back with everything typed."""
+    from django.db import IntegrityError
+
+    from members import point_views
+
+    from ..factories import make_staff
+
+    def collide(**kwargs):
+        raise IntegrityError("UNIQUE constraint failed: members_pointband.year, label")
+
+    monkeypatch.setattr(point_views, "point_year_save", collide)
+    city_office = make_staff(world.city, "office_city")
+    response = client_for(city_office).post(rules_url(), post_bands([(70, "合格线"), (0, "其他")]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "他人刚刚保存了同一年度的规则" in html
+    assert 'value="合格线"' in html and 'value="70"' in html
+    assert not PointBand.objects.exists()
+
+
 # --- the year's bands, loaded once ---
 
 

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from consult_portal.http import client_ip
+from consult_portal.http import client_ip, rate_limit_key
 
 from .. import lifecycle
 from ..forms.public import HONEYPOT_FIELD, PublicRaiseForm, PublicRateForm
@@ -96,7 +96,7 @@ class PublicVenueView(View):
     def post(self, request, code):
         venue = public_venue_or_404(code)
         form = PublicRaiseForm(request.POST)
-        ip = client_ip(request)
+        ip = rate_limit_key(client_ip(request))
         if form.is_bot:
             # Pretend it worked, down to the redirect and the page it leads to; store nothing.
             # The address still counts against its limit.
@@ -125,7 +125,9 @@ _DONE_SALT = "public.raise-done"
 
 
 def _redirect_to_done(venue, tracking_code: str):
-    token = signing.Signer(salt=_DONE_SALT).sign(tracking_code)
+    # Signed together with the venue, so a code raised at one venue never shows as raised at
+    # another.
+    token = signing.Signer(salt=_DONE_SALT).sign(f"{venue.code}:{tracking_code}")
     return redirect(f"{reverse('public:raise_done', args=[venue.code])}?c={token}")
 
 
@@ -135,9 +137,12 @@ class PublicRaiseDoneView(View):
     def get(self, request, code):
         venue = public_venue_or_404(code)
         try:
-            tracking_code = signing.Signer(salt=_DONE_SALT).unsign(request.GET.get("c", ""))
+            signed = signing.Signer(salt=_DONE_SALT).unsign(request.GET.get("c", ""))
         except signing.BadSignature as error:
             raise Http404 from error
+        venue_code, _, tracking_code = signed.rpartition(":")
+        if venue_code != venue.code:
+            raise Http404
         link = request.build_absolute_uri(reverse("public:track", args=[tracking_code]))
         return render(
             request,
