@@ -62,15 +62,20 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def open_nav(page) -> None:
-    """Unfold the collapsed navbar on a phone and wait until Bootstrap has finished unfolding it.
+def unfold(page, button, target: str) -> None:
+    """Click a Bootstrap collapse ``button`` (a locator) if it is shown — on a phone — and wait
+    until ``target`` (a selector) has finished unfolding.
 
-    Clicking into the menu while the collapse still animates lets the click land on an element
-    that is moving, and the dropdown then sometimes stays shut (seen once in CI)."""
-    toggler = page.get_by_role("button", name="展开导航")
-    if toggler.is_visible():
-        toggler.click()
-        expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
+    Clicking into a collapse while it still animates lets the click land on an element that is
+    moving: a dropdown then stays shut, or a submit button misses (both seen in CI)."""
+    if button.is_visible():
+        button.click()
+        expect(page.locator(target)).to_have_class(re.compile(r"\bshow\b"))
+
+
+def open_nav(page) -> None:
+    """Unfold the collapsed navbar on a phone."""
+    unfold(page, page.get_by_role("button", name="展开导航"), "#nav")
 
 
 def open_user_menu(page) -> None:

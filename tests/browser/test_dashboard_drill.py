@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .conftest import fits, screenshot
+from .conftest import fits, screenshot, unfold
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,8 +32,7 @@ def test_leader_drills_down_and_back_up(live_server, page, leader, world):
     screenshot(page, "dashboard-city")
 
     # Choose the year explicitly: every link below keeps it. On a phone the picker is folded.
-    if page.viewport_size["width"] < 768:
-        page.get_by_role("button", name="更改统计周期").click()
+    unfold(page, page.get_by_role("button", name="更改统计周期"), "#period-picker")
     page.get_by_label("统计周期", exact=True).select_option("year")
     page.get_by_label("年份", exact=True).fill(str(year))
     page.get_by_role("button", name="查看").click()

@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import TopicFactory
 
-from .conftest import screenshot
+from .conftest import screenshot, unfold
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,8 +33,7 @@ def test_filter_sort_and_export_the_topic_list(live_server, page, office_staff, 
     if page.viewport_size["width"] < 768:
         # On a phone the extra filters fold away behind one button.
         assert more.is_visible() and not referred.is_visible()
-        more.click()
-        referred.wait_for(state="visible")
+        unfold(page, more, "#list-filters-more")
     else:
         assert not more.is_visible() and referred.is_visible()
     referred.check()

@@ -9,7 +9,7 @@ import pytest
 from topics.lifecycle import TopicStatus
 from topics.models import Consultation, EventKind, Topic
 
-from .conftest import fits, screenshot
+from .conftest import fits, screenshot, unfold
 
 pytestmark = [
     pytest.mark.browser,
@@ -73,9 +73,7 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
 
     # 3. Find it on the list of resolved topics (办结 and 评价), through the filter form.
     page.goto(f"{live_server.url}/topics/")
-    more = page.get_by_role("button", name=re.compile("更多筛选条件"))
-    if more.is_visible():
-        more.click()
+    unfold(page, page.get_by_role("button", name=re.compile("更多筛选条件")), "#list-filters-more")
     page.get_by_label("办结", exact=True).check()
     page.get_by_label("评价", exact=True).check()
     page.get_by_role("button", name="筛选", exact=True).click()
