@@ -89,6 +89,20 @@ def _cell(value: Any, *, for_csv: bool) -> Any:
     return value
 
 
+def xlsx_row(values: Iterable[Any]) -> list:
+    """One workbook row as it may be written: every text neutralised, dates kept as dates.
+
+    Every workbook the portal writes (list exports, the dashboard's overview, a chart's table,
+    the work report, the import templates) appends its rows through this or ``append_row``, so a
+    resident's ``=HYPERLINK(...)`` is text in a leader's workbook, never a live formula.
+    """
+    return [_cell(value, for_csv=False) for value in values]
+
+
+def append_row(sheet, values: Iterable[Any]) -> None:
+    sheet.append(xlsx_row(values))
+
+
 def rows(queryset: QuerySet, spec: ExportSpec, *, for_csv: bool) -> Iterator[list]:
     for row in queryset.values(*spec.fields).iterator(chunk_size=CHUNK_SIZE):
         yield [_cell(column.value(row), for_csv=for_csv) for column in spec.columns]
@@ -138,9 +152,9 @@ def xlsx_response(queryset: QuerySet, spec: ExportSpec) -> FileResponse:
     for index, column in enumerate(spec.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
-    sheet.append([c.header for c in spec.columns])
+    append_row(sheet, [c.header for c in spec.columns])
     for row in rows(queryset, spec, for_csv=False):
-        sheet.append(row)
+        sheet.append(row)  # already neutralised by rows()
     # An anonymous temporary file: gone from disk once FileResponse closes it.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)

@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 
 from platforms.models import Area
 
+from .exports import append_row
 from .import_forms import ImportUploadForm
 from .importing.base import ACTION_LABELS, Importer, ImportResult
 from .importing.registry import importers
@@ -60,24 +61,25 @@ class ImportTemplateView(ImportMixin, View):
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         sheet.title = f"{cls.label}导入"
-        sheet.append(cls.template_headers())
+        append_row(sheet, cls.template_headers())
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             sheet.column_dimensions[cell.column_letter].width = max(12, len(cell.value) * 3)
         notes = workbook.create_sheet("填写说明")
-        notes.append(["列名", "必填", "说明", "也可识别的列名"])
+        append_row(notes, ["列名", "必填", "说明", "也可识别的列名"])
         for column in cls.columns:
-            notes.append(
+            append_row(
+                notes,
                 [
                     column.label,
                     "是" if column.required else "",
                     column.help,
                     "、".join(column.aliases),
-                ]
+                ],
             )
-        notes.append([])
-        notes.append(["表格上方可以有标题行,下方可以有备注和签名;带 * 的列必须填写。"])
-        notes.append([cls.on_existing_note])
+        append_row(notes, [])
+        append_row(notes, ["表格上方可以有标题行,下方可以有备注和签名;带 * 的列必须填写。"])
+        append_row(notes, [cls.on_existing_note])
         for letter, width in zip("ABCD", (14, 6, 60, 40), strict=True):
             notes.column_dimensions[letter].width = width
         buffer = io.BytesIO()

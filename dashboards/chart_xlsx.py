@@ -6,7 +6,7 @@ import tempfile
 
 from django.http import FileResponse
 
-from consult_portal.exports import _cell, _disposition
+from consult_portal.exports import _disposition, append_row
 
 from .charts import Chart
 from .periods import Period
@@ -29,18 +29,18 @@ def chart_workbook(chart: Chart, node: DashboardScope, period: Period):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = chart.title[:31]
-    sheet.append([_cell(f"{node.name} · {chart.title}", for_csv=False)])
-    sheet.append([_cell(f"统计周期:{period.label}", for_csv=False)])
-    sheet.append([])
-    sheet.append(chart.headers)
+    append_row(sheet, [f"{node.name} · {chart.title}"])
+    append_row(sheet, [f"统计周期:{period.label}"])
+    append_row(sheet, [])
+    append_row(sheet, chart.headers)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in chart.rows:
-        sheet.append([_cell(value, for_csv=False) for value in row])
+        append_row(sheet, row)
     if chart.note:
-        sheet.append([])
-        sheet.append([_cell(f"口径:{chart.note}", for_csv=False)])
+        append_row(sheet, [])
+        append_row(sheet, [f"口径:{chart.note}"])
     sheet.column_dimensions["A"].width = 24
     for letter in "BCDEF":
         sheet.column_dimensions[letter].width = 12

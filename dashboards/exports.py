@@ -11,7 +11,7 @@ import tempfile
 from django.http import FileResponse
 from django.utils import timezone
 
-from consult_portal.exports import _cell, _disposition
+from consult_portal.exports import _disposition, append_row
 
 from .figures import DEFINITIONS
 from .periods import Period
@@ -25,10 +25,6 @@ def _value(value):
     return NO_VALUE if value is None else value
 
 
-def _text(value):
-    return _cell(value, for_csv=False)
-
-
 def overview_workbook(node: DashboardScope, period: Period, headline: dict, rows: list[dict]):
     from openpyxl import Workbook
 
@@ -37,13 +33,14 @@ def overview_workbook(node: DashboardScope, period: Period, headline: dict, rows
     tiles = workbook.create_sheet(title="指标")
     for letter, width in zip("ABCDEFG", (18, 12, 8, 12, 12, 26, 24), strict=True):
         tiles.column_dimensions[letter].width = width
-    tiles.append(["区划/阵地", _text(node.name)])
-    tiles.append(["统计周期", period.label])
-    tiles.append(["对比周期", headline["previous_period"].label])
-    tiles.append([])
-    tiles.append(["指标", "本期", "单位", "上期", "变化", "较上期", "构成"])
+    append_row(tiles, ["区划/阵地", node.name])
+    append_row(tiles, ["统计周期", period.label])
+    append_row(tiles, ["对比周期", headline["previous_period"].label])
+    append_row(tiles, [])
+    append_row(tiles, ["指标", "本期", "单位", "上期", "变化", "较上期", "构成"])
     for tile in headline["tiles"]:
-        tiles.append(
+        append_row(
+            tiles,
             [
                 tile["label"],
                 _value(tile["value"]),
@@ -52,22 +49,22 @@ def overview_workbook(node: DashboardScope, period: Period, headline: dict, rows
                 _value(tile["change"]),
                 tile["change_text"],
                 tile["detail"],
-            ]
+            ],
         )
 
     ranking = workbook.create_sheet(title="排名")
     ranking.column_dimensions["A"].width = 20
     ranking.freeze_panes = "B2"
-    ranking.append(["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS])
+    append_row(ranking, ["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS])
     for row in rows:
-        ranking.append([_text(row["name"])] + [_value(row[d.key]) for d in DEFINITIONS])
+        append_row(ranking, [row["name"]] + [_value(row[d.key]) for d in DEFINITIONS])
 
     notes = workbook.create_sheet(title="口径说明")
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 100
-    notes.append(["指标", "口径"])
+    append_row(notes, ["指标", "口径"])
     for d in DEFINITIONS:
-        notes.append([f"{d.label}({d.unit})", d.text])
+        append_row(notes, [f"{d.label}({d.unit})", d.text])
     return workbook
 
 

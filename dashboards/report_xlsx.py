@@ -13,7 +13,7 @@ import tempfile
 from django.http import FileResponse
 from django.utils import timezone
 
-from consult_portal.exports import _disposition
+from consult_portal.exports import _disposition, append_row
 
 from . import figures
 from .report import CHILD_COLUMNS, column_header
@@ -22,7 +22,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NONE_CELL = "—"
 
 
-def _cell(value):
+def _figure(value):
     return NONE_CELL if value is None else value
 
 
@@ -31,7 +31,7 @@ def _sheet(workbook, title: str, header: list[str], widths: list[int]):
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title=title)
-    sheet.append(header)
+    append_row(sheet, header)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for cell in sheet[1]:
@@ -49,33 +49,34 @@ def build_workbook(report: dict, *, node_name: str):
 
     # 概要
     summary = workbook.create_sheet(title="概要")
-    summary.append([report["title"]])
+    append_row(summary, [report["title"]])
     summary["A1"].font = Font(bold=True, size=14)
     period = report["period"]
-    summary.append(
-        ["统计周期", f"{period.start.isoformat()} 至 {period.effective_end.isoformat()}"]
+    append_row(
+        summary, ["统计周期", f"{period.start.isoformat()} 至 {period.effective_end.isoformat()}"]
     )
-    summary.append(["生成日期", timezone.localdate().isoformat()])
-    summary.append([])
-    summary.append(["总体情况"])
+    append_row(summary, ["生成日期", timezone.localdate().isoformat()])
+    append_row(summary, [])
+    append_row(summary, ["总体情况"])
     for sentence in report["sentences"]:
-        summary.append([sentence])
-    summary.append([])
+        append_row(summary, [sentence])
+    append_row(summary, [])
     header_row = summary.max_row + 1
-    summary.append(["指标", "本期", "单位", "上期", "变化", "口径"])
+    append_row(summary, ["指标", "本期", "单位", "上期", "变化", "口径"])
     for cell in summary[header_row]:
         cell.font = Font(bold=True)
     for tile in report["tiles"]:
         definition = figures.DEFINITIONS_BY_KEY[tile["key"]]
-        summary.append(
+        append_row(
+            summary,
             [
                 tile["label"],
-                _cell(tile["value"]),
+                _figure(tile["value"]),
                 definition.unit,
-                _cell(tile["previous"]) if definition.compared else "",
+                _figure(tile["previous"]) if definition.compared else "",
                 tile["change_text"],
                 definition.text,
-            ]
+            ],
         )
     for column, width in zip("ABCDEF", (22, 12, 8, 12, 24, 80), strict=True):
         summary.column_dimensions[column].width = width
@@ -89,15 +90,17 @@ def build_workbook(report: dict, *, node_name: str):
         [22, *([14] * len(CHILD_COLUMNS))],
     )
     for row in report["child_rows"]:
-        children.append([row["name"], *(_cell(row[key]) for key in CHILD_COLUMNS)])
-    children.append([f"{node_name}合计", *(_cell(report["figures"][key]) for key in CHILD_COLUMNS)])
+        append_row(children, [row["name"], *(_figure(row[key]) for key in CHILD_COLUMNS)])
+    append_row(
+        children, [f"{node_name}合计", *(_figure(report["figures"][key]) for key in CHILD_COLUMNS)]
+    )
 
     # 议题类别
     categories = _sheet(
         workbook, "议题类别", ["类别", "办结议题(件)", "占办结议题比例(%)"], [18, 14, 18]
     )
     for category in report["categories"]:
-        categories.append([category["name"], category["resolved"], _cell(category["share"])])
+        append_row(categories, [category["name"], category["resolved"], _figure(category["share"])])
 
     # 典型案例
     cases = _sheet(
@@ -118,7 +121,8 @@ def build_workbook(report: dict, *, node_name: str):
         [32, 12, 22, 12, 18, 12, 12, 10, 10, 60],
     )
     for case in report["cases"]:
-        cases.append(
+        append_row(
+            cases,
             [
                 case["title"],
                 case["category__name"],
@@ -130,7 +134,7 @@ def build_workbook(report: dict, *, node_name: str):
                 case["days"],
                 case["rating_label"],
                 case["resolution_summary"],
-            ]
+            ],
         )
         for cell in cases[cases.max_row][5:7]:
             cell.number_format = "yyyy-mm-dd"
