@@ -3,6 +3,7 @@
 Environment-specific modules (local, test, production) import from here and override.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django_filters",
     "treebeard",
     "simple_history",
+    "axes",
     "consult_portal",
     "platforms",
     "members",
@@ -53,6 +55,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user on django-simple-history rows (who changed what).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Idle sign-out, and signed-in pages and exports never kept by a browser or proxy cache.
+    "consult_portal.middleware.SignedInMiddleware",
+    # Login throttling (django-axes) answers a locked-out login; it must come last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "consult_portal.urls"
@@ -93,6 +99,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling and lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# user name, or from one address, further attempts are refused for the cool-off time, even with
+# the right password. Attempts are stored in the database (shared by every instance); an
+# administrator unlocks early by deleting the attempts in the admin (访问尝试) or with
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
+# Each parameter counts on its own: one user name from anywhere, or one address for any name.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The same client address as the public rate limits (trusted proxies only).
+AXES_CLIENT_IP_CALLABLE = "consult_portal.http.client_ip"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多,账号已暂时锁定,请稍后再试或联系管理员解锁。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多,账号已锁定,请联系管理员解锁。"
+
+# Signed-in sessions end after this many seconds without a request (30 minutes by default).
+# consult_portal.middleware moves the end forward at most once a minute, so a page view does not
+# write the session row every time.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_IDLE_SECONDS", default=30 * 60)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
