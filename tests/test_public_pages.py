@@ -424,9 +424,60 @@ def test_declined_topic_is_shown_plainly(world):
     assert "不予立项" in html and 'aria-current="step"' not in html
 
 
-def test_unknown_tracking_code_is_404(world):
-    assert Client().get("/t/ZZZZZZZZ/").status_code == 404
+def test_unknown_tracking_code_is_404_with_a_public_page_that_says_so(world):
+    response = Client().get("/t/zzzzzzzz/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "没有找到查询码为 zzzzzzzz 的问题" in html
+    # The resident's typing is kept in the box, ready to correct; no staff navigation.
+    assert 'value="zzzzzzzz"' in html and "工作台" not in html
     assert Client().post("/t/ZZZZZZZZ/", {"rating": "satisfied"}).status_code == 404
+
+
+def test_guessing_tracking_codes_is_throttled_per_address(world, settings):
+    settings.PUBLIC_TRACK_MISSES_PER_IP = 3
+    topic = TopicFactory(area=world.community_a, venue=world.venue_a)
+    guesser = Client(REMOTE_ADDR="10.9.9.9")
+    codes = [guesser.get(f"/t/ZZZZZZZ{i}/").status_code for i in range(3)]
+    assert codes == [404, 404, 404]
+    # Past the misses allowed, even a real code waits: the address is guessing.
+    response = guesser.get(f"/t/{topic.tracking_code}/")
+    assert response.status_code == 429 and "查询次数过多" in response.content.decode()
+    # Residents at other addresses, and hits, are not held up.
+    assert Client(REMOTE_ADDR="10.9.9.8").get(f"/t/{topic.tracking_code}/").status_code == 200
+
+
+def test_rating_posts_are_throttled_per_address(world, settings):
+    settings.PUBLIC_RATE_LIMIT_PER_IP = 2
+    topic = TopicFactory(area=world.community_a, venue=world.venue_a, status="in_progress")
+    client = Client(REMOTE_ADDR="10.9.9.7")
+    codes = [
+        client.post(f"/t/{topic.tracking_code}/", {"rating": "great"}).status_code for _ in range(3)
+    ]
+    assert codes == [400, 400, 429]
+
+
+def test_twenty_raises_at_once_let_exactly_the_limit_through(db):
+    """The count is taken in one atomic step (no check-then-count window): 20 threads racing
+    against a limit of 5 get exactly 5 yeses."""
+    import threading
+
+    from consult_portal import ratelimit
+
+    cache.delete("race")
+    barrier = threading.Barrier(20)
+    answers = []
+
+    def one():
+        barrier.wait()
+        answers.append(ratelimit.take("race", limit=5, seconds=60))
+
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [False] * 15 + [True] * 5
 
 
 def test_resident_rates_a_resolved_topic_once(world):

@@ -3,17 +3,19 @@
 - ``topic_raise_by_resident``: a resident raises an issue at a venue (the QR-code page); the topic
   enters the office's queue in state 征集 through ``topic_create`` with no actor.
 - ``topic_rate_by_resident``: the resident rates the outcome of a resolved topic, once.
-- ``raise_limit_reached`` / ``raise_limit_count``: a per-IP and per-phone rate limit kept in
-  Django's cache (settings ``PUBLIC_RAISE_LIMIT_*``), so a form on a public QR code cannot be used
-  to flood the office's queue.
+- ``raise_limit_take``: a per-IP and per-phone rate limit counted atomically in the shared cache
+  (settings ``PUBLIC_RAISE_LIMIT_*``), so a form on a public QR code cannot be used to flood the
+  office's queue; ``track_miss_*`` and ``rate_limit_take`` throttle guessing tracking codes and
+  posting ratings from one address.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from consult_portal import ratelimit
 
 from .. import lifecycle
 from ..lifecycle import TopicStatus
@@ -48,28 +50,45 @@ def _key(kind: str, value: str) -> str:
     return f"public-raise:{kind}:{value}"
 
 
-def raise_limit_reached(*, ip: str, phone: str = "") -> bool:
-    """True when this address or this phone number has used up its submissions."""
+def raise_limit_take(*, ip: str, phone: str = "") -> bool:
+    """Count one submission against the address and the phone number (if any), atomically;
+    False when either has used up its submissions (the submission is then refused)."""
     values = {"ip": ip or "unknown", "phone": phone}
-    for kind, limit, _seconds in _limits():
-        if values[kind] and (cache.get(_key(kind, values[kind])) or 0) >= limit:
-            return True
-    return False
+    allowed = True
+    for kind, limit, seconds in _limits():
+        if values[kind] and not ratelimit.take(
+            _key(kind, values[kind]), limit=limit, seconds=seconds
+        ):
+            allowed = False
+    return allowed
 
 
-def raise_limit_count(*, ip: str, phone: str = "") -> None:
-    """Count one submission against the address and the phone number (if any)."""
-    values = {"ip": ip or "unknown", "phone": phone}
-    for kind, _limit, seconds in _limits():
-        if not values[kind]:
-            continue
-        key = _key(kind, values[kind])
-        if cache.add(key, 1, timeout=seconds):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=seconds)
+def _track_limit() -> tuple[int, int]:
+    return (
+        getattr(settings, "PUBLIC_TRACK_MISSES_PER_IP", 20),
+        getattr(settings, "PUBLIC_TRACK_MISSES_SECONDS", 600),
+    )
+
+
+def track_misses_used_up(*, ip: str) -> bool:
+    """True when this address has asked for too many tracking codes that do not exist: codes
+    are random, so a run of misses is somebody guessing, not a resident."""
+    limit, _seconds = _track_limit()
+    return ratelimit.used_up(_key("track-miss", ip or "unknown"), limit=limit)
+
+
+def track_miss_count(*, ip: str) -> None:
+    limit, seconds = _track_limit()
+    ratelimit.take(_key("track-miss", ip or "unknown"), limit=limit, seconds=seconds)
+
+
+def rate_limit_take(*, ip: str) -> bool:
+    """Count one rating post from this address; False past ``PUBLIC_RATE_LIMIT_PER_IP`` an hour."""
+    return ratelimit.take(
+        _key("rate", ip or "unknown"),
+        limit=getattr(settings, "PUBLIC_RATE_LIMIT_PER_IP", 10),
+        seconds=getattr(settings, "PUBLIC_RATE_LIMIT_SECONDS", 3600),
+    )
 
 
 def topic_raise_by_resident(

@@ -32,10 +32,12 @@ from ..public_selectors import (
 )
 from ..services.public import (
     limit_message,
-    raise_limit_count,
-    raise_limit_reached,
+    raise_limit_take,
+    rate_limit_take,
     topic_raise_by_resident,
     topic_rate_by_resident,
+    track_miss_count,
+    track_misses_used_up,
 )
 
 S = TopicStatus
@@ -100,12 +102,13 @@ class PublicVenueView(View):
         if form.is_bot:
             # Pretend it worked, down to the redirect and the page it leads to; store nothing.
             # The address still counts against its limit.
-            raise_limit_count(ip=ip)
+            raise_limit_take(ip=ip)
             return _redirect_to_done(venue, new_tracking_code())
         if not form.is_valid():
             return render(request, self.template_name, self._context(venue, form), status=400)
-        phone = form.cleaned_data["phone"]
-        if raise_limit_reached(ip=ip, phone=phone):
+        # Counted before saving, in one atomic step per address and phone: concurrent
+        # submissions cannot all pass a check made before any of them was counted.
+        if not raise_limit_take(ip=ip, phone=form.cleaned_data["phone"]):
             context = self._context(venue, form, limit_reached=True)
             return render(request, self.template_name, context, status=429)
         try:
@@ -113,7 +116,6 @@ class PublicVenueView(View):
         except ValidationError as error:
             form.add_error(None, error)
             return render(request, self.template_name, self._context(venue, form), status=400)
-        raise_limit_count(ip=ip, phone=phone)
         return _redirect_to_done(venue, topic.tracking_code)
 
 
@@ -151,6 +153,18 @@ class PublicRaiseDoneView(View):
         )
 
 
+TRACK_NOT_FOUND = (
+    "没有找到查询码为 {code} 的问题,请核对查询码(提交成功页面或短信中的 8 位字母和数字)后重新输入。"
+)
+TRACK_THROTTLED = "查询次数过多,请稍后再试;如需帮助,请到阵地或联系政协办公室。"
+RATE_THROTTLED = "评价提交过于频繁,请稍后再试。"
+
+
+def _lookup_page(request, message: str, *, status: int, code: str = ""):
+    error = message.format(code=code[:20])
+    return render(request, "public/lookup.html", {"error": error, "code": code[:20]}, status=status)
+
+
 class PublicTrackingLookupView(View):
     """The "查询办理进度" form (GET): go to the code's page, or ask for a code."""
 
@@ -185,13 +199,31 @@ class PublicTrackingView(View):
             "form": form,
         }
 
+    def _topic(self, request, code):
+        """The topic of ``code``, or the response to give instead: a public page saying the code
+        was not found (never the staff 404), or 429 once an address has missed too often."""
+        ip = rate_limit_key(client_ip(request))
+        if track_misses_used_up(ip=ip):
+            return None, _lookup_page(request, TRACK_THROTTLED, status=429)
+        try:
+            return public_topic_or_404(code), None
+        except Http404:
+            track_miss_count(ip=ip)
+            return None, _lookup_page(request, TRACK_NOT_FOUND, status=404, code=code)
+
     def get(self, request, code):
-        topic = public_topic_or_404(code)
+        topic, refusal = self._topic(request, code)
+        if refusal:
+            return refusal
         form = PublicRateForm() if topic.status == S.RESOLVED else None
         return render(request, self.template_name, self._context(topic, form))
 
     def post(self, request, code):
-        topic = public_topic_or_404(code)
+        topic, refusal = self._topic(request, code)
+        if refusal:
+            return refusal
+        if not rate_limit_take(ip=rate_limit_key(client_ip(request))):
+            return _lookup_page(request, RATE_THROTTLED, status=429)
         form = PublicRateForm(request.POST)
         if form.is_valid():
             try:
