@@ -161,3 +161,12 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: the rate limits and throttles count in it, and a
+    count left by one test (a miss from 127.0.0.1, a raise) must not refuse another's request."""
+    from django.core.cache import cache
+
+    cache.clear()
