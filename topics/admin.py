@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from consult_portal.admin import ScopedAdmin, ScopedInline
 
+from .forms.consultation import sniff_attachment
 from .lifecycle import TopicStatus
 from .models import (
     Attendance,
@@ -10,12 +11,14 @@ from .models import (
     ConsultationAttachment,
     ConsultationTopic,
     Department,
+    EventKind,
     Referral,
     Topic,
     TopicCategory,
     TopicEvent,
 )
 from .services import topic_transition
+from .services.sessions import attachment_store
 
 
 @admin.register(TopicCategory)
@@ -44,9 +47,50 @@ class TopicEventInline(admin.TabularInline):
         return False
 
 
+# What the lifecycle owns is never typed in the admin: a state, a rating or a reply changed here
+# would skip the move's checks and its event (the public tracker would show a rating the
+# resident never gave). Those fields are read-only, topics are raised and referred on the site,
+# and every other change made here leaves a 后台修改 event naming the fields.
+TOPIC_LIFECYCLE_FIELDS = [
+    "status",
+    "tracking_code",
+    "resolved_on",
+    "rating",
+    "rated_on",
+    "merged_into",
+]
+REFERRAL_LIFECYCLE_FIELDS = ["referred_on", "replied_on", "reply"]
+
+
+def _changed_labels(form) -> list[str]:
+    model = form._meta.model
+    return [str(model._meta.get_field(name).verbose_name) for name in form.changed_data]
+
+
+def record_admin_edit(*, topic: Topic, actor, labels: list[str], what: str = "") -> None:
+    """One 后台修改 event on the topic's timeline for a save in the admin that changed something."""
+    if not labels:
+        return
+    TopicEvent.objects.create(
+        topic=topic,
+        kind=EventKind.EDIT,
+        actor=actor,
+        from_status=topic.status,
+        to_status=topic.status,
+        note=f"管理后台修改{what}:{'、'.join(labels)}",
+    )
+
+
 class ReferralInline(ScopedInline):
     model = Referral
     fields = ["department", "role", "referred_on", "deadline", "replied_on", "reply"]
+    readonly_fields = REFERRAL_LIFECYCLE_FIELDS
+
+    def has_add_permission(self, request, obj=None):
+        return False  # 交办 is a move on the topic page (departments, deadline, the event)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _move_action(to: str):
@@ -77,8 +121,24 @@ class TopicAdmin(ScopedAdmin):
     list_select_related = ["category", "area", "venue"]
     autocomplete_fields = ["area", "venue", "raised_by_member"]
     # The status moves only through the lifecycle service (the actions below), never by hand.
-    readonly_fields = ["status", "tracking_code", "resolved_on"]
+    readonly_fields = TOPIC_LIFECYCLE_FIELDS
     inlines = [ReferralInline, TopicEventInline]
+
+    def has_add_permission(self, request):
+        return False  # a topic is raised on the site (登记 or the public form), with its event
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        labels = _changed_labels(form)
+        for formset in formsets:
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and inline_form.instance.pk:
+                    labels += [
+                        f"{formset.model._meta.verbose_name}{label}"
+                        for label in _changed_labels(inline_form)
+                    ]
+        record_admin_edit(topic=form.instance, actor=request.user, labels=labels)
+
     # 交办 (departments, deadline) and 办结 (public summary) need their forms on the topic page;
     # a bulk action would skip them, so the admin offers only the moves that need nothing more.
     actions = [
@@ -117,7 +177,17 @@ class ReferralAdmin(ScopedAdmin):
     list_filter = ["role"]
     search_fields = ["topic__title", "department__name"]
     list_select_related = ["topic", "department"]
-    autocomplete_fields = ["topic", "department"]
+    autocomplete_fields = ["department"]
+    readonly_fields = ["topic", *REFERRAL_LIFECYCLE_FIELDS]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record_admin_edit(
+            topic=obj.topic, actor=request.user, labels=_changed_labels(form), what="交办记录"
+        )
 
     def get_queryset(self, request):
         return (
@@ -193,4 +263,36 @@ class ConsultationAttachmentAdmin(_ConsultationChildAdmin):
     list_display = ["original_name", "consultation", "content_type", "size", "uploaded_at"]
     list_filter = ["content_type"]
     search_fields = ["original_name", "consultation__title"]
-    readonly_fields = ["content_type", "size", "uploaded_by", "uploaded_at"]
+    autocomplete_fields = ["consultation"]
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:  # 添加: the session and the file; the rest is read from the file
+            return ["consultation", "file"]
+        return ["consultation", *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stored file is replaced by deleting it and adding another, never swapped in place.
+        return [] if obj is None else ["consultation", *self.readonly_fields]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form = type("AttachmentAddForm", (form,), {"clean_file": _clean_attachment_file})
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            upload = form.cleaned_data["file"]
+            attachment_store(
+                attachment=obj, upload=upload, mime=form.sniffed_mime, actor=request.user
+            )
+        super().save_model(request, obj, form, change)
+
+
+def _clean_attachment_file(form):
+    """The admin checks an added file exactly as the session form does (content and name)."""
+    upload = form.cleaned_data.get("file")
+    if upload:
+        form.sniffed_mime = sniff_attachment(upload)
+    return upload

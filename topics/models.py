@@ -274,6 +274,7 @@ class EventKind(models.TextChoices):
     RATING = "rating", "群众评价"
     MERGE = "merge", "合并"
     COMMENT = "comment", "备注"
+    EDIT = "edit", "后台修改"
 
 
 class TopicEvent(models.Model):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from topics.models import TopicCategory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\nstartxref\n9\n%%EOF\n"
 
 
 def docx_bytes(*, with_word: bool = True) -> bytes:

@@ -290,6 +290,13 @@ FILE_CASES = [
     ("zip named docx", lambda: upload("纪要.docx", docx_bytes(with_word=False)), "不是 DOCX"),
     ("executable", lambda: upload("tool.exe", b"MZ\x90\x00" + b"\x00" * 64), "不是允许的文件类型"),
     ("empty file", lambda: upload("空.pdf", b""), "“空.pdf”是空文件"),
+    ("pdf named html", lambda: upload("页面.html", PDF), "扩展名是 .html,但文件内容是 PDF"),
+    ("no extension", lambda: upload("签到表", PDF), "扩展名缺失,但文件内容是 PDF"),
+    (
+        "pdf header then html",
+        lambda: upload("签到表.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>"),
+        "不是完整的 PDF 文件",
+    ),
 ]
 
 

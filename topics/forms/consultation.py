@@ -133,13 +133,35 @@ def sniff_attachment(upload) -> str:
             code="type",
             params={"name": name, "allowed": ALLOWED_LABEL},
         )
-    if claimed and claimed != mime:
+    if claimed != mime:
+        # Content and name must agree: a PDF named .html (or with no extension) is refused, so
+        # no file is ever stored that a browser or a desktop would open as something else.
         raise forms.ValidationError(
-            "“%(name)s”的扩展名是 .%(ext)s,但文件内容是 %(actual)s,请改正文件名后重新上传。",
+            "“%(name)s”的扩展名%(ext)s但文件内容是 %(actual)s,请改正文件名后重新上传。",
             code="content_mismatch",
-            params={"name": name, "ext": extension, "actual": ALLOWED_TYPES[mime].upper()},
+            params={
+                "name": name,
+                "ext": f"是 .{extension}," if extension else "缺失,",
+                "actual": ALLOWED_TYPES[mime].upper(),
+            },
+        )
+    if mime == "application/pdf" and not _looks_like_a_whole_pdf(upload):
+        raise forms.ValidationError(
+            "“%(name)s”不是完整的 PDF 文件(缺少文件结尾),已拒收。",
+            code="content_mismatch",
+            params={"name": name},
         )
     return mime
+
+
+def _looks_like_a_whole_pdf(upload) -> bool:
+    """A PDF ends with its cross-reference pointer and ``%%EOF``: a "%PDF" header followed by
+    HTML or a script is not a PDF, whatever its first bytes say."""
+    size = upload.size or 0
+    upload.seek(max(size - 2048, 0))
+    tail = upload.read(2048)
+    upload.seek(0)
+    return b"%%EOF" in tail and b"startxref" in tail
 
 
 def _docx_or_none(upload) -> str | None:

@@ -275,20 +275,23 @@ def _store_attachments(
     consultation: Consultation, actor, attachments: AttachmentInput, stored: list[str]
 ) -> None:
     for upload, mime in attachments:
-        original = (getattr(upload, "name", "") or "附件")[-200:]
-        extension = EXTENSIONS[mime]
-        upload.name = f"{uuid.uuid4().hex}.{extension}"
-        attachment = ConsultationAttachment(
-            consultation=consultation,
-            original_name=original,
-            content_type=mime,
-            size=upload.size,
-            uploaded_by=actor,
-        )
-        attachment.file.save(upload.name, upload, save=False)
+        attachment = ConsultationAttachment(consultation=consultation)
+        attachment_store(attachment=attachment, upload=upload, mime=mime, actor=actor)
         stored.append(attachment.file.name)
-        attachment._history_user = actor
         attachment.save()
+
+
+def attachment_store(*, attachment: ConsultationAttachment, upload, mime: str, actor) -> None:
+    """Fill ``attachment`` from an upload whose type ``sniff_attachment`` read from its content,
+    and store the file under a random name (the original name is kept for display). The caller
+    saves the row: the session form and the admin's 添加 alike."""
+    attachment.original_name = (getattr(upload, "name", "") or "附件")[-200:]
+    attachment.content_type = mime
+    attachment.size = upload.size
+    attachment.uploaded_by = actor
+    upload.name = f"{uuid.uuid4().hex}.{EXTENSIONS[mime]}"
+    attachment.file.save(upload.name, upload, save=False)
+    attachment._history_user = actor
 
 
 def _remove_files(names: list[str]) -> None:
