@@ -7,3 +7,6 @@ class ConsultPortalConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  registers the deployment checks
+        from .formfields import guard_key_ranges
+
+        guard_key_ranges()

@@ -510,3 +510,30 @@ def test_saving_right_after_changing_venue_shows_the_new_members_first(world, of
     }
     # New topics raised here belong to the session's venue and its area.
     assert Topic.objects.get(title="小区夜间照明不足").area == world.subdistrict_a
+
+
+@pytest.mark.parametrize("key", ["123456789012345678901", "-99999999999999999999", "9" * 40])
+def test_a_key_past_the_database_range_is_an_invalid_choice_not_a_server_error(
+    world, office_staff, key
+):
+    before = counts()
+    data = page_data(world)
+    data["departments"] = [str(world.department_a.pk), key]
+
+    response = client_for(office_staff).post(CREATE, data)
+
+    assert response.status_code == 400
+    assert "选择一个有效的选项" in response.content.decode()
+    assert counts() == before
+
+
+def test_every_multi_select_guards_the_key_range(world, office_staff):
+    from django import forms
+
+    from topics.models import Department
+
+    field = forms.ModelMultipleChoiceField(queryset=Department.objects.all())
+    with pytest.raises(forms.ValidationError) as error:
+        field.clean([str(world.department_a.pk), "123456789012345678901"])
+    assert error.value.code == "invalid_choice"
+    assert list(field.clean([str(world.department_a.pk)])) == [world.department_a]
