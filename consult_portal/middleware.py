@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 REFRESH_SECONDS = 60
@@ -33,4 +34,18 @@ class SignedInMiddleware:
         response = self.get_response(request)
         if signed_in:
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` (settings.PERMISSIONS_POLICY) on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
         return response
