@@ -89,6 +89,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# SQLite (the embedded default) with several people saving at once: write-ahead logging lets
+# readers and a writer work together, every transaction takes the write lock when it begins
+# (IMMEDIATE: a transaction that read first can never fail to upgrade), and a writer waits up
+# to 20 s for the lock instead of answering "database is locked".
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # PostgreSQL's JIT compiles any query its planner thinks expensive: on the dashboard's
     # aggregates over a province that costs 1–3 s of compiling per query to save milliseconds of
