@@ -31,3 +31,6 @@ urlpatterns = [
     path("", include("consult_portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
 ]
 urlpatterns += [path("", include("consult_portal.calendar_urls"))]  # issue 5: calendar feeds
+
+# A 500 caused by the database being away is answered as a friendly 503 (consult_portal.health).
+handler500 = "consult_portal.health.server_error"
