@@ -1,4 +1,4 @@
-"""Health and outages: ``/healthz`` for a load balancer, and a friendly 503 when the database is away.
+"""Health and outages: `/healthz` for a load balancer, a friendly 503 when the database is away.
 
 - ``HealthCheckMiddleware`` (first in MIDDLEWARE) answers ``GET /healthz`` before anything else
   runs (no session, no host or HTTPS redirect): 200 ``ok`` when a query and a cache round trip
@@ -34,7 +34,7 @@ def _check() -> list[str]:
         cache.set("healthz", "1", timeout=10)
         if cache.get("healthz") != "1":
             failed.append("cache")
-    except Exception:  # noqa: BLE001 - any cache client error means the cache is unhealthy
+    except Exception:  # any cache client error means the cache is unhealthy
         failed.append("cache")
     return failed
 
