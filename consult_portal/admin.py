@@ -1,6 +1,12 @@
 """Admin pieces shared by the apps: every admin list and every choice is scoped to the user."""
 
 from django.contrib import admin
+from django.http import HttpResponse
+from django.utils import timezone
+
+from .exports import csv_lines
+from .models import AuditEntry
+from .roles import Role, scope_for
 
 
 def _scoped(queryset, request):
@@ -34,3 +40,56 @@ class ScopedInline(admin.TabularInline):
         if "queryset" not in kwargs:
             kwargs["queryset"] = _scoped(db_field.related_model._default_manager.all(), request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- the audit log: administrators read and export it; nobody edits it ------------------------
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "username", "ip", "summary"]
+    list_filter = ["action", "at"]
+    search_fields = ["username", "ip", "summary", "path"]
+    date_hierarchy = "at"
+    list_per_page = 100
+    readonly_fields = ["at", "action", "user", "username", "ip", "path", "summary", "detail"]
+    actions = ["export_csv"]
+
+    def _is_administrator(self, request) -> bool:
+        return scope_for(request.user).role == Role.ADMIN
+
+    def has_module_permission(self, request):
+        return self._is_administrator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_administrator(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="导出所选审计日志(CSV)")
+    def export_csv(self, request, queryset):
+        header = ["时间", "操作", "用户名", "IP 地址", "页面", "内容", "详情"]
+        rows = (
+            [
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.get_action_display(),
+                e.username,
+                e.ip,
+                e.path,
+                e.summary,
+                str(e.detail),
+            ]
+            for e in queryset.order_by("at", "pk")
+        )
+        response = HttpResponse(
+            "".join(csv_lines(header, rows)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+        return response

@@ -6,7 +6,12 @@ class ConsultPortalConfig(AppConfig):
     verbose_name = "协商平台"
 
     def ready(self):
-        from . import checks  # noqa: F401  registers the deployment checks
+        from . import audit, checks  # noqa: F401  checks registers the deployment checks
+        from django.contrib.auth.signals import user_logged_in
+
         from .formfields import guard_key_ranges
+        from .middleware import mark_seen_on_login
 
         guard_key_ranges()
+        audit.connect()
+        user_logged_in.connect(mark_seen_on_login, dispatch_uid="session-seen-at-login")

@@ -127,10 +127,15 @@ class _Echo:
 
 
 def _csv_lines(queryset: QuerySet, spec: ExportSpec) -> Iterable[str]:
+    return csv_lines([c.header for c in spec.columns], rows(queryset, spec, for_csv=True))
+
+
+def csv_lines(header: list[str], values: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """A CSV as Excel opens it (BOM, UTF-8), every cell neutralised like the workbooks'."""
     writer = csv.writer(_Echo())
-    yield CSV_BOM + writer.writerow([c.header for c in spec.columns])
-    for row in rows(queryset, spec, for_csv=True):
-        yield writer.writerow(row)
+    yield CSV_BOM + writer.writerow(header)
+    for row in values:
+        yield writer.writerow([_cell(value, for_csv=True) for value in row])
 
 
 def csv_response(queryset: QuerySet, spec: ExportSpec) -> StreamingHttpResponse:

@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
+from . import audit
 from .exports import EXPORT_FORMATS, export_response
 from .views import ScopedListMixin
 
@@ -163,7 +164,11 @@ class FilteredListMixin(ScopedListMixin):
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("export", "")
         if fmt in EXPORT_FORMATS and self.export_spec is not None:
-            return export_response(self.get_queryset(), spec=self.export_spec, fmt=fmt)
+            queryset = self.get_queryset()
+            audit.record_export(
+                request, what=self.export_spec.basename, rows=queryset.count(), fmt=fmt
+            )
+            return export_response(queryset, spec=self.export_spec, fmt=fmt)
         return super().get(request, *args, **kwargs)
 
     def get_filterset(self):

@@ -19,6 +19,13 @@ REFRESH_SECONDS = 60
 _SEEN = "_seen"
 
 
+def mark_seen_on_login(sender, request, user, **kwargs):
+    """Connected to ``user_logged_in``: a new session starts its idle clock at sign-in, so the
+    first pages after it do not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[_SEEN] = int(time.time())
+
+
 class SignedInMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

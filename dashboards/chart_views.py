@@ -6,6 +6,8 @@ from django.http import Http404
 from django.views import View
 from django.views.generic import TemplateView
 
+from consult_portal import audit
+
 from .chart_xlsx import chart_xlsx_response
 from .charts import CHARTS, all_charts
 from .views import DashboardMixin
@@ -33,4 +35,11 @@ class ChartXlsxView(DashboardMixin, View):
         if build is None:
             raise Http404("没有这个图表。")
         self.setup_node()
-        return chart_xlsx_response(build(self.node, self.period), self.node, self.period)
+        chart = build(self.node, self.period)
+        audit.record_export(
+            request,
+            what=f"{self.node.name}{chart.title} {self.period.label}",
+            rows=len(chart.rows),
+            fmt="xlsx",
+        )
+        return chart_xlsx_response(chart, self.node, self.period)

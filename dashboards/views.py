@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from consult_portal import audit
 from consult_portal.lists import (
     Column,
     EmptyState,
@@ -168,6 +169,12 @@ class OverviewXlsxView(OverviewView):
     def get(self, request, *args, **kwargs):
         self.setup_node()
         result, rows, _sort = self.overview()
+        audit.record_export(
+            request,
+            what=f"{self.node.name}指标与排名 {self.period.label}",
+            rows=len(rows),
+            fmt="xlsx",
+        )
         return overview_xlsx_response(self.node, self.period, result, rows)
 
 
@@ -312,4 +319,7 @@ class ReportXlsxView(DashboardMixin, View):
     def get(self, request, *args, **kwargs):
         self.setup_node()
         report = build_report(self.node, self.period)
+        audit.record_export(
+            request, what=report["title"], rows=len(report["child_rows"]), fmt="xlsx"
+        )
         return report_xlsx_response(report, node_name=self.node.name, node_key=self.node.key)

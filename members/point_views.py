@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
+from consult_portal import audit
 from consult_portal.exports import EXPORT_FORMATS, export_response
 from consult_portal.forms import attach_errors
 from consult_portal.roles import Role
@@ -229,6 +230,9 @@ class RankingView(RoleRequiredMixin, TemplateView):
         self.data = ranking(user=request.user, year=year, area=area)
         fmt = request.GET.get("export")
         if fmt in EXPORT_FORMATS:
+            audit.record_export(
+                request, what=f"{year}年履职积分排名", rows=len(self.data["rows"]), fmt=fmt
+            )
             return export_response(
                 ranking_export_source(self.data["rows"]),
                 spec=ranking_export_spec(year),

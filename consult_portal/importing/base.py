@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from consult_portal import audit
+from consult_portal.models import AuditAction
 from consult_portal.phones import normalize_phone
 
 from .reader import ImportFileError, Sheet, Value, header_key, read_sheet
@@ -367,6 +369,17 @@ class Importer:
         except _Abort:
             return result
         result.committed = True
+        created, updated = result.count(CREATE), result.count(UPDATE)
+        audit.record(
+            AuditAction.IMPORT,
+            user=self.actor,
+            summary=f"导入{self.label}:新增 {created} 条,更新 {updated} 条",
+            kind=self.kind,
+            file=filename,
+            area=str(self.area),
+            created=created,
+            updated=updated,
+        )
         return result
 
     def lock(self) -> None:

@@ -1,0 +1,46 @@
+"""The base app's one table: the audit log (sign-ins, exports, imports, rights, admin writes)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", "登录成功"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOGOUT = "logout", "退出登录"
+    EXPORT = "export", "导出数据"
+    IMPORT = "import", "导入数据"
+    GROUPS = "groups", "角色(用户组)变更"
+    PERMISSIONS = "permissions", "权限变更"
+    ADMIN_WRITE = "admin_write", "管理后台修改"
+
+
+class AuditEntry(models.Model):
+    """One thing done that an administrator may need to account for later. Rows are only ever
+    added (by ``consult_portal.audit.record``); the admin shows and exports them, never edits."""
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    action = models.CharField("操作", max_length=16, choices=AuditAction.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Kept as typed, so a failed login with an unknown name and a deleted user stay readable.
+    username = models.CharField("用户名", max_length=150, blank=True, db_index=True)
+    ip = models.CharField("IP 地址", max_length=64, blank=True)
+    path = models.CharField("页面", max_length=300, blank=True)
+    summary = models.CharField("内容", max_length=300, blank=True)
+    detail = models.JSONField("详情", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.username}"
