@@ -6,9 +6,9 @@ class ConsultPortalConfig(AppConfig):
     verbose_name = "协商平台"
 
     def ready(self):
-        from . import audit, checks  # noqa: F401  checks registers the deployment checks
         from django.contrib.auth.signals import user_logged_in
 
+        from . import audit, checks  # noqa: F401  checks registers the deployment checks
         from .formfields import guard_key_ranges
         from .middleware import mark_seen_on_login
 
