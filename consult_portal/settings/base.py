@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "topics",
     "dashboards",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -55,7 +56,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
-ROOT_URLCONF = "consult_portal.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "consult_portal.wsgi.application"
 
 TEMPLATES = [

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from consult_portal.roles import Role
+from consult_portal.views import RoleRequiredMixin
 from members.calendar import (
     build_ics,
     calendar_feed_regenerate,
@@ -17,9 +19,6 @@ from members.calendar import (
     feed_by_token,
     live_feed,
 )
-
-from .roles import Role
-from .views import RoleRequiredMixin
 
 FEED_ROLES = (Role.ADMIN, Role.OFFICE, Role.MEMBER)
 

@@ -25,9 +25,9 @@ urlpatterns = [
     path("platforms/", include("platforms.urls")),
     path("members/", include("members.urls")),
     path("topics/", include("topics.urls")),
-    path("imports/", include("consult_portal.import_urls")),
+    path("imports/", include("portal.import_urls")),
     path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
-    path("", include("consult_portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
+    path("", include("portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
 ]
-urlpatterns += [path("", include("consult_portal.calendar_urls"))]  # issue 5: calendar feeds
+urlpatterns += [path("", include("portal.calendar_urls"))]  # issue 5: calendar feeds
