@@ -9,8 +9,9 @@ from django.views.generic import TemplateView
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 from dashboards.scope import resolve_scope
-from members.selectors import member_home
 from topics.selectors import office_home
+
+from .members import member_home
 
 
 class HomeView(RoleRequiredMixin, TemplateView):
