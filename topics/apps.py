@@ -7,7 +7,10 @@ class TopicsConfig(AppConfig):
 
     def ready(self) -> None:
         from consult_portal.importing.registry import register
+        from members.points import register_point_source
 
         from .importers import TopicImporter
+        from .points import attendance_point_records
 
         register(TopicImporter)
+        register_point_source(attendance_point_records)
