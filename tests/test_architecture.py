@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
@@ -73,3 +75,43 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
     assert "Contracts: 0 kept, 1 broken." in result.stdout
     assert "platforms is not allowed to import topics" in result.stdout
     assert "platforms.upward_probe -> topics.models" in result.stdout
+
+
+# --- What the lower layers ask of the apps above them, registered from AppConfig.ready ---
+
+
+def test_each_app_registers_its_importer_in_installed_apps_order():
+    from consult_portal.importing.registry import importers
+    from members.importers import MemberImporter
+    from platforms.importers import VenueImporter
+    from topics.importers import TopicImporter
+
+    assert importers() == {
+        "venues": VenueImporter,
+        "members": MemberImporter,
+        "topics": TopicImporter,
+    }
+
+
+def test_a_second_importer_under_a_taken_kind_is_refused():
+    from consult_portal.importing.base import Importer
+    from consult_portal.importing.registry import importers, register
+    from platforms.importers import VenueImporter
+
+    class OtherVenues(Importer):
+        kind = "venues"
+
+    with pytest.raises(ValueError, match="already taken by VenueImporter"):
+        register(OtherVenues)
+    register(VenueImporter)  # the same class again is harmless
+    assert importers()["venues"] is VenueImporter
+
+
+def test_a_role_nobody_provides_a_scope_for_is_a_configuration_error(member_user, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from consult_portal import roles
+
+    monkeypatch.setattr(roles, "_PROVIDERS", {})
+    with pytest.raises(ImproperlyConfigured, match="No scope provider"):
+        roles.scope_for(member_user)
