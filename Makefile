@@ -1,7 +1,7 @@
 # Consult Portal — the commands a newcomer needs. Every target is idempotent.
 #   make run    install, migrate, load the demo data, serve http://127.0.0.1:8000 (SQLite)
 #   make test   install what tests need (incl. Debian's chromium) and run the whole suite
-#   make lint   ruff
+#   make lint   ruff, and lint-imports (the apps depend one way: pyproject.toml, importlinter)
 #   make bench  list-page timings and export memory on PostgreSQL, 100,000 topics (not in test)
 
 PYTHON ?= python3.11
@@ -46,6 +46,7 @@ test: install browser-deps
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Needs PostgreSQL; builds the bench city in BENCH_DATABASE_URL once (its name must contain
 # "bench"), then reuses it. See bench/README.md and docs/BENCHMARKS.md.

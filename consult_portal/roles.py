@@ -3,13 +3,18 @@
 Roles are Django groups (created by a data migration in ``platforms``). A ``Profile`` ties a staff
 or leadership account to an ``Area``; a member account is tied to a ``Member`` through
 ``Member.user``. Everything that decides "which rows may this user see" starts from ``scope_for``.
+The groups are read here; the area of a staff account and the member record of a member account
+come from the providers ``platforms`` and ``members`` register (this module imports neither).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
+
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -79,31 +84,38 @@ def scope_for(user: AbstractBaseUser | AnonymousUser) -> Scope:
     return scope
 
 
-def _compute_scope(user) -> Scope:
-    from members.models import Assignment, Member
-    from platforms.models import Profile
+ScopeProvider = Callable[["AbstractBaseUser", Role], Scope]
+_PROVIDERS: dict[Role, ScopeProvider] = {}
 
+
+def register_scope_provider(*roles: Role, provider: ScopeProvider) -> None:
+    """Let the app that holds the records behind ``roles`` work out their scope.
+
+    The base knows the groups but not the tables that tie an account to an area (``platforms``'
+    ``Profile``) or to a member (``members``' ``Member``); those apps register a provider from
+    their ``AppConfig.ready()``, so the base never imports them.
+    """
+    for role in roles:
+        _PROVIDERS[role] = provider
+
+
+def _provided(role: Role, user) -> Scope:
+    provider = _PROVIDERS.get(role)
+    if provider is None:
+        raise ImproperlyConfigured(f"No scope provider registered for the role {role!r}.")
+    return provider(user, role)
+
+
+def _compute_scope(user) -> Scope:
     group_names = set(user.groups.values_list("name", flat=True))
     if user.is_superuser or GROUP_ADMIN in group_names:
         return Scope(role=Role.ADMIN, everything=True)
 
     if group_names & {GROUP_OFFICE, GROUP_LEADER}:
-        role = Role.OFFICE if GROUP_OFFICE in group_names else Role.LEADER
-        profile = Profile.objects.select_related("area").filter(user=user).first()
-        if profile is None or profile.area is None:
-            return Scope(role=role)
-        return Scope(role=role, area_id=profile.area_id, area_path=profile.area.path)
+        return _provided(Role.OFFICE if GROUP_OFFICE in group_names else Role.LEADER, user)
 
     if GROUP_MEMBER in group_names:
-        member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
-        if member_id is None:
-            return Scope(role=Role.MEMBER)
-        venue_ids = frozenset(
-            Assignment.objects.current()
-            .filter(member_id=member_id, venue__isnull=False)
-            .values_list("venue_id", flat=True)
-        )
-        return Scope(role=Role.MEMBER, member_id=member_id, venue_ids=venue_ids)
+        return _provided(Role.MEMBER, user)
 
     return _NOTHING
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from consult_portal.importing.base import (
-    AreaLookup,
     Column,
     Importer,
     ParsedRow,
@@ -22,6 +21,7 @@ from consult_portal.importing.base import (
     parse_squashed,
     parse_year,
 )
+from platforms.importing import AreaLookup
 from platforms.models import AreaLevel, Venue
 
 from .models import (

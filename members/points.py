@@ -33,7 +33,7 @@ the year's bands it already loaded).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -168,10 +168,22 @@ def band_for(total: int, bands: list[Band] | None = None) -> str:
     return bands[band_index(total, bands)].label
 
 
-def record_counts(member_ids: list[int], year: int) -> dict[int, dict[str, int]]:
-    """member id → point kind → number of qualifying records in the year (three queries)."""
-    from topics.models import Attendance, AttendanceStatus
+# Records kept by apps above this one that earn points: session attendance (``topics``). Each
+# source returns ``(member id, point kind, count)`` rows for the members and the calendar year;
+# the app holding the records registers it from its ``AppConfig.ready()``, so this module does
+# not import it.
+PointSource = Callable[[list[int], int], Iterable[tuple[int, str, int]]]
+_POINT_SOURCES: list[PointSource] = []
 
+
+def register_point_source(source: PointSource) -> None:
+    if source not in _POINT_SOURCES:
+        _POINT_SOURCES.append(source)
+
+
+def record_counts(member_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """member id → point kind → number of qualifying records in the year (three queries:
+    the duties, the registered sources (session attendance) and the shifts)."""
     if not member_ids:
         return {}
     counts: dict[int, dict[str, int]] = {}
@@ -192,18 +204,9 @@ def record_counts(member_ids: list[int], year: int) -> dict[int, dict[str, int]]
         bonus = OUTCOME_BONUS.get((kind, outcome))
         if bonus:
             add(member_id, bonus, n)
-    attended = (
-        Attendance.objects.filter(
-            member__in=member_ids,
-            status=AttendanceStatus.PRESENT,
-            consultation__held_at__year=year,
-        )
-        .values_list("member_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for member_id, n in attended:
-        add(member_id, PointKind.ATTENDANCE, n)
+    for source in _POINT_SOURCES:
+        for member_id, kind, n in source(member_ids, year):
+            add(member_id, kind, n)
     shifts = (
         DutyShift.objects.filter(member__in=member_ids, date__year=year, status=ShiftStatus.DONE)
         .values_list("member_id")

@@ -5,7 +5,7 @@ from . import views
 app_name = "members"
 urlpatterns = [
     path("", views.MemberListView.as_view(), name="list"),
-    path("<int:pk>/", views.MemberDetailView.as_view(), name="detail"),
+    # members:detail (the one-person file) lists sessions and topics too: ``portal.urls`` adds it.
 ]
 
 # Member page writes (issue 4, item 3).

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import FormView, ListView
 
 from consult_portal.forms import attach_errors
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
@@ -14,7 +14,7 @@ from .filters import MemberFilter
 from .forms import AssignmentEndForm, AssignmentForm, MemberForm, MemberLeaveForm
 from .models import Assignment, Member, MemberLeave
 from .permissions import can_edit_member, can_manage_assignment
-from .selectors import member_list, member_page
+from .selectors import member_list
 from .services import (
     assignment_add,
     assignment_end,
@@ -54,22 +54,6 @@ class MemberListView(FilteredListMixin, ListView):
             action_label="在管理后台录入委员",
             action_url=maybe_reverse("admin:members_member_add") if self.scope.everything else None,
         )
-
-
-class MemberDetailView(RoleRequiredMixin, DetailView):
-    """一人一档. A member may open only their own file (the scope sees to it), and not edit it."""
-
-    allowed_roles = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
-    template_name = "members/member_detail.html"
-    context_object_name = "member"
-
-    def get_queryset(self):
-        return Member.objects.visible_to(self.request.user).select_related("sector", "area", "user")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(member_page(user=self.request.user, member=self.object))
-        return context
 
 
 # --- Member page writes (issue 4, item 3): create, edit, assignments, deactivate / reactivate ---

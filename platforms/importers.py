@@ -7,7 +7,6 @@ import secrets
 from django.core.exceptions import ValidationError
 
 from consult_portal.importing.base import (
-    AreaLookup,
     Column,
     Importer,
     ParsedRow,
@@ -20,6 +19,7 @@ from consult_portal.importing.base import (
     parse_squashed,
 )
 
+from .importing import AreaLookup
 from .models import PlatformBrand, Venue, VenueKind
 
 VENUE_KINDS = {

@@ -1,25 +1,18 @@
-"""Printable venue pages (issue 5, item 5): A4 poster, QR code image, member contact cards.
-Who sees the venue page may print these: staff and leaders of its area, members assigned to it."""
+"""Printable venue pages (issue 5, item 5): the QR code image, and the mixin the A4 poster and the
+member contact cards (``portal.venue_views``, they list members) share with it. Who sees the
+venue page may print these: staff and leaders of its area, members assigned to it."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.safestring import mark_safe
 from django.views import View
-from django.views.generic import TemplateView
 
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
-from .models import SIX_STANDARDS, Venue
-from .printables import (
-    public_path,
-    upcoming_duty_days,
-    venue_members_for_print,
-    venue_qr_png,
-    venue_qr_svg,
-)
+from .models import Venue
+from .printables import public_path, venue_qr_png
 
 PRINT_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
 
@@ -35,45 +28,6 @@ class VenuePrintMixin(RoleRequiredMixin):
 
     def public_url(self, venue: Venue) -> str:
         return self.request.build_absolute_uri(public_path(venue))
-
-
-class VenuePosterView(VenuePrintMixin, TemplateView):
-    template_name = "platforms/venue_poster.html"
-
-    def get_context_data(self, **kwargs):
-        venue = self.get_venue()
-        url = self.public_url(venue)
-        return super().get_context_data(
-            venue=venue,
-            public_url=url,
-            # segno's SVG: generated markup from our own URL, no user HTML in it.
-            qr_svg=mark_safe(venue_qr_svg(url)),
-            assignments=list(venue_members_for_print(venue=venue)),
-            six_standards=SIX_STANDARDS,
-            **kwargs,
-        )
-
-
-class VenueCardsView(VenuePrintMixin, TemplateView):
-    """One card per member assigned to the venue. The contact route printed is the venue's own
-    (its phone and a QR code of its public page), never a member's personal phone."""
-
-    template_name = "platforms/venue_cards.html"
-
-    def get_context_data(self, **kwargs):
-        venue = self.get_venue()
-        url = self.public_url(venue)
-        assignments = list(venue_members_for_print(venue=venue))
-        duty_days = upcoming_duty_days(venue=venue, member_ids=[a.member_id for a in assignments])
-        cards = [(a, duty_days.get(a.member_id, [])) for a in assignments]
-        return super().get_context_data(
-            venue=venue,
-            public_url=url,
-            # segno's SVG: generated markup from our own URL, no user HTML in it.
-            qr_svg=mark_safe(venue_qr_svg(url)),
-            cards=cards,
-            **kwargs,
-        )
 
 
 class VenueQrView(VenuePrintMixin, View):

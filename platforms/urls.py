@@ -5,7 +5,6 @@ from . import views
 app_name = "platforms"
 urlpatterns = [
     path("venues/", views.VenueListView.as_view(), name="venue_list"),
-    path("venues/<int:pk>/", views.VenueDetailView.as_view(), name="venue_detail"),
 ]
 
 # Venue page writes (issue 4, item 2).
@@ -25,11 +24,10 @@ urlpatterns += [
     ),
 ]
 
-# Printables (issue 5, item 5): A4 poster, QR code, member contact cards.
+# Printables (issue 5, item 5): the QR code. The venue page, its A4 poster and member contact
+# cards list members and topics too: ``portal.urls`` adds them to this namespace.
 from . import printable_views  # noqa: E402
 
 urlpatterns += [
-    path("venues/<int:pk>/poster/", printable_views.VenuePosterView.as_view(), name="venue_poster"),
     path("venues/<int:pk>/qr.png", printable_views.VenueQrView.as_view(), name="venue_qr"),
-    path("venues/<int:pk>/cards/", printable_views.VenueCardsView.as_view(), name="venue_cards"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import FormView, ListView
 
 from consult_portal.forms import attach_errors
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
@@ -14,7 +14,7 @@ from .filters import VenueFilter
 from .forms import VenueForm, VenueStandardForm
 from .models import SIX_STANDARDS, StandardItem, Venue
 from .permissions import can_edit_venue
-from .selectors import venue_list, venue_page
+from .selectors import venue_list
 from .services import (
     venue_create,
     venue_deactivate,
@@ -52,20 +52,6 @@ class VenueListView(FilteredListMixin, ListView):
             if self.scope.everything
             else None,
         )
-
-
-class VenueDetailView(RoleRequiredMixin, DetailView):
-    allowed_roles = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
-    template_name = "platforms/venue_detail.html"
-    context_object_name = "venue"
-
-    def get_queryset(self):
-        return Venue.objects.visible_to(self.request.user).select_related("area", "brand")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(venue_page(user=self.request.user, venue=self.object))
-        return context
 
 
 # --- Venue page writes (issue 4, item 2): create, edit, "六有", deactivate / reactivate ---

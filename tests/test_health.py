@@ -3,7 +3,7 @@
 from django.db import OperationalError
 from django.test import Client
 
-from consult_portal import views as portal_views
+from portal import views as portal_views
 
 from .conftest import client_for
 

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 
 from consult_portal.importing.base import (
     SKIP,
-    AreaLookup,
     Column,
     Importer,
     ParsedRow,
@@ -21,6 +20,7 @@ from consult_portal.importing.base import (
     parse_squashed,
 )
 from members.models import Member
+from platforms.importing import AreaLookup
 from platforms.models import Venue
 
 from .models import Priority, Topic, TopicCategory, TopicSource

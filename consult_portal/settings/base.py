@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "topics",
     "dashboards",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "consult_portal.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "consult_portal.wsgi.application"
 
 TEMPLATES = [

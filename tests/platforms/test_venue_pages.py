@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from platforms.models import StandardItem, Venue, VenueStandardRecord
-from platforms.selectors import venue_six_standards
 from platforms.services import venue_update
+from portal.venues import venue_six_standards
 from tests.conftest import client_for
 from tests.factories import (
     AssignmentFactory,

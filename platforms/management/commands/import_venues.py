@@ -1,7 +1,7 @@
 """`python manage.py import_venues FILE --area NAME_OR_CODE [--dry-run]`"""
 
-from consult_portal.importing.command import ImportCommand
 from platforms.importers import VenueImporter
+from platforms.importing import ImportCommand
 
 
 class Command(ImportCommand):

@@ -1,6 +1,6 @@
 """`python manage.py import_topics FILE --area NAME_OR_CODE [--dry-run]`"""
 
-from consult_portal.importing.command import ImportCommand
+from platforms.importing import ImportCommand
 from topics.importers import TopicImporter
 
 

@@ -10,16 +10,16 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from consult_portal.roles import Role
+from consult_portal.views import RoleRequiredMixin
 from members.calendar import (
-    build_ics,
     calendar_feed_regenerate,
     calendar_feed_revoke,
     feed_by_token,
     live_feed,
 )
 
-from .roles import Role
-from .views import RoleRequiredMixin
+from .calendar import build_ics
 
 FEED_ROLES = (Role.ADMIN, Role.OFFICE, Role.MEMBER)
 

@@ -2,7 +2,8 @@
 
 Only administrators and office staff import (leaders and members get 403). The area a sheet goes
 into is one of the staff member's own areas; the upload waits between preview and confirmation
-in ``consult_portal.importing.uploads``.
+in ``consult_portal.importing.uploads``. The importers are the ones the apps registered
+(``consult_portal.importing.registry``).
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from consult_portal.exports import append_row
+from consult_portal.importing.base import ACTION_LABELS, Importer, ImportResult
+from consult_portal.importing.registry import importers
+from consult_portal.importing.uploads import discard_upload, load_upload, save_upload
+from consult_portal.roles import Role
+from consult_portal.views import RoleRequiredMixin
 from platforms.models import Area
 
-from .exports import append_row
 from .import_forms import ImportUploadForm
-from .importing.base import ACTION_LABELS, Importer, ImportResult
-from .importing.registry import importers
-from .importing.uploads import discard_upload, load_upload, save_upload
-from .roles import Role
-from .views import RoleRequiredMixin
 
 IMPORT_ROLES = (Role.ADMIN, Role.OFFICE)
 DONE_KEY = "imports_done"
