@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "topics",
     "dashboards",
     "notifications",
+    # Demo and benchmark data (seed_demo, seed_province); production settings drop it.
+    "demo",
 ]
 
 MIDDLEWARE = [

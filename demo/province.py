@@ -7,7 +7,7 @@ departments; 1,000,000 topics, each with the chain of lifecycle moves that led t
 (``topics.lifecycle.TRANSITIONS``), referrals with deadlines (some overdue), ratings, a few
 merged and declined.
 
-The shape of the rows follows the demo city builder (``platforms.demo.work``: the same
+The shape of the rows follows the demo city builder (``demo.work``: the same
 lifecycle paths, step lengths and state weights by age), but the rows are made as tuples and
 written with PostgreSQL ``COPY`` (``copyload``), ids assigned here, because ``bulk_create`` of
 seven million rows would take hours. Every random choice comes from one ``random.Random(seed)``
