@@ -34,12 +34,24 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db.models import Model
 
 from consult_portal import roles
-from members.models import Sector
-from platforms.models import Area, AreaLevel, PlatformBrand, Profile
+from members.models import Assignment, Duty, DutyShift, Member, Sector
+from platforms.models import Area, AreaLevel, PlatformBrand, Profile, Venue, VenueStandardRecord
 from topics.lifecycle import OPEN_STATES, TopicStatus
-from topics.models import TRACKING_ALPHABET, TRACKING_LENGTH, TopicCategory
+from topics.models import (
+    TRACKING_ALPHABET,
+    TRACKING_LENGTH,
+    Attendance,
+    Consultation,
+    ConsultationTopic,
+    Department,
+    Referral,
+    Topic,
+    TopicCategory,
+    TopicEvent,
+)
 
 from . import names, texts
 from .copyload import NULL, CopyWriter, deferred_indexes, esc, reset_sequences
@@ -82,24 +94,26 @@ DEMO_PASSWORD = "demo1234"
 MAX_TOPICS_PER_SESSION = 5
 EVENING = {"neighbour", "half_seven", "village_night"}
 
-# Tables the load writes with COPY; their indexes and keys are set aside while it runs.
-TABLES = [
-    "platforms_area",
-    "topics_department",
-    "platforms_venue",
-    "platforms_venuestandardrecord",
-    "members_member",
-    "members_assignment",
-    "members_dutyshift",
-    "topics_consultation",
-    "topics_consultation_departments",
-    "topics_attendance",
-    "topics_topic",
-    "topics_topicevent",
-    "topics_referral",
-    "topics_consultationtopic",
-    "members_duty",
+# Models whose tables the load writes with COPY; their indexes and keys are set aside while
+# it runs.
+MODELS = [
+    Area,
+    Department,
+    Venue,
+    VenueStandardRecord,
+    Member,
+    Assignment,
+    DutyShift,
+    Consultation,
+    Consultation.departments.through,
+    Attendance,
+    Topic,
+    TopicEvent,
+    Referral,
+    ConsultationTopic,
+    Duty,
 ]
+TABLES = [model._meta.db_table for model in MODELS]
 
 
 @dataclass(frozen=True)
@@ -204,7 +218,8 @@ class ProvinceLoader:
         base = self.window_start - 8 * 365
         self.date_base = base
         self.dates = [dt.date.fromordinal(o).isoformat() for o in range(base, self.today + 400)]
-        self.now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+        self.started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.now = self.started_at.strftime("%Y-%m-%d %H:%M:%S+00")
         self.writers: dict[str, CopyWriter] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -222,9 +237,11 @@ class ProvinceLoader:
                 return k
             k += 1
 
-    def writer(self, table: str, columns: str) -> CopyWriter:
-        w = CopyWriter(self.cursor, table, tuple(columns.split()))
-        self.writers[table] = w
+    def writer(self, model: type[Model], columns: str) -> CopyWriter:
+        """A COPY writer for ``model``'s table; ``columns`` are those each line carries, in
+        order (the model's other columns get their defaults)."""
+        w = CopyWriter(self.cursor, model, tuple(columns.split()), now=self.started_at)
+        self.writers[w.table] = w
         return w
 
     def step(self, label: str, fn: Callable[[], None]) -> None:
@@ -448,12 +465,12 @@ class ProvinceLoader:
 
     # ------------------------------------------------------------------ places
     def areas(self) -> None:
-        w = self.writer("platforms_area", "id path depth numchild name code level")
+        w = self.writer(Area, "id path depth numchild name code level")
         for row in self.area_rows:
             w.add("\t".join(str(int(v)) if isinstance(v, int) else v for v in row))
 
     def departments(self) -> None:
-        w = self.writer("topics_department", "id name contact_name contact_phone is_active area_id")
+        w = self.writer(Department, "id name contact_name contact_phone is_active area_id")
         ids = itertools.count(1)
         self.city_departments: list[list[int]] = []
         for c, city_id in enumerate(self.cities):
@@ -503,13 +520,11 @@ class ProvinceLoader:
         sub_kinds = picker(rng, {"hall": 50, "station": 25, "liaison": 25})
         hours = [esc(h) for h in texts.VENUE_HOURS]
         w = self.writer(
-            "platforms_venue",
+            Venue,
             "id name code kind address latitude longitude opening_hours contact_phone "
             "established_on is_active created_at updated_at area_id brand_id",
         )
-        r = self.writer(
-            "platforms_venuestandardrecord", "id item met_on note photo recorded_by_id venue_id"
-        )
+        r = self.writer(VenueStandardRecord, "id item met_on note photo recorded_by_id venue_id")
         record_ids = itertools.count(1)
         self.venue_rows: list[VenueRow] = []
         kind_label = {
@@ -595,7 +610,7 @@ class ProvinceLoader:
         committees = [c for c in texts.SPECIAL_COMMITTEES]
         themes = texts.DUTY_THEMES
         w = self.writer(
-            "members_member",
+            Member,
             "id name gender ethnicity birth_year political_status committee_level term "
             "special_committee work_unit title phone focus_areas bio is_active created_at "
             "updated_at area_id user_id sector_id unavailable_weekdays",
@@ -656,9 +671,7 @@ class ProvinceLoader:
                     chosen.append(m)
             return chosen
 
-        w = self.writer(
-            "members_assignment", "id role started_on ended_on area_id member_id venue_id"
-        )
+        w = self.writer(Assignment, "id role started_on ended_on area_id member_id venue_id")
         ids = itertools.count(1)
         size_pick = picker(rng, {2: 10, 3: 25, 4: 30, 5: 20, 6: 10, 7: 5})
         far = 10**7
@@ -719,7 +732,7 @@ class ProvinceLoader:
         first_of_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         end = ((first_of_next + dt.timedelta(days=32)).replace(day=1)).toordinal() - 1
         start = self.today - 120
-        w = self.writer("members_dutyshift", "id date slot status note member_id venue_id")
+        w = self.writer(DutyShift, "id date slot status note member_id venue_id")
         ids = itertools.count(1)
         booked: set[tuple[int, int]] = set()
         past = picker(rng, {"done": 85, "swapped": 7, "missed": 8})
@@ -798,13 +811,13 @@ class ProvinceLoader:
         }
         attendance_pick = picker(rng, {"present": 85, "leave": 10, "absent": 5})
         w = self.writer(
-            "topics_consultation",
+            Consultation,
             "id held_at form title residents_count enterprises_count experts_count "
             "departments_count minutes outcome created_at updated_at created_by_id host_id "
             "venue_id",
         )
-        a = self.writer("topics_attendance", "id status member_id consultation_id")
-        m2m = self.writer("topics_consultation_departments", "id consultation_id department_id")
+        a = self.writer(Attendance, "id status member_id consultation_id")
+        m2m = self.writer(Consultation.departments.through, "id consultation_id department_id")
         attendance_ids = itertools.count(1)
         m2m_ids = itertools.count(1)
         outcomes = [esc(o) for o in texts.OUTCOMES_GENERAL]
@@ -920,20 +933,18 @@ class ProvinceLoader:
             return "".join(out)
 
         t_w = self.writer(
-            "topics_topic",
+            Topic,
             "id title description source resident_name resident_phone resident_consents_contact "
             "raised_on status priority tracking_code deadline resolved_on resolution_summary "
             "internal_notes rating rated_on created_at updated_at area_id raised_by_member_id "
             "venue_id category_id merged_into_id",
         )
-        e_w = self.writer(
-            "topics_topicevent", "id kind at from_status to_status note actor_id topic_id"
-        )
+        e_w = self.writer(TopicEvent, "id kind at from_status to_status note actor_id topic_id")
         r_w = self.writer(
-            "topics_referral",
+            Referral,
             "id role referred_on deadline replied_on reply department_id topic_id",
         )
-        l_w = self.writer("topics_consultationtopic", "id note consultation_id topic_id")
+        l_w = self.writer(ConsultationTopic, "id note consultation_id topic_id")
         self.topic_duties: list[str] = []
         event_ids, referral_ids, link_ids = (itertools.count(1) for _ in range(3))
         minutes = ("00", "10", "20", "30", "40", "50")
@@ -1165,7 +1176,7 @@ class ProvinceLoader:
         proposals, opinion reports, research visits and deeds: a few a year each."""
         rng = self.rng
         w = self.writer(
-            "members_duty",
+            Duty,
             "id kind date title status outcome note created_at topic_id venue_id member_id",
         )
         ids = itertools.count(1)
