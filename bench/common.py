@@ -1,6 +1,6 @@
 """What the bench scripts share: Django set-up with a guarded database, the dataset and its users.
 
-The dataset is the project's own demo city (``platforms.demo``) at a bigger scale, so the rows
+The dataset is the project's own demo city (the ``demo`` app) at a bigger scale, so the rows
 have the same shape as the demo: every topic carries the chain of lifecycle moves that led to its
 state, referrals with deadlines (some overdue), ratings; sessions have attendance and topics.
 """
@@ -79,7 +79,7 @@ def bench_scale(topics: int = 100_000, consultations: int = 20_000):
     """The bench city: ~10 districts, 60 subdistricts, 540 communities, 600 venues, 3,000
     members, ``topics`` topics over 3 years and ``consultations`` sessions. Smaller numbers of
     topics shrink the rest in proportion (the smoke test builds a few hundred)."""
-    from platforms.demo.scale import Scale
+    from demo.scale import Scale
 
     if topics >= 10_000:
         return Scale(
@@ -115,7 +115,7 @@ def build_dataset(*, topics: int = 100_000, consultations: int = 20_000, seed: i
     from django.db import transaction
     from django.utils import timezone
 
-    from platforms.demo.build import DemoBuilder
+    from demo.build import DemoBuilder
 
     with transaction.atomic():
         builder = DemoBuilder(
@@ -127,8 +127,8 @@ def build_dataset(*, topics: int = 100_000, consultations: int = 20_000, seed: i
 
 
 def dataset_root():
-    from platforms.demo.places import CITIES
-    from platforms.demo.reset import demo_root
+    from demo.places import CITIES
+    from demo.reset import demo_root
 
     return demo_root(CITIES["yichang"])
 

@@ -5,7 +5,7 @@
 
 What it does:
 1. Creates the database if it is missing, migrates it, and loads the bench city once (the demo
-   city of ``platforms.demo`` at 100,000 topics / 20,000 sessions; see ``bench/common.py``).
+   city of the ``demo`` app at 100,000 topics / 20,000 sessions; see ``bench/common.py``).
    Later runs reuse it; ``--reload`` drops the schema and builds it again. It refuses to run
    unless the database name contains "bench", and with DEBUG on.
 2. Signs in (``django.test.Client.force_login``) as each user of ``--users`` — ``city``: office

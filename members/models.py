@@ -530,8 +530,7 @@ class Duty(models.Model):
     note = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     # Self-reporting (委员自报) and its review by the office.
-    # Database defaults too: the province bench loads duties with COPY, naming its columns.
-    self_reported = models.BooleanField("委员自报", default=False, db_default=False)
+    self_reported = models.BooleanField("委员自报", default=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="审核人",
@@ -541,9 +540,7 @@ class Duty(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    review_note = models.CharField(
-        "审核意见", max_length=500, blank=True, default="", db_default=""
-    )
+    review_note = models.CharField("审核意见", max_length=500, blank=True)
 
     objects = DutyQuerySet.as_manager()
     history = HistoricalRecords()

@@ -35,6 +35,7 @@ def test_the_layers_contract_names_every_app_from_base_to_top():
     (contract,) = config["contracts"]
     assert contract["type"] == "layers"
     assert contract["layers"] == [
+        "demo",
         "portal",
         "dashboards | notifications",
         "topics",

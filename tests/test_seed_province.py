@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from platforms.management.commands import seed_province
+from demo.management.commands import seed_province
 from platforms.models import Area, AreaLevel, Venue
 from topics.lifecycle import RESOLVED_STATES, is_allowed
 from topics.models import Attendance, Consultation, Referral, Topic, TopicEvent

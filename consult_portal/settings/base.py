@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "dashboards",
     "notifications",
     "portal",
+    # Demo and benchmark data (seed_demo, seed_province); production settings drop it.
+    "demo",
 ]
 
 MIDDLEWARE = [

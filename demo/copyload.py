@@ -6,14 +6,26 @@ from tuples, never model instances. While the tables fill, their secondary index
 foreign-key constraints are set aside (``deferred_indexes``) and rebuilt afterwards in one pass
 each, which is several times faster than maintaining them row by row; rebuilding them validates
 every foreign key and unique constraint, so nothing the load wrote goes unchecked.
+
+A writer is made for a model, naming the columns its lines carry, in their order. The ``COPY``
+column list comes from the model itself (``_meta.concrete_fields``): every column the generator
+does not write is filled from its field's default (Python ``default``, ``auto_now``/
+``auto_now_add`` as the load's time, ``""`` for blank text, NULL where the column allows it), or
+left to the database when the field only has a ``db_default``. So a new field with a default
+needs nothing here and nothing in the schema; a new NOT NULL field without any default is
+refused by name when the writer is made, before a row is sent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from django.db import models
 
 NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -24,13 +36,65 @@ def esc(value: str) -> str:
     return value.translate(_ESCAPES)
 
 
-class CopyWriter:
-    """Lines for one table, sent with ``COPY ... FROM STDIN`` every ``chunk_rows`` lines."""
+def copy_text(value) -> str:
+    """One Python value as COPY text."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return esc(json.dumps(value))
+    return esc(str(value))
 
-    def __init__(self, cursor, table: str, columns: tuple[str, ...], chunk_rows: int = 200_000):
+
+def default_text(field: models.Field, now: dt.datetime) -> str:
+    """COPY text for a column the generator does not write: what saving a new instance
+    without that value would store."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return copy_text(now.date() if type(field) is models.DateField else now)
+    if not field.has_default() and not field.null and not field.empty_strings_allowed:
+        raise ValueError(
+            f"{field.model._meta.db_table}.{field.column} is NOT NULL and has no default: "
+            "the generator must write it."
+        )
+    value = field.get_default()
+    if isinstance(field, models.JSONField):
+        return NULL if value is None else esc(json.dumps(value, cls=field.encoder))
+    return copy_text(field.get_prep_value(value))
+
+
+class CopyWriter:
+    """Lines for one model's table, sent with ``COPY ... FROM STDIN`` every ``chunk_rows``
+    lines. ``columns`` are the columns each line carries, in order; the model's other columns
+    get their defaults (the same text appended to every line)."""
+
+    def __init__(
+        self,
+        cursor,
+        model: type[models.Model],
+        columns: tuple[str, ...],
+        *,
+        now: dt.datetime | None = None,
+        chunk_rows: int = 200_000,
+    ):
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        unknown = [c for c in columns if c not in fields]
+        if unknown or len(set(columns)) != len(columns):
+            raise ValueError(f"{model._meta.db_table}: unknown or repeated columns {columns}")
+        now = now or dt.datetime.now(dt.UTC)
+        rest = [
+            f
+            for f in model._meta.concrete_fields
+            if f.column not in columns
+            and not (f.db_default is not models.NOT_PROVIDED and not f.has_default())
+        ]
         self.cursor = cursor
-        self.table = table
-        self.sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        self.table = model._meta.db_table
+        self.columns = (*columns, *(f.column for f in rest))
+        self.suffix = "".join("\t" + default_text(f, now) for f in rest)
+        self.sql = f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
         self.chunk_rows = chunk_rows
         self.lines: list[str] = []
         self.count = 0
@@ -45,7 +109,8 @@ class CopyWriter:
     def flush(self) -> None:
         if not self.lines:
             return
-        buffer = io.StringIO("\n".join(self.lines) + "\n")
+        end = self.suffix + "\n"
+        buffer = io.StringIO(end.join(self.lines) + end)
         started = time.monotonic()
         self.cursor.copy_expert(self.sql, buffer)
         self.copy_seconds += time.monotonic() - started

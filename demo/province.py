@@ -7,7 +7,7 @@ departments; 1,000,000 topics, each with the chain of lifecycle moves that led t
 (``topics.lifecycle.TRANSITIONS``), referrals with deadlines (some overdue), ratings, a few
 merged and declined.
 
-The shape of the rows follows the demo city builder (``platforms.demo.work``: the same
+The shape of the rows follows the demo city builder (``demo.work``: the same
 lifecycle paths, step lengths and state weights by age), but the rows are made as tuples and
 written with PostgreSQL ``COPY`` (``copyload``), ids assigned here, because ``bulk_create`` of
 seven million rows would take hours. Every random choice comes from one ``random.Random(seed)``
@@ -34,12 +34,24 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db.models import Model
 
 from consult_portal import roles
-from members.models import Sector
-from platforms.models import Area, AreaLevel, PlatformBrand, Profile
+from members.models import Assignment, Duty, DutyShift, Member, Sector
+from platforms.models import Area, AreaLevel, PlatformBrand, Profile, Venue, VenueStandardRecord
 from topics.lifecycle import OPEN_STATES, TopicStatus
-from topics.models import TRACKING_ALPHABET, TRACKING_LENGTH, TopicCategory
+from topics.models import (
+    TRACKING_ALPHABET,
+    TRACKING_LENGTH,
+    Attendance,
+    Consultation,
+    ConsultationTopic,
+    Department,
+    Referral,
+    Topic,
+    TopicCategory,
+    TopicEvent,
+)
 
 from . import names, texts
 from .copyload import NULL, CopyWriter, deferred_indexes, esc, reset_sequences
@@ -82,24 +94,26 @@ DEMO_PASSWORD = "demo1234"
 MAX_TOPICS_PER_SESSION = 5
 EVENING = {"neighbour", "half_seven", "village_night"}
 
-# Tables the load writes with COPY; their indexes and keys are set aside while it runs.
-TABLES = [
-    "platforms_area",
-    "topics_department",
-    "platforms_venue",
-    "platforms_venuestandardrecord",
-    "members_member",
-    "members_assignment",
-    "members_dutyshift",
-    "topics_consultation",
-    "topics_consultation_departments",
-    "topics_attendance",
-    "topics_topic",
-    "topics_topicevent",
-    "topics_referral",
-    "topics_consultationtopic",
-    "members_duty",
+# Models whose tables the load writes with COPY; their indexes and keys are set aside while
+# it runs.
+MODELS = [
+    Area,
+    Department,
+    Venue,
+    VenueStandardRecord,
+    Member,
+    Assignment,
+    DutyShift,
+    Consultation,
+    Consultation.departments.through,
+    Attendance,
+    Topic,
+    TopicEvent,
+    Referral,
+    ConsultationTopic,
+    Duty,
 ]
+TABLES = [model._meta.db_table for model in MODELS]
 
 
 @dataclass(frozen=True)
@@ -188,6 +202,123 @@ class VenueRow:
         return None
 
 
+SOURCE_LABELS = {
+    "resident": "群众反映",
+    "member": "委员提出",
+    "government": "党委政府交办",
+    "research": "调研发现",
+    "online": "网络征集",
+}
+MINUTES = ("00", "10", "20", "30", "40", "50")
+AGREED_NOTE = "与会人员达成共识,形成协商意见。"
+OPEN_NOTE = "初步协商,尚未形成共识。"
+TRACKING_MULTIPLIER = 2_147_483_629  # a prime: i -> i * p + c is a bijection modulo 31**8
+
+
+def tracking_code(i: int) -> str:
+    """Topic ``i``'s tracking code: distinct for every id, and not in id order."""
+    alphabet = TRACKING_ALPHABET
+    n = (i * TRACKING_MULTIPLIER + 123_456_789) % len(alphabet) ** TRACKING_LENGTH
+    out = []
+    for _ in range(TRACKING_LENGTH):
+        n, r = divmod(n, len(alphabet))
+        out.append(alphabet[r])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class TopicChoices:
+    """The weighted picks and texts of the topic step, made once for the whole load."""
+
+    source: Callable[[], str]
+    path: list[dict[str, Callable[[], tuple[str, ...]]]]  # by age bucket, then by source
+    age_limits: list[int]
+    rating: Callable[[], str]
+    priority: Callable[[], str]
+    step_days: dict[str, tuple[int, int]]  # status: (fewest days, how many more at most + 1)
+    categories: list[tuple[int, str, texts.CategoryText]]  # id, name, texts
+    urban_category: Callable[[], int]
+    rural_category: Callable[[], int]
+    notes: dict[str, list[str]]  # a move's note, by the status it moves to
+    rating_notes: dict[str, list[str]]
+    venue_weights: list[int]  # cumulative, by venue
+
+    @classmethod
+    def make(cls, rng: random.Random, categories: list, venue_rows: list[VenueRow]) -> TopicChoices:
+        # One pick per topic: the path, weighted by its target's weight for the topic's age
+        # and by how usual that path is for the source (``work.path_weight``).
+        path_pick: list[dict[str, Callable]] = []
+        for _limit, target_weights in TARGET_WEIGHTS:
+            by_source = {}
+            for source in SOURCE_WEIGHTS:
+                weights = {}
+                for target, weight in target_weights.items():
+                    paths = LIFECYCLE_PATHS[target]
+                    total = sum(path_weight(p, source) for p in paths)
+                    for p in paths:
+                        weights[p] = weight * path_weight(p, source) / total
+                by_source[source] = picker(rng, weights)
+            path_pick.append(by_source)
+        with_texts = [
+            (c.pk, c.name, texts.CATEGORY_TEXTS.get(c.name, texts.GENERIC_TEXT)) for c in categories
+        ]
+        return cls(
+            source=picker(rng, SOURCE_WEIGHTS),
+            path=path_pick,
+            age_limits=[limit for limit, _ in TARGET_WEIGHTS],
+            rating=picker(rng, RATING_WEIGHTS),
+            priority=picker(rng, PRIORITY_WEIGHTS),
+            step_days={k: (lo, hi - lo + 1) for k, (lo, hi) in STEP_DAYS.items()},
+            categories=with_texts,
+            urban_category=picker(
+                rng, {i: (t.urban_weight or 0.2) for i, (_, _, t) in enumerate(with_texts)}
+            ),
+            rural_category=picker(
+                rng, {i: (t.rural_weight or 0.2) for i, (_, _, t) in enumerate(with_texts)}
+            ),
+            notes={
+                S.DECLINED: [esc(n) for n in texts.DECLINE_REASONS],
+                S.UNRESOLVED: [esc(n) for n in texts.UNRESOLVED_REASONS],
+                S.ESCALATED: [esc(n) for n in texts.ESCALATION_NOTES],
+                S.ACCEPTED: [esc(n) for n in texts.ACCEPT_NOTES],
+                S.IN_PROGRESS: [esc(n) for n in texts.PROGRESS_NOTES],
+                S.FOLLOW_UP: [esc(n) for n in texts.FOLLOW_UP_NOTES],
+            },
+            rating_notes={k: [esc(n) for n in v] for k, v in texts.RATING_NOTES.items()},
+            venue_weights=list(
+                itertools.accumulate(2 if v.kind in FORMS_BY_KIND else 1 for v in venue_rows)
+            ),
+        )
+
+
+@dataclass(slots=True)
+class TopicDraft:
+    """One topic while its steps run: what later steps need of earlier ones. Values that
+    go into COPY lines as they are; ``NULL`` where the column is empty."""
+
+    tid: int
+    venue: VenueRow | None
+    area_id: int
+    sub: dict
+    district: dict
+    raised: int  # day ordinal
+    source: str
+    moves: dict[str, int] = field(default_factory=dict)  # status: day ordinal, in order
+    status: str = S.RAISED
+    session: tuple[int, int] | None = None  # (session id, index at the venue)
+    merged_into: int | str = NULL
+    merge_day: int = 0
+    text: texts.CategoryText | None = None
+    words: dict = field(default_factory=dict)
+    title: str = ""
+    summary: str = ""
+    rating: str = ""
+    deadline: int | str = NULL
+    raiser: int | str = NULL
+    lead: tuple[int, str] | None = None  # lead department of the referral: id, name
+    assist: int | None = None  # assisting department id
+
+
 class ProvinceLoader:
     """Writes the whole province; ``load()`` returns {table: rows} and {step: seconds}."""
 
@@ -204,7 +335,8 @@ class ProvinceLoader:
         base = self.window_start - 8 * 365
         self.date_base = base
         self.dates = [dt.date.fromordinal(o).isoformat() for o in range(base, self.today + 400)]
-        self.now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+        self.started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.now = self.started_at.strftime("%Y-%m-%d %H:%M:%S+00")
         self.writers: dict[str, CopyWriter] = {}
 
     # ------------------------------------------------------------------ helpers
@@ -222,9 +354,11 @@ class ProvinceLoader:
                 return k
             k += 1
 
-    def writer(self, table: str, columns: str) -> CopyWriter:
-        w = CopyWriter(self.cursor, table, tuple(columns.split()))
-        self.writers[table] = w
+    def writer(self, model: type[Model], columns: str) -> CopyWriter:
+        """A COPY writer for ``model``'s table; ``columns`` are those each line carries, in
+        order (the model's other columns get their defaults)."""
+        w = CopyWriter(self.cursor, model, tuple(columns.split()), now=self.started_at)
+        self.writers[w.table] = w
         return w
 
     def step(self, label: str, fn: Callable[[], None]) -> None:
@@ -448,12 +582,12 @@ class ProvinceLoader:
 
     # ------------------------------------------------------------------ places
     def areas(self) -> None:
-        w = self.writer("platforms_area", "id path depth numchild name code level")
+        w = self.writer(Area, "id path depth numchild name code level")
         for row in self.area_rows:
             w.add("\t".join(str(int(v)) if isinstance(v, int) else v for v in row))
 
     def departments(self) -> None:
-        w = self.writer("topics_department", "id name contact_name contact_phone is_active area_id")
+        w = self.writer(Department, "id name contact_name contact_phone is_active area_id")
         ids = itertools.count(1)
         self.city_departments: list[list[int]] = []
         for c, city_id in enumerate(self.cities):
@@ -503,13 +637,11 @@ class ProvinceLoader:
         sub_kinds = picker(rng, {"hall": 50, "station": 25, "liaison": 25})
         hours = [esc(h) for h in texts.VENUE_HOURS]
         w = self.writer(
-            "platforms_venue",
+            Venue,
             "id name code kind address latitude longitude opening_hours contact_phone "
             "established_on is_active created_at updated_at area_id brand_id",
         )
-        r = self.writer(
-            "platforms_venuestandardrecord", "id item met_on note photo recorded_by_id venue_id"
-        )
+        r = self.writer(VenueStandardRecord, "id item met_on note photo recorded_by_id venue_id")
         record_ids = itertools.count(1)
         self.venue_rows: list[VenueRow] = []
         kind_label = {
@@ -595,7 +727,7 @@ class ProvinceLoader:
         committees = [c for c in texts.SPECIAL_COMMITTEES]
         themes = texts.DUTY_THEMES
         w = self.writer(
-            "members_member",
+            Member,
             "id name gender ethnicity birth_year political_status committee_level term "
             "special_committee work_unit title phone focus_areas bio is_active created_at "
             "updated_at area_id user_id sector_id unavailable_weekdays",
@@ -656,9 +788,7 @@ class ProvinceLoader:
                     chosen.append(m)
             return chosen
 
-        w = self.writer(
-            "members_assignment", "id role started_on ended_on area_id member_id venue_id"
-        )
+        w = self.writer(Assignment, "id role started_on ended_on area_id member_id venue_id")
         ids = itertools.count(1)
         size_pick = picker(rng, {2: 10, 3: 25, 4: 30, 5: 20, 6: 10, 7: 5})
         far = 10**7
@@ -719,7 +849,7 @@ class ProvinceLoader:
         first_of_next = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         end = ((first_of_next + dt.timedelta(days=32)).replace(day=1)).toordinal() - 1
         start = self.today - 120
-        w = self.writer("members_dutyshift", "id date slot status note member_id venue_id")
+        w = self.writer(DutyShift, "id date slot status note member_id venue_id")
         ids = itertools.count(1)
         booked: set[tuple[int, int]] = set()
         past = picker(rng, {"done": 85, "swapped": 7, "missed": 8})
@@ -798,13 +928,13 @@ class ProvinceLoader:
         }
         attendance_pick = picker(rng, {"present": 85, "leave": 10, "absent": 5})
         w = self.writer(
-            "topics_consultation",
+            Consultation,
             "id held_at form title residents_count enterprises_count experts_count "
             "departments_count minutes outcome created_at updated_at created_by_id host_id "
             "venue_id",
         )
-        a = self.writer("topics_attendance", "id status member_id consultation_id")
-        m2m = self.writer("topics_consultation_departments", "id consultation_id department_id")
+        a = self.writer(Attendance, "id status member_id consultation_id")
+        m2m = self.writer(Consultation.departments.through, "id consultation_id department_id")
         attendance_ids = itertools.count(1)
         m2m_ids = itertools.count(1)
         outcomes = [esc(o) for o in texts.OUTCOMES_GENERAL]
@@ -854,280 +984,275 @@ class ProvinceLoader:
 
     # ------------------------------------------------------------------ topics
     def topics(self) -> None:
-        rng, scale = self.rng, self.scale
-        rand = rng.random
-        d = self.d
-        yesterday = self.yesterday
-        sources = list(SOURCE_WEIGHTS)
-        source_pick = picker(rng, SOURCE_WEIGHTS)
-        source_label = {
-            "resident": "群众反映",
-            "member": "委员提出",
-            "government": "党委政府交办",
-            "research": "调研发现",
-            "online": "网络征集",
-        }
-        # One pick per topic: the path, weighted by its target's weight for the topic's age
-        # and by how usual that path is for the source (``work.path_weight``).
-        path_pick: list[dict[str, Callable]] = []
-        for _limit, target_weights in TARGET_WEIGHTS:
-            by_source = {}
-            for source in sources:
-                weights = {}
-                for target, weight in target_weights.items():
-                    paths = LIFECYCLE_PATHS[target]
-                    total = sum(path_weight(p, source) for p in paths)
-                    for p in paths:
-                        weights[p] = weight * path_weight(p, source) / total
-                by_source[source] = picker(rng, weights)
-            path_pick.append(by_source)
-        limits = [limit for limit, _ in TARGET_WEIGHTS]
-        rating_pick = picker(rng, RATING_WEIGHTS)
-        priority_pick = picker(rng, PRIORITY_WEIGHTS)
-        step_days = {k: (lo, hi - lo + 1) for k, (lo, hi) in STEP_DAYS.items()}
-        categories = [
-            (c.pk, c.name, texts.CATEGORY_TEXTS.get(c.name, texts.GENERIC_TEXT))
-            for c in self.categories
-        ]
-        urban_cat = picker(
-            rng, {i: (t.urban_weight or 0.2) for i, (_, _, t) in enumerate(categories)}
-        )
-        rural_cat = picker(
-            rng, {i: (t.rural_weight or 0.2) for i, (_, _, t) in enumerate(categories)}
-        )
-        notes = {
-            S.DECLINED: [esc(n) for n in texts.DECLINE_REASONS],
-            S.UNRESOLVED: [esc(n) for n in texts.UNRESOLVED_REASONS],
-            S.ESCALATED: [esc(n) for n in texts.ESCALATION_NOTES],
-            S.ACCEPTED: [esc(n) for n in texts.ACCEPT_NOTES],
-            S.IN_PROGRESS: [esc(n) for n in texts.PROGRESS_NOTES],
-            S.FOLLOW_UP: [esc(n) for n in texts.FOLLOW_UP_NOTES],
-        }
-        rating_notes = {k: [esc(n) for n in v] for k, v in texts.RATING_NOTES.items()}
-        venue_weights = list(
-            itertools.accumulate(2 if v.kind in FORMS_BY_KIND else 1 for v in self.venue_rows)
-        )
-        alphabet, code_len = TRACKING_ALPHABET, TRACKING_LENGTH
-        modulus = len(alphabet) ** code_len
-        multiplier = 2_147_483_629  # a prime: i -> i * p + c is a bijection modulo 31**8
-
-        def tracking(i: int) -> str:
-            n = (i * multiplier + 123_456_789) % modulus
-            out = []
-            for _ in range(code_len):
-                n, r = divmod(n, len(alphabet))
-                out.append(alphabet[r])
-            return "".join(out)
-
-        t_w = self.writer(
-            "topics_topic",
+        """Each topic in turn, in steps: where it was raised and how its history ran
+        (``_topic_origin``, ``_topic_history``), whether it was merged into an earlier one
+        (``_topic_merge``), its row (``_topic_row``), its timeline (``_topic_events``), its
+        referrals (``_topic_referrals``), its session (``_topic_session``) and the member duties
+        it led to (``_topic_duties``, written later by ``duties``). The steps draw from the one
+        random stream in this order, so the rows are those of a seed and a day."""
+        self.choices = TopicChoices.make(self.rng, self.categories, self.venue_rows)
+        self.topic_writer = self.writer(
+            Topic,
             "id title description source resident_name resident_phone resident_consents_contact "
             "raised_on status priority tracking_code deadline resolved_on resolution_summary "
             "internal_notes rating rated_on created_at updated_at area_id raised_by_member_id "
             "venue_id category_id merged_into_id",
         )
-        e_w = self.writer(
-            "topics_topicevent", "id kind at from_status to_status note actor_id topic_id"
+        self.event_writer = self.writer(
+            TopicEvent, "id kind at from_status to_status note actor_id topic_id"
         )
-        r_w = self.writer(
-            "topics_referral",
+        self.referral_writer = self.writer(
+            Referral,
             "id role referred_on deadline replied_on reply department_id topic_id",
         )
-        l_w = self.writer("topics_consultationtopic", "id note consultation_id topic_id")
+        self.link_writer = self.writer(ConsultationTopic, "id note consultation_id topic_id")
         self.topic_duties: list[str] = []
-        event_ids, referral_ids, link_ids = (itertools.count(1) for _ in range(3))
-        minutes = ("00", "10", "20", "30", "40", "50")
-        last_topic_at_venue: dict[int, int] = {}
-        session_topics = self.session_topics
-        agreed_note, open_note = "与会人员达成共识,形成协商意见。", "初步协商,尚未形成共识。"
-        now = self.now
-        n_venues = len(self.venue_rows)
-        progress = max(scale.topics // 10, 1)
+        self.event_ids, self.referral_ids, self.link_ids = (itertools.count(1) for _ in range(3))
+        self.last_topic_at_venue: dict[int, int] = {}
+        progress = max(self.scale.topics // 10, 1)
         started = time.monotonic()
-
-        def at(day: int) -> str:
-            return f"{d(day)} {8 + int(rand() * 10):02d}:{minutes[int(rand() * 6)]}:00+08"
-
-        for tid in range(1, scale.topics + 1):
+        for tid in range(1, self.scale.topics + 1):
             if tid % progress == 0:
                 self.out(f"    topics {tid:,} ({time.monotonic() - started:.0f} s)")
-            if rand() < 0.88:
-                vi = bisect.bisect_right(venue_weights, rand() * venue_weights[-1])
-                v = self.venue_rows[min(vi, n_venues - 1)]
-                area_id, si = v.area_id, v.sub
-                first, last = max(v.open_from, self.window_start), min(v.open_to, yesterday)
-            else:
-                v = None
-                area_id, si = self.communities[int(rand() * len(self.communities))]
-                first, last = self.window_start, yesterday
-            sub = self.subs[si]
-            district = self.districts[sub["district"]]
-            raised = first + int(rand() * (last - first + 1))
-            source = source_pick()
-            age = yesterday - raised
-            bucket = 0 if age <= limits[0] else 1 if age <= limits[1] else 2
-            path = path_pick[bucket][source]()
-            moves: dict[str, int] = {}
-            day = raised
-            session = 0
-            for status in path[1:]:
-                if status == S.AGREED and v is not None:
-                    session = self._next_session(v, moves[S.CONSULTING])
-                    if not session:
-                        break
-                    day = v.session_days[session[1]] + 1 + int(rand() * 7)
-                else:
-                    low, width = step_days[status]
-                    day += low + int(rand() * width)
-                if day > yesterday:
+            t = self._topic_origin(tid)
+            self._topic_history(t)
+            self._topic_merge(t)
+            self._topic_row(t)
+            self._topic_events(t)
+            self._topic_referrals(t)
+            self._topic_session(t)
+            self._topic_duties(t)
+
+    def _topic_origin(self, tid: int) -> TopicDraft:
+        """Where and when the topic was raised, and by which channel: mostly at a venue
+        (busier kinds twice as often), otherwise in any community, on a day the venue was
+        open."""
+        rand, choices = self.rng.random, self.choices
+        if rand() < 0.88:
+            weights = choices.venue_weights
+            vi = bisect.bisect_right(weights, rand() * weights[-1])
+            v = self.venue_rows[min(vi, len(self.venue_rows) - 1)]
+            area_id, si = v.area_id, v.sub
+            first, last = max(v.open_from, self.window_start), min(v.open_to, self.yesterday)
+        else:
+            v = None
+            area_id, si = self.communities[int(rand() * len(self.communities))]
+            first, last = self.window_start, self.yesterday
+        sub = self.subs[si]
+        raised = first + int(rand() * (last - first + 1))
+        return TopicDraft(
+            tid=tid,
+            venue=v,
+            area_id=area_id,
+            sub=sub,
+            district=self.districts[sub["district"]],
+            raised=raised,
+            source=choices.source(),
+        )
+
+    def _topic_history(self, t: TopicDraft) -> None:
+        """The lifecycle path (by the topic's age and source) and the day of each move, cut at
+        yesterday; 达成共识 follows a session of the venue that still has room."""
+        rand, choices = self.rng.random, self.choices
+        age = self.yesterday - t.raised
+        limits = choices.age_limits
+        bucket = 0 if age <= limits[0] else 1 if age <= limits[1] else 2
+        path = choices.path[bucket][t.source]()
+        v = t.venue
+        day = t.raised
+        for status in path[1:]:
+            if status == S.AGREED and v is not None:
+                t.session = self._next_session(v, t.moves[S.CONSULTING])
+                if not t.session:
                     break
-                moves[status] = day
-            status = next(reversed(moves)) if moves else S.RAISED
-            merged_into = NULL
-            if (
-                v is not None
-                and status in OPEN_STATES
-                and rand() < 0.006
-                and v.id in last_topic_at_venue
-            ):
-                merge_day = (
-                    (next(reversed(moves.values())) if moves else raised) + 1 + int(rand() * 10)
-                )
-                if merge_day <= yesterday:
-                    merged_into = last_topic_at_venue[v.id]
-            if v is not None:
-                last_topic_at_venue[v.id] = tid
-            ci = (rural_cat if sub["rural"] else urban_cat)()
-            cat_id, cat_name, text = categories[ci]
-            place = self.area_names[area_id]
-            words = {
-                "estate": rng.choice(ESTATE_STEMS) + rng.choice(ESTATE_SUFFIXES),
-                "road": rng.choice(ROADS),
-                "place": place,
-                "sub": self.area_names[sub["id"]],
-                "district": district["name"],
-                "n": 1 + int(rand() * 12),
-                "category": cat_name,
-                "detail": "",
-            }
-            title = esc(rng.choice(text.titles).format(**words))[:200]
-            description = esc(text.description.format(**words))
-            resident_name = resident_phone = ""
-            consents = "f"
-            if source == "resident" or (source == "online" and rand() < 0.4):
-                resident_name = names.person_name(rng, "M" if rand() < 0.5 else "F")
-                resident_phone = f"1{'3578'[int(rand() * 4)]}{int(rand() * 10**9):09d}"
-                consents = "t" if rand() < 0.75 else "f"
-            raiser = NULL
-            if source == "member" or (source == "research" and rand() < 0.5):
-                team = v.members_on(raised) if v else []
-                if team:
-                    raiser = team[int(rand() * len(team))]
-                else:
-                    raiser = 1 + int(rand() * (len(self.member_home) - 1))
-            deadline = resolved = rated = NULL
-            summary = notes_internal = rating = ""
-            if S.ACCEPTED in moves:
-                deadline = moves[S.ACCEPTED] + 30 + int(rand() * 61)
-            if S.REFERRED in moves:
-                deadline = moves[S.REFERRED] + 15 + int(rand() * 31)
-            if S.RESOLVED in moves:
-                resolved = d(moves[S.RESOLVED])
-                summary = esc(rng.choice(text.resolutions).format(**words))
-            if S.RATED in moves:
-                rating = rating_pick()
-                rated = d(moves[S.RATED])
-            if (S.RESOLVED in moves or S.UNRESOLVED in moves) and rand() < 0.25:
-                notes_internal = texts.INTERNAL_NOTES[int(rand() * len(texts.INTERNAL_NOTES))]
-            final = S.MERGED if merged_into != NULL else status
-            t_w.add(
-                f"{tid}\t{title}\t{description}\t{source}\t{resident_name}\t{resident_phone}\t"
-                f"{consents}\t{d(raised)}\t{final}\t{priority_pick()}\t{tracking(tid)}\t"
-                f"{d(deadline) if deadline != NULL else NULL}\t{resolved}\t{summary}\t"
-                f"{notes_internal}\t{rating}\t{rated}\t{now}\t{now}\t{area_id}\t{raiser}\t"
-                f"{v.id if v else NULL}\t{cat_id}\t{merged_into}"
+                day = v.session_days[t.session[1]] + 1 + int(rand() * 7)
+            else:
+                low, width = choices.step_days[status]
+                day += low + int(rand() * width)
+            if day > self.yesterday:
+                break
+            t.moves[status] = day
+        t.status = next(reversed(t.moves)) if t.moves else S.RAISED
+
+    def _topic_merge(self, t: TopicDraft) -> None:
+        """A few open topics are merged into the venue's previous topic, a little after their
+        last move."""
+        v = t.venue
+        if (
+            v is not None
+            and t.status in OPEN_STATES
+            and self.rng.random() < 0.006
+            and v.id in self.last_topic_at_venue
+        ):
+            last_move = next(reversed(t.moves.values())) if t.moves else t.raised
+            t.merge_day = last_move + 1 + int(self.rng.random() * 10)
+            if t.merge_day <= self.yesterday:
+                t.merged_into = self.last_topic_at_venue[v.id]
+        if v is not None:
+            self.last_topic_at_venue[v.id] = t.tid
+
+    def _topic_row(self, t: TopicDraft) -> None:
+        """The topic's own row: category and texts, the resident or member who raised it, and
+        the deadline, resolution and rating its moves imply."""
+        rng, rand, choices, d, moves = self.rng, self.rng.random, self.choices, self.d, t.moves
+        category = (choices.rural_category if t.sub["rural"] else choices.urban_category)()
+        cat_id, cat_name, text = choices.categories[category]
+        t.text = text
+        t.words = words = {
+            "estate": rng.choice(ESTATE_STEMS) + rng.choice(ESTATE_SUFFIXES),
+            "road": rng.choice(ROADS),
+            "place": self.area_names[t.area_id],
+            "sub": self.area_names[t.sub["id"]],
+            "district": t.district["name"],
+            "n": 1 + int(rand() * 12),
+            "category": cat_name,
+            "detail": "",
+        }
+        t.title = esc(rng.choice(text.titles).format(**words))[:200]
+        description = esc(text.description.format(**words))
+        resident_name = resident_phone = ""
+        consents = "f"
+        if t.source == "resident" or (t.source == "online" and rand() < 0.4):
+            resident_name = names.person_name(rng, "M" if rand() < 0.5 else "F")
+            resident_phone = f"1{'3578'[int(rand() * 4)]}{int(rand() * 10**9):09d}"
+            consents = "t" if rand() < 0.75 else "f"
+        if t.source == "member" or (t.source == "research" and rand() < 0.5):
+            team = t.venue.members_on(t.raised) if t.venue else []
+            if team:
+                t.raiser = team[int(rand() * len(team))]
+            else:
+                t.raiser = 1 + int(rand() * (len(self.member_home) - 1))
+        resolved = rated = NULL
+        notes_internal = ""
+        if S.ACCEPTED in moves:
+            t.deadline = moves[S.ACCEPTED] + 30 + int(rand() * 61)
+        if S.REFERRED in moves:
+            t.deadline = moves[S.REFERRED] + 15 + int(rand() * 31)
+        if S.RESOLVED in moves:
+            resolved = d(moves[S.RESOLVED])
+            t.summary = esc(rng.choice(text.resolutions).format(**words))
+        if S.RATED in moves:
+            t.rating = choices.rating()
+            rated = d(moves[S.RATED])
+        if (S.RESOLVED in moves or S.UNRESOLVED in moves) and rand() < 0.25:
+            notes_internal = texts.INTERNAL_NOTES[int(rand() * len(texts.INTERNAL_NOTES))]
+        final = S.MERGED if t.merged_into != NULL else t.status
+        deadline = d(t.deadline) if t.deadline != NULL else NULL
+        self.topic_writer.add(
+            f"{t.tid}\t{t.title}\t{description}\t{t.source}\t{resident_name}\t{resident_phone}\t"
+            f"{consents}\t{d(t.raised)}\t{final}\t{choices.priority()}\t{tracking_code(t.tid)}\t"
+            f"{deadline}\t{resolved}\t{t.summary}\t{notes_internal}\t{t.rating}\t{rated}\t"
+            f"{self.now}\t{self.now}\t{t.area_id}\t{t.raiser}\t{t.venue.id if t.venue else NULL}\t"
+            f"{cat_id}\t{t.merged_into}"
+        )
+
+    def _topic_events(self, t: TopicDraft) -> None:
+        """The timeline: raised, one event per move with its note (a referral picks its
+        departments here), and the two merge events, all by the district's office."""
+        rng, rand, choices = self.rng, self.rng.random, self.choices
+        actor = t.district["office"]
+        w, ids = self.event_writer, self.event_ids
+        w.add(
+            f"{next(ids)}\traised\t{self._at(t.raised)}\t\traised\t"
+            f"来源:{SOURCE_LABELS[t.source]}\t{actor}\t{t.tid}"
+        )
+        previous = S.RAISED
+        for status, day in t.moves.items():
+            if status in choices.notes:
+                options = choices.notes[status]
+                note = options[int(rand() * len(options))]
+            elif status == S.RATED:
+                options = choices.rating_notes[t.rating]
+                note = options[int(rand() * len(options))]
+            elif status == S.AGREED:
+                note = esc("达成共识:" + rng.choice(t.text.consensus).format(**t.words))
+            elif status == S.REFERRED:
+                t.lead, t.assist = self._departments(t.text, t.sub, t.district)
+                note = f"交办{t.lead[1]}牵头办理,限期答复。"
+            else:
+                note = ""
+            w.add(
+                f"{next(ids)}\ttransition\t{self._at(day)}\t{previous}\t{status}\t{note}\t"
+                f"{actor}\t{t.tid}"
             )
-            actor = district["office"]
-            e_w.add(
-                f"{next(event_ids)}\traised\t{at(raised)}\t\traised\t来源:{source_label[source]}\t"
-                f"{actor}\t{tid}"
+            previous = status
+        if t.merged_into != NULL:
+            w.add(
+                f"{next(ids)}\tmerge\t{self._at(t.merge_day)}\t{previous}\tmerged\t"
+                f"合并至议题 #{t.merged_into}。\t{actor}\t{t.tid}"
             )
-            previous = S.RAISED
-            lead = None
-            for status_, day in moves.items():
-                if status_ in notes:
-                    options = notes[status_]
-                    note = options[int(rand() * len(options))]
-                elif status_ == S.RATED:
-                    options = rating_notes[rating]
-                    note = options[int(rand() * len(options))]
-                elif status_ == S.AGREED:
-                    note = esc("达成共识:" + rng.choice(text.consensus).format(**words))
-                elif status_ == S.REFERRED:
-                    lead, assist = self._departments(text, sub, district)
-                    note = f"交办{lead[1]}牵头办理,限期答复。"
-                else:
-                    note = ""
-                e_w.add(
-                    f"{next(event_ids)}\ttransition\t{at(day)}\t{previous}\t{status_}\t{note}\t"
-                    f"{actor}\t{tid}"
+            w.add(
+                f"{next(ids)}\tmerge\t{self._at(t.merge_day)}\t\t\t"
+                f"重复议题 #{t.tid}已合并至本议题。\t{actor}\t{t.merged_into}"
+            )
+
+    def _topic_referrals(self, t: TopicDraft) -> None:
+        """The lead department's referral (answered when the topic was) and maybe an assisting
+        one, answered a few days earlier."""
+        if t.lead is None:
+            return
+        d, w, ids = self.d, self.referral_writer, self.referral_ids
+        referred = t.moves[S.REFERRED]
+        answered = t.moves.get(S.RESOLVED) or t.moves.get(S.UNRESOLVED)
+        reply = (
+            t.summary
+            if S.RESOLVED in t.moves
+            else ("经研究,暂不具备解决条件。" if answered else "")
+        )
+        w.add(
+            f"{next(ids)}\tlead\t{d(referred)}\t{d(t.deadline)}\t"
+            f"{d(answered) if answered else NULL}\t{reply}\t{t.lead[0]}\t{t.tid}"
+        )
+        if t.assist is not None:
+            replied = max(referred, answered - int(self.rng.random() * 6)) if answered else None
+            w.add(
+                f"{next(ids)}\tassist\t{d(referred)}\t{d(t.deadline)}\t"
+                f"{d(replied) if replied else NULL}\t"
+                f"{'配合主办单位完成相关工作。' if replied else ''}\t{t.assist}\t{t.tid}"
+            )
+
+    def _topic_session(self, t: TopicDraft) -> None:
+        """A topic that reached 协商 at a venue is linked to the session that discussed it
+        (always when agreed there, otherwise half the time)."""
+        v = t.venue
+        if v is None or S.CONSULTING not in t.moves:
+            return
+        if not t.session:
+            t.session = self._next_session(v, t.moves[S.CONSULTING])
+        if t.session and (S.AGREED in t.moves or self.rng.random() < 0.5):
+            sid = t.session[0]
+            self.session_topics[sid] += 1
+            note = AGREED_NOTE if S.AGREED in t.moves else OPEN_NOTE
+            self.link_writer.add(f"{next(self.link_ids)}\t{note}\t{sid}\t{t.tid}")
+
+    def _topic_duties(self, t: TopicDraft) -> None:
+        """Duties the topic led to: a research visit by a venue member, and the proposal of an
+        escalated topic by the member who raised it (or the venue's convener)."""
+        rand, v, moves = self.rng.random, t.venue, t.moves
+        if v is not None and S.RESEARCHING in moves and rand() < 0.6:
+            team = v.members_on(moves[S.RESEARCHING])
+            if team:
+                when = min(moves[S.RESEARCHING] + int(rand() * 6), self.yesterday)
+                self.topic_duties.append(
+                    f"research\t{self.d(when)}\t调研:{t.title[:180]}\tdone\t\t\t{self.now}\t"
+                    f"{t.tid}\t{v.id}\t{team[int(rand() * len(team))]}"
                 )
-                previous = status_
-            if merged_into != NULL:
-                e_w.add(
-                    f"{next(event_ids)}\tmerge\t{at(merge_day)}\t{previous}\tmerged\t"
-                    f"合并至议题 #{merged_into}。\t{actor}\t{tid}"
+        if S.ESCALATED in moves:
+            member = (
+                t.raiser if t.raiser != NULL else (v.convener_on(moves[S.ESCALATED]) if v else None)
+            )
+            if member:
+                old = self.yesterday - moves[S.ESCALATED] > 90
+                self.topic_duties.append(
+                    f"proposal\t{self.d(moves[S.ESCALATED])}\t关于{t.title[:150]}的提案\tdone\t"
+                    f"{'answered' if old else 'filed'}\t\t{self.now}\t{t.tid}\t"
+                    f"{v.id if v else NULL}\t{member}"
                 )
-                e_w.add(
-                    f"{next(event_ids)}\tmerge\t{at(merge_day)}\t\t\t"
-                    f"重复议题 #{tid}已合并至本议题。\t{actor}\t{merged_into}"
-                )
-            if lead is not None:
-                referred = moves[S.REFERRED]
-                answered = moves.get(S.RESOLVED) or moves.get(S.UNRESOLVED)
-                reply = (
-                    summary
-                    if S.RESOLVED in moves
-                    else ("经研究,暂不具备解决条件。" if answered else "")
-                )
-                r_w.add(
-                    f"{next(referral_ids)}\tlead\t{d(referred)}\t{d(deadline)}\t"
-                    f"{d(answered) if answered else NULL}\t{reply}\t{lead[0]}\t{tid}"
-                )
-                if assist is not None:
-                    replied = max(referred, answered - int(rand() * 6)) if answered else None
-                    r_w.add(
-                        f"{next(referral_ids)}\tassist\t{d(referred)}\t{d(deadline)}\t"
-                        f"{d(replied) if replied else NULL}\t"
-                        f"{'配合主办单位完成相关工作。' if replied else ''}\t{assist}\t{tid}"
-                    )
-            if v is not None and S.CONSULTING in moves:
-                if not session:
-                    session = self._next_session(v, moves[S.CONSULTING])
-                if session and (S.AGREED in moves or rand() < 0.5):
-                    sid = session[0]
-                    session_topics[sid] += 1
-                    note = agreed_note if S.AGREED in moves else open_note
-                    l_w.add(f"{next(link_ids)}\t{note}\t{sid}\t{tid}")
-            if v is not None and S.RESEARCHING in moves and rand() < 0.6:
-                team = v.members_on(moves[S.RESEARCHING])
-                if team:
-                    when = min(moves[S.RESEARCHING] + int(rand() * 6), yesterday)
-                    self.topic_duties.append(
-                        f"research\t{d(when)}\t调研:{title[:180]}\tdone\t\t\t{now}\t{tid}\t"
-                        f"{v.id}\t{team[int(rand() * len(team))]}"
-                    )
-            if S.ESCALATED in moves:
-                member = (
-                    raiser if raiser != NULL else (v.convener_on(moves[S.ESCALATED]) if v else None)
-                )
-                if member:
-                    old = yesterday - moves[S.ESCALATED] > 90
-                    self.topic_duties.append(
-                        f"proposal\t{d(moves[S.ESCALATED])}\t关于{title[:150]}的提案\tdone\t"
-                        f"{'answered' if old else 'filed'}\t\t{now}\t{tid}\t"
-                        f"{v.id if v else NULL}\t{member}"
-                    )
+
+    def _at(self, day: int) -> str:
+        """A time in office hours on ``day``, as COPY text."""
+        rand = self.rng.random
+        return f"{self.d(day)} {8 + int(rand() * 10):02d}:{MINUTES[int(rand() * 6)]}:00+08"
 
     def _next_session(self, v: VenueRow, after: int) -> tuple[int, int] | None:
         """(session id, index) of the venue's first past session after ``after`` with room."""
@@ -1165,7 +1290,7 @@ class ProvinceLoader:
         proposals, opinion reports, research visits and deeds: a few a year each."""
         rng = self.rng
         w = self.writer(
-            "members_duty",
+            Duty,
             "id kind date title status outcome note created_at topic_id venue_id member_id",
         )
         ids = itertools.count(1)

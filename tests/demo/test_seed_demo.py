@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from consult_portal.roles import Role, scope_for
 from members.models import Member
@@ -77,10 +78,15 @@ def test_tiny_city_follows_the_rules_and_is_repeatable():
         "member": Role.MEMBER,
     }
     for username, role in expected.items():
-        user = authenticate(username=username, password="demo1234")
+        # As the login form does: with the request (login throttling needs its address).
+        user = authenticate(
+            RequestFactory().post("/accounts/login/"), username=username, password="demo1234"
+        )
         assert user is not None, username
         assert scope_for(user).role == role
-    member = authenticate(username="member", password="demo1234")
+    member = authenticate(
+        RequestFactory().post("/accounts/login/"), username="member", password="demo1234"
+    )
     assert len(scope_for(member).venue_ids) == 2
 
     first = fingerprint()

@@ -31,11 +31,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboards import summaries
-from platforms.demo.build import DemoBuilder
-from platforms.demo.city import DEMO_PASSWORD
-from platforms.demo.places import CITIES
-from platforms.demo.reset import delete_demo_data, demo_root
-from platforms.demo.scale import SCALES
+from demo.build import DemoBuilder
+from demo.city import DEMO_PASSWORD
+from demo.places import CITIES
+from demo.reset import delete_demo_data, demo_root
+from demo.scale import SCALES
 
 DEFAULT_SEED = 20240601
 

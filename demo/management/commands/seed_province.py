@@ -2,7 +2,7 @@
 
 PostgreSQL only (the rows go in with ``COPY``), and only into a database whose name contains
 "bench" or "province", because the load sets the tables' keys aside while it runs and ``--reset``
-drops the schema. What it makes and how: ``platforms.demo.province``.
+drops the schema. What it makes and how: ``demo.province``.
 
 Idempotent: when the province is there already it says so and stops; a database holding other
 topics or areas is refused (the load assigns its own ids). ``--reset`` drops every table and
@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboards import summaries
-from platforms.demo.province import PROVINCE_CODE, PROVINCE_SCALES, ProvinceLoader, check_tree
+from demo.province import PROVINCE_CODE, PROVINCE_SCALES, ProvinceLoader, check_tree
 from platforms.models import Area
 from topics.models import Topic
 
