@@ -15,6 +15,8 @@ import time
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
+from . import sessions
+
 REFRESH_SECONDS = 60
 _SEEN = "_seen"
 
@@ -38,6 +40,7 @@ class SignedInMiddleware:
             if now - request.session.get(_SEEN, 0) >= REFRESH_SECONDS:
                 # Marks the session modified: it is saved with a new end (now + the idle age).
                 request.session[_SEEN] = now
+                sessions.seen(request.session.session_key)
         response = self.get_response(request)
         if signed_in:
             patch_cache_control(response, no_store=True, private=True)

@@ -44,3 +44,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.username}"
+
+
+class SignedInSession(models.Model):
+    """A session a user signed in with, so they can see where they are signed in and sign out of
+    a device they no longer hold (``/accounts/sessions/``). Added at sign-in, removed at sign-out;
+    the session itself stays in Django's session store."""
+
+    session_key = models.CharField("会话", max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="signed_in_sessions",
+    )
+    ip = models.CharField("IP 地址", max_length=64, blank=True)
+    user_agent = models.CharField("浏览器", max_length=200, blank=True)
+    started_at = models.DateTimeField("登录时间", default=timezone.now)
+    last_seen_at = models.DateTimeField("最近访问", default=timezone.now)
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.ip}"

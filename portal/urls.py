@@ -9,7 +9,7 @@ from django.urls import include, path
 from members import urls as members_urls
 from platforms import urls as platforms_urls
 
-from . import member_views, venue_views, views
+from . import account_views, member_views, venue_views, views
 
 admin.site.site_header = "基层协商平台 · 管理后台"
 admin.site.site_title = "协商平台管理"
@@ -35,6 +35,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/sessions/", account_views.SessionListView.as_view(), name="sessions"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",

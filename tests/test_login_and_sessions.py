@@ -122,3 +122,58 @@ def test_an_expired_session_is_signed_out(office_staff):
     Session.objects.update(expire_date="2000-01-01T00:00:00Z")
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- 我的登录设备 ------------------------------------------------------------------------------
+
+
+def signed_in(ip, agent):
+    client = Client(HTTP_USER_AGENT=agent)
+    assert login(client, "staff_a", "demo1234", ip=ip).status_code == 302
+    return client
+
+
+def test_a_user_sees_where_they_are_signed_in_and_signs_out_another_device(office_staff):
+    desk = signed_in("203.0.113.5", "Chrome 办公室电脑")
+    phone = signed_in("198.51.100.7", "Safari 手机")
+    page = desk.get(reverse("sessions"))
+    html = page.content.decode()
+    assert "Chrome 办公室电脑" in html and "Safari 手机" in html and "198.51.100.7" in html
+    assert html.count("当前设备") == 1
+    (other,) = [row for row in page.context["rows"] if row.ip == "198.51.100.7"]
+
+    response = desk.post(reverse("sessions"), {"session": other.pk})
+    assert response.status_code == 302
+    # The phone is signed out; the desk is not.
+    assert phone.get(reverse("home")).url.startswith(reverse("login"))
+    assert desk.get(reverse("home")).status_code == 200
+
+
+def test_sign_out_of_every_other_device(office_staff):
+    desk = signed_in("203.0.113.5", "A")
+    others = [signed_in("198.51.100.7", "B"), signed_in("198.51.100.8", "C")]
+    desk.post(reverse("sessions"), {"all_others": "1"})
+    for client in others:
+        assert client.get(reverse("home")).status_code == 302
+    assert desk.get(reverse("home")).status_code == 200
+
+
+def test_nobody_signs_out_another_users_session(office_staff, district_leader):
+    staff = signed_in("203.0.113.5", "A")
+    leader = Client()
+    leader.post(reverse("login"), {"username": "leader_a", "password": "demo1234"})
+    from consult_portal.models import SignedInSession
+
+    theirs = SignedInSession.objects.get(user=office_staff)
+    assert leader.post(reverse("sessions"), {"session": theirs.pk}).status_code == 404
+    assert leader.post(reverse("sessions"), {"session": "9" * 30}).status_code == 404
+    assert staff.get(reverse("home")).status_code == 200
+
+
+def test_signing_out_removes_the_device(office_staff):
+    from consult_portal.models import SignedInSession
+
+    client = signed_in("203.0.113.5", "A")
+    assert SignedInSession.objects.count() == 1
+    client.post(reverse("logout"))
+    assert SignedInSession.objects.count() == 0
