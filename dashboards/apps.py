@@ -24,8 +24,7 @@ class DashboardsConfig(AppConfig):
     verbose_name = "领导看板"
 
     def ready(self) -> None:
-        from . import signals, summaries
+        from . import signals
 
-        summaries.connect()
-        signals.connect()
+        signals.connect()  # the one mechanism that keeps the summaries in step (see there)
         post_migrate.connect(fill_empty_summaries, sender=self)

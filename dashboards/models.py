@@ -9,10 +9,11 @@ the first day of the month or year). A period is read as a few such blocks added
 of rows per node whatever the data size.
 
 They are kept exactly in step with the records by ``dashboards.summaries``: each topic and
-session has a snapshot of what it contributes (``TopicFact``, ``SessionFact``), and every save or
-delete of a topic, referral, session or attendance row replaces its snapshot and applies the
-difference to the counts in the same transaction. ``manage.py dashboard_summaries --check``
-compares everything with a fresh computation from the records; ``--rebuild`` recomputes it.
+session has a snapshot of what it contributes (``TopicFact``, ``SessionFact``), and every write
+of a topic, referral, session or attendance row (``dashboards.signals``) replaces its snapshot
+and applies the difference to the counts in the same transaction. ``manage.py
+dashboard_summaries --check`` compares everything with a fresh computation from the records;
+``--rebuild`` recomputes it.
 """
 
 from django.db import models
