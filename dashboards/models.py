@@ -221,3 +221,20 @@ class MemberYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} · {self.year}"
+
+
+class SummaryDefinition(models.Model):
+    """The version of the summaries' definitions the stored rows were computed with (one row).
+
+    ``dashboards.summaries.DEFINITION_VERSION`` is the code's; ``migrate`` rebuilds the tables
+    when the two differ (``DashboardsConfig``'s post_migrate handler), and the nightly check
+    reports it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "看板汇总定义版本"
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"

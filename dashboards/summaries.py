@@ -43,10 +43,18 @@ from .models import (
     NodeCount,
     NodeResolveDays,
     SessionFact,
+    SummaryDefinition,
     TopicFact,
     VenueYear,
 )
 from .records import SATISFIED_RATINGS
+
+# The version of what the stored rows mean: what a topic or a session contributes
+# (``topic_snapshot``, ``session_snapshots``, ``Deltas``), the counters and grains, and the day
+# bitmaps (``dashboards.bits``). Raise it with any change to those that alters stored rows;
+# ``migrate`` then rebuilds the tables (``rebuild_if_stale``) instead of leaving them stale.
+DEFINITION_VERSION = 2  # 1: the tables as first shipped; 2: stamped with a version
+DEFINITION_NAME = "dashboards"
 
 COUNTER_INDEX = {name: i for i, name in enumerate(COUNTERS)}
 TOPIC_FACT_FIELDS = (
@@ -473,6 +481,7 @@ def rebuild() -> dict[str, int]:
         _write(NodeCount, [(*k, *r) for k, r in counts], ("node", "grain", "day", *COUNTERS))
         _write(NodeResolveDays, [(*k, n) for k, n in days], ("node", "grain", "day", "days", "n"))
         bitmaps = rebuild_bits()
+        stamp_version()
     return {
         "topics": len(topics),
         "sessions": len(sessions),
@@ -482,11 +491,47 @@ def rebuild() -> dict[str, int]:
     }
 
 
+def stored_version() -> int | None:
+    return (
+        SummaryDefinition.objects.filter(name=DEFINITION_NAME)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def stamp_version() -> None:
+    SummaryDefinition.objects.update_or_create(
+        name=DEFINITION_NAME, defaults={"version": DEFINITION_VERSION}
+    )
+
+
+def rebuild_if_stale() -> dict[str, int] | None:
+    """Rebuild when the stored rows were computed with other definitions than the code's, or
+    when the tables are empty beside records (the first upgrade to a version with them);
+    returns the rebuild's row counts, or None if nothing was needed."""
+    from topics.models import Consultation, Topic
+
+    from .models import MemberYear
+
+    has_records = Topic.objects.exists() or Consultation.objects.exists()
+    if not has_records:
+        if stored_version() != DEFINITION_VERSION:
+            stamp_version()
+        return None
+    empty = not all(m.objects.exists() for m in (NodeCount, VenueYear, MemberYear))
+    if stored_version() == DEFINITION_VERSION and not empty:
+        return None
+    return rebuild()
+
+
 def check(limit: int = 20) -> list[str]:
     """Differences between the stored tables and a fresh computation (at most ``limit``)."""
     topics, sessions, deltas = _fresh()
     counts, days = deltas.nonzero()
     problems: list[str] = []
+    stored = stored_version()
+    if stored is not None and stored != DEFINITION_VERSION:
+        problems.append(f"定义版本: 存储 {stored} ≠ 代码 {DEFINITION_VERSION}")
 
     def compare(label: str, stored: dict, fresh: dict) -> None:
         for key in sorted(set(stored) | set(fresh), key=str):

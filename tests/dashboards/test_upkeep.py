@@ -1,18 +1,22 @@
-"""How the summaries follow the records (``dashboards.signals``): bulk writes, and the
-direction of the imports (topics and members never call the dashboards or the mails; they
-write, or send their own domain events)."""
+"""How the summaries follow the records (``dashboards.signals``): bulk writes, raw loads, the
+definitions' version, and the direction of the imports (topics and members never call the
+dashboards or the mails; they write, or send their own domain events)."""
 
 import ast
 import datetime
+import json
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import serializers
+from django.core.management import call_command, get_commands
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboards import bits, summaries
-from dashboards.models import TopicFact
+from dashboards.apps import fill_empty_summaries
+from dashboards.models import NodeCount, SummaryDefinition, TopicFact
 from members.models import Duty, DutyKind, DutyStatus
 from platforms.models import Venue, VenueStandardRecord
 from topics.lifecycle import TopicStatus
@@ -107,6 +111,48 @@ def test_bulk_create_inside_bulk_changes_waits_for_the_rebuild(fw):
         )
         assert bits.check_bits() != []  # not followed one by one ...
     assert_in_step()  # ... but rebuilt once at the end
+
+
+def test_loaddata_skips_raw_saves_and_rebuilds_once(fw, tmp_path, monkeypatch):
+    assert get_commands()["loaddata"] == "dashboards"
+    t9 = fw.topics["T9"]
+    fixture = json.loads(serializers.serialize("json", [t9]))
+    fixture[0]["fields"].update(status="resolved", resolved_on="2025-07-05")
+    path = tmp_path / "topics.json"
+    path.write_text(json.dumps(fixture), encoding="utf-8")
+    calls = []
+    rebuild = summaries.rebuild
+
+    def counted():
+        calls.append(summaries.check())  # what the raw save left: the receivers skipped it
+        return rebuild()
+
+    monkeypatch.setattr(summaries, "rebuild", counted)
+    call_command("loaddata", str(path), verbosity=0)
+    assert len(calls) == 1 and calls[0] != []
+    assert Topic.objects.get(pk=t9.pk).status == "resolved"
+    assert_in_step()
+
+
+def test_migrate_rebuilds_when_the_definitions_changed(fw):
+    assert summaries.stored_version() == summaries.DEFINITION_VERSION
+    row = NodeCount.objects.filter(raised__gt=0).first()
+    NodeCount.objects.filter(pk=row.pk).update(raised=row.raised + 1)  # stale rows
+    fill_empty_summaries(sender=None, verbosity=0)
+    assert summaries.check() != []  # same version: migrate leaves the tables alone
+
+    SummaryDefinition.objects.update(version=summaries.DEFINITION_VERSION - 1)
+    assert any("定义版本" in problem for problem in summaries.check())
+    call_command("migrate", verbosity=0)  # its post_migrate handler sees the old version
+    assert summaries.stored_version() == summaries.DEFINITION_VERSION
+    assert_in_step()
+
+
+def test_an_empty_database_is_stamped_without_a_rebuild(monkeypatch):
+    SummaryDefinition.objects.all().delete()
+    monkeypatch.setattr(summaries, "rebuild", lambda: pytest.fail("nothing to rebuild"))
+    fill_empty_summaries(sender=None, verbosity=0)
+    assert summaries.stored_version() == summaries.DEFINITION_VERSION
 
 
 def test_one_topic_transition_costs_few_queries_for_the_summaries(world, office_staff):
