@@ -3,20 +3,16 @@ from django.db.models.signals import post_migrate
 
 
 def fill_empty_summaries(sender, using="default", verbosity=1, **kwargs):
-    """After ``migrate`` on a database that has records but empty summary tables (the first
-    upgrade to a version with them), build them, so that no dashboard shows zeros."""
-    from topics.models import Consultation, Topic
-
+    """After ``migrate``: build the summary tables when they were computed with other
+    definitions than the code's (``summaries.DEFINITION_VERSION``), or are empty beside records
+    (the first upgrade to a version with them), so that no dashboard shows stale figures."""
     from . import summaries
-    from .models import MemberYear, NodeCount, VenueYear
 
-    if all(m.objects.using(using).exists() for m in (NodeCount, VenueYear, MemberYear)):
+    if using != "default":
         return
-    if not (Topic.objects.using(using).exists() or Consultation.objects.using(using).exists()):
-        return
-    rows = summaries.rebuild()
-    if verbosity:
-        print(f"看板汇总表已生成。Dashboard summaries built: {rows}")
+    rows = summaries.rebuild_if_stale()
+    if rows is not None and verbosity:
+        print(f"看板汇总表已重建。Dashboard summaries rebuilt: {rows}")
 
 
 class DashboardsConfig(AppConfig):
@@ -24,8 +20,7 @@ class DashboardsConfig(AppConfig):
     verbose_name = "领导看板"
 
     def ready(self) -> None:
-        from . import signals, summaries
+        from . import signals
 
-        summaries.connect()
-        signals.connect()
+        signals.connect()  # the one mechanism that keeps the summaries in step (see there)
         post_migrate.connect(fill_empty_summaries, sender=self)

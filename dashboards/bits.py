@@ -5,11 +5,11 @@ The bitmaps (``VenueYear``, ``MemberYear``) say on which days a venue held a ses
 outcome and on which days a member did each of the 五个一; ``dashboards.bitmap`` gives the
 layout. They are kept in step with the records three ways:
 
-- ``refresh_venue`` / ``refresh_member`` recompute one entity's rows in Python; the signals
+- ``refresh_venue`` / ``refresh_member`` recompute one entity's rows in Python; the receivers
   registered in ``DashboardsConfig.ready()`` (``dashboards.signals``) call them on every
-  save()/delete() of a record they depend on;
-- ``rebuild_bits()`` recomputes every row set-based in SQL, after the bulk paths that send no
-  signals (bulk_create, queryset.update, the COPY loader of ``seed_province``);
+  write of a record they depend on (save, delete, bulk_create, queryset.update);
+- ``rebuild_bits()`` recomputes every row set-based in SQL, after the loads that go around
+  them (``summaries.bulk_changes()``, loaddata, the COPY loader of ``seed_province``);
 - ``check_bits()`` compares the stored rows with a fresh SQL computation (empty when in step).
 
 The two computations are written independently on purpose: the tests check each against the

@@ -9,10 +9,11 @@ the first day of the month or year). A period is read as a few such blocks added
 of rows per node whatever the data size.
 
 They are kept exactly in step with the records by ``dashboards.summaries``: each topic and
-session has a snapshot of what it contributes (``TopicFact``, ``SessionFact``), and every save or
-delete of a topic, referral, session or attendance row replaces its snapshot and applies the
-difference to the counts in the same transaction. ``manage.py dashboard_summaries --check``
-compares everything with a fresh computation from the records; ``--rebuild`` recomputes it.
+session has a snapshot of what it contributes (``TopicFact``, ``SessionFact``), and every write
+of a topic, referral, session or attendance row (``dashboards.signals``) replaces its snapshot
+and applies the difference to the counts in the same transaction. ``manage.py
+dashboard_summaries --check`` compares everything with a fresh computation from the records;
+``--rebuild`` recomputes it.
 """
 
 from django.db import models
@@ -220,3 +221,20 @@ class MemberYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} · {self.year}"
+
+
+class SummaryDefinition(models.Model):
+    """The version of the summaries' definitions the stored rows were computed with (one row).
+
+    ``dashboards.summaries.DEFINITION_VERSION`` is the code's; ``migrate`` rebuilds the tables
+    when the two differ (``DashboardsConfig``'s post_migrate handler), and the nightly check
+    reports it."""
+
+    name = models.CharField(max_length=40, unique=True)
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "看板汇总定义版本"
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"

@@ -6,8 +6,9 @@ One function says what a topic or a session contributes (``topic_fact`` / ``sess
 - ``refresh_topics(ids)`` / ``refresh_sessions(ids)``: recompute the snapshot of each record from
   the database, apply the difference to the counts (``INSERT … ON CONFLICT DO UPDATE SET
   n = n + excluded.n``, the same statement on SQLite and PostgreSQL) and store the new snapshot.
-  Idempotent: refreshing twice changes nothing. Called by the signal receivers below on every
-  save and delete of a topic, referral, session or attendance row, inside the same transaction.
+  Idempotent: refreshing twice changes nothing. Called by the receivers in
+  ``dashboards.signals`` on every write of a topic, referral, session or attendance row (save,
+  delete, bulk_create, update), inside the same transaction.
 - ``rebuild()``: recompute every snapshot and count from the records (after bulk loads, which
   fire no signals: ``seed_demo``, ``seed_province``, imports).
 - ``check()``: compare the stored tables with a fresh computation; an empty list means equal.
@@ -28,10 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from platforms.models import Area, Venue
+from platforms.models import Area
 from topics.lifecycle import ACCEPTED_STATES, OPEN_STATES, RESOLVED_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Referral, Topic
 
@@ -42,10 +43,18 @@ from .models import (
     NodeCount,
     NodeResolveDays,
     SessionFact,
+    SummaryDefinition,
     TopicFact,
     VenueYear,
 )
 from .records import SATISFIED_RATINGS
+
+# The version of what the stored rows mean: what a topic or a session contributes
+# (``topic_snapshot``, ``session_snapshots``, ``Deltas``), the counters and grains, and the day
+# bitmaps (``dashboards.bits``). Raise it with any change to those that alters stored rows;
+# ``migrate`` then rebuilds the tables (``rebuild_if_stale``) instead of leaving them stale.
+DEFINITION_VERSION = 2  # 1: the tables as first shipped; 2: stamped with a version
+DEFINITION_NAME = "dashboards"
 
 COUNTER_INDEX = {name: i for i, name in enumerate(COUNTERS)}
 TOPIC_FACT_FIELDS = (
@@ -264,14 +273,27 @@ def _late_referrals(topic_ids: Iterable[int] | None = None) -> dict[int, datetim
 
 
 def topic_snapshots(topic_ids=None, ancestry: Ancestry | None = None):
-    """``(topic id, TopicSnapshot)`` from the records, for the given topics or all of them."""
+    """``(topic id, TopicSnapshot)`` from the records, for the given topics or all of them.
+
+    All of them: the unanswered referrals' deadlines are read grouped, once. A few topics
+    (a write): the earliest one comes with each topic's row, as a subquery (one query)."""
     ancestry = ancestry or Ancestry(preload=topic_ids is None)
-    late = _late_referrals(topic_ids)
     topics = Topic.objects.order_by()
-    if topic_ids is not None:
-        topics = topics.filter(pk__in=topic_ids)
-    for row in topics.values(*TOPIC_ROW).iterator(chunk_size=10_000):
-        yield row["pk"], topic_snapshot(row, late.get(row["pk"]), ancestry)
+    if topic_ids is None:
+        late = _late_referrals()
+        for row in topics.values(*TOPIC_ROW).iterator(chunk_size=10_000):
+            yield row["pk"], topic_snapshot(row, late.get(row["pk"]), ancestry)
+        return
+    first_late = (
+        Referral.objects.filter(topic=OuterRef("pk"), replied_on__isnull=True)
+        .order_by()
+        .values("topic")
+        .annotate(first=Min("deadline"))
+        .values("first")
+    )
+    rows = topics.filter(pk__in=topic_ids).annotate(late_from=Subquery(first_late))
+    for row in rows.values(*TOPIC_ROW, "late_from"):
+        yield row["pk"], topic_snapshot(row, row["late_from"], ancestry)
 
 
 def session_snapshots(session_ids=None, ancestry: Ancestry | None = None):
@@ -309,11 +331,31 @@ def _stored(model, fields, snapshot_class, ids, lock: bool):
     return {row[0]: snapshot_class(*row[1:]) for row in rows.values_list("pk", *fields)}
 
 
-def _refresh(model, fields, snapshot_class, ids, fresh_rows, add, source) -> None:
+def _store(model, fields, snapshots: dict) -> None:
+    """Write the snapshots (insert, or replace the stored one): one statement, however many."""
+    if not snapshots:
+        return
+    table = model._meta.db_table
+    key = model._meta.pk.column
+    columns = [model._meta.get_field(name).column for name in fields]
+    placeholders = ", ".join(["%s"] * (1 + len(columns)))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({key}, {', '.join(columns)}) VALUES ({placeholders}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+            [(pk, *snap.__dict__.values()) for pk, snap in snapshots.items()],
+        )
+
+
+def _refresh(model, fields, snapshot_class, ids, fresh_rows, add, source) -> list[tuple]:
+    """Bring the snapshots of ``ids`` and the counts up to date; returns the records that
+    changed as ``(id, old snapshot, new snapshot)`` (None: none stored / no record)."""
     ids = sorted(set(ids))
     if not ids:
-        return
-    with transaction.atomic():
+        return []
+    # No savepoint: inside a write's transaction a failure here fails the write anyway.
+    with transaction.atomic(savepoint=False):
         # Lock the records first (PostgreSQL): two transactions refreshing the same topic or
         # session then run one after the other, and the second reads the first's snapshot.
         if connection.features.has_select_for_update:
@@ -323,20 +365,20 @@ def _refresh(model, fields, snapshot_class, ids, fresh_rows, add, source) -> Non
         deltas = Deltas()
         changed = [pk for pk in ids if old.get(pk) != new.get(pk)]
         if not changed:
-            return
+            return []
         for pk in changed:
             add(deltas, old.get(pk), -1)
             add(deltas, new.get(pk), 1)
         deltas.apply()
-        model.objects.filter(pk__in=changed).delete()
-        key = model._meta.pk.attname
-        model.objects.bulk_create(
-            model(**{key: pk}, **snap.__dict__) for pk, snap in new.items() if pk in changed
-        )
+        gone = [pk for pk in changed if pk not in new]
+        if gone:
+            model.objects.filter(pk__in=gone).delete()
+        _store(model, fields, {pk: new[pk] for pk in changed if pk in new})
+    return [(pk, old.get(pk), new.get(pk)) for pk in changed]
 
 
-def refresh_topics(topic_ids: Iterable[int]) -> None:
-    _refresh(
+def refresh_topics(topic_ids: Iterable[int]) -> list[tuple]:
+    return _refresh(
         TopicFact,
         TOPIC_FACT_FIELDS,
         TopicSnapshot,
@@ -347,8 +389,8 @@ def refresh_topics(topic_ids: Iterable[int]) -> None:
     )
 
 
-def refresh_sessions(session_ids: Iterable[int]) -> None:
-    _refresh(
+def refresh_sessions(session_ids: Iterable[int]) -> list[tuple]:
+    return _refresh(
         SessionFact,
         SESSION_FACT_FIELDS,
         SessionSnapshot,
@@ -439,6 +481,7 @@ def rebuild() -> dict[str, int]:
         _write(NodeCount, [(*k, *r) for k, r in counts], ("node", "grain", "day", *COUNTERS))
         _write(NodeResolveDays, [(*k, n) for k, n in days], ("node", "grain", "day", "days", "n"))
         bitmaps = rebuild_bits()
+        stamp_version()
     return {
         "topics": len(topics),
         "sessions": len(sessions),
@@ -448,11 +491,47 @@ def rebuild() -> dict[str, int]:
     }
 
 
+def stored_version() -> int | None:
+    return (
+        SummaryDefinition.objects.filter(name=DEFINITION_NAME)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def stamp_version() -> None:
+    SummaryDefinition.objects.update_or_create(
+        name=DEFINITION_NAME, defaults={"version": DEFINITION_VERSION}
+    )
+
+
+def rebuild_if_stale() -> dict[str, int] | None:
+    """Rebuild when the stored rows were computed with other definitions than the code's, or
+    when the tables are empty beside records (the first upgrade to a version with them);
+    returns the rebuild's row counts, or None if nothing was needed."""
+    from topics.models import Consultation, Topic
+
+    from .models import MemberYear
+
+    has_records = Topic.objects.exists() or Consultation.objects.exists()
+    if not has_records:
+        if stored_version() != DEFINITION_VERSION:
+            stamp_version()
+        return None
+    empty = not all(m.objects.exists() for m in (NodeCount, VenueYear, MemberYear))
+    if stored_version() == DEFINITION_VERSION and not empty:
+        return None
+    return rebuild()
+
+
 def check(limit: int = 20) -> list[str]:
     """Differences between the stored tables and a fresh computation (at most ``limit``)."""
     topics, sessions, deltas = _fresh()
     counts, days = deltas.nonzero()
     problems: list[str] = []
+    stored = stored_version()
+    if stored is not None and stored != DEFINITION_VERSION:
+        problems.append(f"定义版本: 存储 {stored} ≠ 代码 {DEFINITION_VERSION}")
 
     def compare(label: str, stored: dict, fresh: dict) -> None:
         for key in sorted(set(stored) | set(fresh), key=str):
@@ -497,7 +576,7 @@ def check(limit: int = 20) -> list[str]:
     return problems[:limit]
 
 
-# -- signal receivers (connected in DashboardsConfig.ready) ------------------------------------
+# -- bulk loads ---------------------------------------------------------------------------------
 _paused = threading.local()
 
 
@@ -516,72 +595,9 @@ def bulk_changes():
 
 
 def paused() -> bool:
-    """True inside ``bulk_changes()``: the receivers (here and in ``dashboards.signals``) wait
-    for the rebuild at its end."""
+    """True inside ``bulk_changes()``: the receivers (``dashboards.signals``) wait for the
+    rebuild at its end."""
     return bool(getattr(_paused, "depth", 0))
-
-
-def _refresh_ids(refresh, ids) -> None:
-    if paused():
-        return
-    refresh([i for i in ids if i is not None])
-
-
-def topic_changed(sender, instance, **kwargs):
-    _refresh_ids(refresh_topics, [instance.pk])
-
-
-def referral_changed(sender, instance, **kwargs):
-    _refresh_ids(refresh_topics, [instance.topic_id])
-
-
-def session_changed(sender, instance, **kwargs):
-    _refresh_ids(refresh_sessions, [instance.pk])
-
-
-def attendance_changed(sender, instance, **kwargs):
-    _refresh_ids(refresh_sessions, [instance.consultation_id])
-
-
-def venue_changed(sender, instance, **kwargs):
-    """A venue moved to another area takes its topics and sessions with it."""
-    if getattr(_paused, "depth", 0):
-        return
-    refresh_topics(Topic.objects.filter(venue=instance).values_list("pk", flat=True))
-    refresh_sessions(Consultation.objects.filter(venue=instance).values_list("pk", flat=True))
-
-
-def area_moved(sender, area_id: int, **kwargs):
-    """An area moved in the tree (treebeard rewrites the paths with raw SQL): its topics and
-    sessions, and those of every area below it, now add to other ancestors."""
-    if paused():
-        return
-    path = Area.objects.filter(pk=area_id).values_list("path", flat=True).first()
-    if path is None:
-        return
-    refresh_topics(Topic.objects.filter(area__path__startswith=path).values_list("pk", flat=True))
-    refresh_sessions(
-        Consultation.objects.filter(venue__area__path__startswith=path).values_list("pk", flat=True)
-    )
-
-
-def connect() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    from platforms.signals import area_moved as area_moved_signal
-
-    area_moved_signal.connect(area_moved, dispatch_uid="dashboards.summaries.area_moved")
-
-    for model, receiver in (
-        (Topic, topic_changed),
-        (Referral, referral_changed),
-        (Consultation, session_changed),
-        (Attendance, attendance_changed),
-    ):
-        uid = f"dashboards.summaries.{model.__name__}"
-        post_save.connect(receiver, sender=model, dispatch_uid=uid + ".save")
-        post_delete.connect(receiver, sender=model, dispatch_uid=uid + ".delete")
-    post_save.connect(venue_changed, sender=Venue, dispatch_uid="dashboards.summaries.Venue")
 
 
 # -- reading: a span of days as rows of the two grains -----------------------------------------

@@ -23,6 +23,7 @@ from django.utils import timezone
 from consult_portal.roles import Role, scope_for
 from platforms.models import Venue
 
+from . import events
 from .models import (
     Assignment,
     Duty,
@@ -153,9 +154,7 @@ def duty_update(*, actor, duty: Duty, expected_version: str = "", **fields) -> D
     locked._history_user = actor
     locked.save(update_fields=update)
     if confirmed:
-        from notifications.events import duty_reviewed
-
-        duty_reviewed(locked, actor=actor)
+        events.duty_reviewed.send(sender=Duty, duty=locked, actor=actor)
     return locked
 
 
@@ -320,10 +319,7 @@ def duty_review(
     locked.full_clean()
     locked._history_user = actor
     locked.save()
-
-    from notifications.events import duty_reviewed
-
-    duty_reviewed(locked, actor=actor)
+    events.duty_reviewed.send(sender=Duty, duty=locked, actor=actor)
     return locked
 
 

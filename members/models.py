@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
 from consult_portal.roles import Role, scope_for
+from consult_portal.tracking import TrackedQuerySet
 from platforms.models import Area, Venue
 
 
@@ -473,7 +474,7 @@ class DutyOutcome(models.TextChoices):
     ADOPTED_NATIONAL = "adopted_national", "全国采用"
 
 
-class DutyQuerySet(models.QuerySet):
+class DutyQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> DutyQuerySet:
         scope = scope_for(user)
         if scope.everything:

@@ -1,7 +1,9 @@
 """Mails triggered by a write: queued with ``transaction.on_commit`` so that a write that is
 rolled back sends nothing, and sent after the commit (outside the request's transaction).
 
-The topic services call these; they pass ids, and the callback reads the committed rows again.
+The services send domain events (``topics.events``, ``members.events``) in the code of each
+write; ``connect()`` (called by ``NotificationsConfig.ready()``) ties them to the functions below,
+which pass ids on, and the callback reads the committed rows again.
 Callbacks are registered ``robust``: a mail server that is down is logged and recorded as a
 failed mail (retried by ``send_reminders``), it never turns a saved form into an error page.
 """
@@ -121,3 +123,29 @@ def send_duty_reviewed(duty_id: int, reviewed_at):
         related={"duty": duty.pk},
     )
     return deliver([mail])
+
+
+# -- receivers of the domain events (connected in NotificationsConfig.ready) -------------------
+def _on_topic_raised(sender, topic, actor=None, **kwargs) -> None:
+    topic_raised(topic, actor=actor)
+
+
+def _on_topic_status_changed(sender, event, actor=None, **kwargs) -> None:
+    topic_status_changed(event, actor=actor)
+
+
+def _on_duty_reviewed(sender, duty, actor=None, **kwargs) -> None:
+    duty_reviewed(duty, actor=actor)
+
+
+def connect() -> None:
+    from members import events as member_events
+    from topics import events as topic_events
+
+    topic_events.topic_raised.connect(_on_topic_raised, dispatch_uid="notifications.topic_raised")
+    topic_events.topic_status_changed.connect(
+        _on_topic_status_changed, dispatch_uid="notifications.topic_status_changed"
+    )
+    member_events.duty_reviewed.connect(
+        _on_duty_reviewed, dispatch_uid="notifications.duty_reviewed"
+    )

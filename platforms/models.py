@@ -19,6 +19,7 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from consult_portal.phones import PhoneNumberField
 from consult_portal.roles import scope_for
+from consult_portal.tracking import TrackedQuerySet
 
 
 class AreaLevel(models.IntegerChoices):
@@ -128,7 +129,7 @@ class VenueKind(models.TextChoices):
     VILLAGE_ROOM = "village", "协商议事室"
 
 
-class VenueQuerySet(models.QuerySet):
+class VenueQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> VenueQuerySet:
         scope = scope_for(user)
         if scope.everything:
@@ -264,6 +265,8 @@ class VenueStandardRecord(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = TrackedQuerySet.as_manager()  # bulk writes announce themselves (summaries)
 
     class Meta:
         verbose_name = "六有达标记录"

@@ -19,6 +19,18 @@ def test_login_page_is_in_chinese(client, db):
     assert "用户名" in html and "密码" in html
 
 
+def test_login_page_is_chinese_whatever_language_the_browser_asks_for(client, db):
+    """One language (DECISIONS): a browser set to English gets the same Chinese labels."""
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert '<html lang="zh-CN">' in html
+    assert "用户名" in html and "密码" in html
+    assert "Username" not in html and "Password" not in html
+    response = client.post(
+        reverse("login"), {"username": "x", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en-US"
+    )
+    assert "请输入一个正确的" in response.text
+
+
 def test_bad_password_is_answered_in_chinese_and_keeps_the_username(client, office_staff):
     response = client.post(reverse("login"), {"username": "staff_a", "password": "wrong"})
     assert response.status_code == 200

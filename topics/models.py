@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
 from consult_portal.roles import scope_for
+from consult_portal.tracking import TrackedQuerySet
 from members.models import Member
 from platforms.models import Area, Venue
 
@@ -98,7 +99,7 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
-class TopicQuerySet(models.QuerySet):
+class TopicQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> TopicQuerySet:
         """Staff and leaders: topics of their area and below. Members: topics at the venues
         they are assigned to, and the ones they raised."""
@@ -334,6 +335,8 @@ class Referral(models.Model):
     replied_on = models.DateField("答复日期", null=True, blank=True)
     reply = models.TextField("答复内容", blank=True)
 
+    objects = TrackedQuerySet.as_manager()  # bulk writes announce themselves (summaries)
+
     class Meta:
         verbose_name = "交办"
         verbose_name_plural = "交办"
@@ -377,7 +380,7 @@ class ConsultationForm(models.TextChoices):
     ONLINE = "online", "线上协商"
 
 
-class ConsultationQuerySet(models.QuerySet):
+class ConsultationQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> ConsultationQuerySet:
         scope = scope_for(user)
         if scope.everything:
@@ -529,6 +532,8 @@ class Attendance(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = TrackedQuerySet.as_manager()  # bulk writes announce themselves (summaries)
 
     class Meta:
         verbose_name = "出席记录"

@@ -248,7 +248,7 @@ def test_edits_through_save_and_delete_keep_the_bits_in_step(fw):
     topic.save()
     VenueStandardRecord.objects.filter(venue=v3, item=StandardItem.PROCEDURE).update(
         met_on=D(2025, 1, 1)
-    )  # a bulk update sends no signal: put right by hand below
+    )  # a bulk update refreshes too (consult_portal.tracking); then a save
     record = VenueStandardRecord.objects.get(venue=v3, item=StandardItem.PROCEDURE)
     record.met_on = D(2025, 2, 1)
     record.save()

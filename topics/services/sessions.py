@@ -20,8 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from dashboards import summaries
-from dashboards.bits import refresh_members
 from members.models import Member
 from platforms.models import Venue
 
@@ -216,10 +214,9 @@ def _sync_attendance(*, consultation: Consultation, actor, rows: AttendanceInput
         if member_id not in existing
     ]
     if new_rows:
+        # Attendance's bulk_create announces the rows (consult_portal.tracking): the dashboard
+        # summaries catch up in this transaction.
         bulk_create_with_history(new_rows, Attendance, default_user=actor)
-        # bulk_create sends no signals: bring the dashboard summaries up to date.
-        summaries.refresh_sessions([consultation.pk])
-        refresh_members(row.member_id for row in new_rows)
 
 
 def _sync_topic_links(*, consultation: Consultation, actor, links: TopicLinkInput) -> None:

@@ -21,10 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dashboards import summaries
-from notifications import events as notify
-
-from .. import lifecycle
+from .. import events, lifecycle
 from ..lifecycle import OPEN_STATES, TopicStatus
 from ..models import Department, EventKind, Rating, Referral, ReferralRole, Topic, TopicEvent
 from ..permissions import can_move_topic
@@ -154,7 +151,6 @@ def topic_refer(
             ]
         ]
     )
-    summaries.refresh_topics([locked.pk])  # bulk_create sends no signals
     summary = f"主办:{lead.name}"
     if assisting:
         summary += ";协办:" + "、".join(d.name for d in assisting)
@@ -218,7 +214,6 @@ def topic_add_assisting(
         )
         for department in sorted(departments, key=lambda d: d.name)
     )
-    summaries.refresh_topics([locked.pk])  # bulk_create sends no signals
     summary = "追加协办:" + "、".join(sorted(d.name for d in departments))
     summary += f";办理期限:{deadline.isoformat()}。"
     note = (note or "").strip()
@@ -418,7 +413,7 @@ def topic_merge(
         to_status=TopicStatus.MERGED,
         note=f"合并至议题 #{surv.pk}“{surv.title}”。{suffix}",
     )
-    notify.topic_status_changed(event, actor=actor)
+    events.topic_status_changed.send(sender=Topic, event=event, actor=actor)
     TopicEvent.objects.create(
         topic=surv,
         kind=EventKind.MERGE,

@@ -8,9 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import events as notify
-
-from .. import lifecycle
+from .. import events, lifecycle
 from ..lifecycle import TopicStatus
 from ..models import EventKind, Topic, TopicEvent
 from ..permissions import can_move_topic
@@ -40,7 +38,7 @@ def topic_create(*, actor, note: str = "", notify_staff: bool = True, **fields) 
         note=(note or "").strip() or f"来源:{topic.get_source_display()}",
     )
     if notify_staff:
-        notify.topic_raised(topic, actor=actor)
+        events.topic_raised.send(sender=Topic, topic=topic, actor=actor)
     return topic
 
 
@@ -101,7 +99,7 @@ def topic_transition(
         to_status=to,
         note=note,
     )
-    notify.topic_status_changed(event, actor=actor)
+    events.topic_status_changed.send(sender=Topic, event=event, actor=actor)
     for field in update_fields:
         setattr(topic, field, getattr(locked, field))
     return event

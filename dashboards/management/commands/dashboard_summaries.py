@@ -1,7 +1,7 @@
 """Check or rebuild the dashboard summary tables (``dashboards.summaries``).
 
-Every save and delete through Django keeps them in step by itself; this is the safety net for
-what goes around the ORM (a manual SQL fix, a restored backup) and
+Every write through Django (save, delete, bulk_create, update) keeps them in step by itself;
+this is the safety net for what goes around the ORM (a manual SQL fix, a restored backup) and
 the nightly proof that they are right. Run it from cron (README, "Production"):
 
     manage.py dashboard_summaries --check      # exit 1 and list the differences
