@@ -28,7 +28,7 @@ def test_wrong_passwords_lock_the_login_with_a_chinese_page(live_server, page, o
 
 
 def test_a_user_signs_out_of_another_device(live_server, page, browser, office_staff):
-    other = browser.new_context(user_agent="Mozilla/5.0 (iPhone) 借用的手机")
+    other = browser.new_context(user_agent="Mozilla/5.0 (iPhone; Borrowed phone)")
     other_page = other.new_page()
     login(other_page, live_server, "staff_a")
 
@@ -38,7 +38,7 @@ def test_a_user_signs_out_of_another_device(live_server, page, browser, office_s
     assert page.get_by_text("当前设备").count() == 1
     assert fits(page)
     screenshot(page, "sessions")
-    row = page.get_by_role("row").filter(has_text="借用的手机")
+    row = page.get_by_role("listitem").filter(has_text="Borrowed phone")
     row.get_by_role("button", name="退出该设备").click()
     page.get_by_text("已退出该设备上的登录。").wait_for()
 
