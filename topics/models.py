@@ -15,6 +15,7 @@ from consult_portal.roles import scope_for
 from members.models import Member
 from platforms.models import Area, Venue
 
+from . import rules
 from .lifecycle import OPEN_STATES, TopicStatus
 
 
@@ -117,20 +118,14 @@ class TopicQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATES)
 
     def overdue(self, today=None) -> TopicQuerySet:
-        """Open topics past their own deadline, or with a referral unanswered past its deadline."""
-        today = today or timezone.localdate()
-        late_referral = Referral.objects.filter(
-            topic=models.OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
-        )
-        return self.open().filter(Q(deadline__lt=today) | Q(models.Exists(late_referral)))
+        """Open topics past their due date (``topics.rules``)."""
+        return self.filter(rules.topic_overdue_q(today or timezone.localdate()))
 
     def with_late_referral(self, today=None) -> TopicQuerySet:
-        """Annotate ``has_late_referral`` so ``Topic.is_overdue`` sees referrals without a query."""
-        today = today or timezone.localdate()
-        late_referral = Referral.objects.filter(
-            topic=models.OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
-        )
-        return self.annotate(has_late_referral=models.Exists(late_referral))
+        """Annotate ``ref_due`` (the earliest deadline of the unanswered referrals) so
+        ``Topic.is_overdue`` sees referrals without a query. ``today`` is not needed: kept for
+        the callers that pass it."""
+        return rules.with_due(self)
 
 
 class Topic(models.Model):
@@ -257,13 +252,10 @@ class Topic(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Same rule as ``TopicQuerySet.overdue``; referrals count when the row was loaded
+        """``topics.rules.topic_is_overdue`` today; referrals count when the row was loaded
         ``with_late_referral()`` (no query here)."""
-        if not self.is_open:
-            return False
-        if self.deadline and self.deadline < timezone.localdate():
-            return True
-        return bool(getattr(self, "has_late_referral", False))
+        due = rules.topic_due(self.deadline, [getattr(self, "ref_due", None)])
+        return rules.topic_is_overdue(self.status, due, timezone.localdate())
 
 
 class EventKind(models.TextChoices):

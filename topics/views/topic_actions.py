@@ -19,7 +19,7 @@ from consult_portal.forms import attach_errors
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
-from .. import lifecycle
+from .. import lifecycle, rules
 from ..forms.topic import (
     AddAssistingForm,
     CommentForm,
@@ -59,11 +59,8 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     today = timezone.localdate()
     referrals = list(topic.referrals.all())
     for referral in referrals:
-        referral.is_overdue = (
-            topic.status in OPEN_STATES
-            and referral.replied_on is None
-            and referral.deadline < today
-        )
+        referral.is_overdue = rules.referral_is_overdue(referral, topic.status, today)
+    due = rules.topic_due(topic.deadline, [r.deadline for r in referrals if r.replied_on is None])
     can_act = can_move_topic(user, topic)
     status = topic.status
     context = {
@@ -72,7 +69,7 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
         "referrals": referrals,
         "events": list(topic.events.all()),
         "duplicates": list(topic.duplicates.all()),
-        "topic_overdue": topic.is_overdue or any(r.is_overdue for r in referrals),
+        "topic_overdue": rules.topic_is_overdue(topic.status, due, today),
         "can_move": can_act,
         "show_private": scope.role != Role.MEMBER,
         "actions": [],
