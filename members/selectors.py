@@ -12,7 +12,6 @@ from consult_portal.roles import scope_for
 from .models import (
     Assignment,
     Duty,
-    DutyKind,
     DutyShift,
     DutyStatus,
     Member,
@@ -20,15 +19,6 @@ from .models import (
     ShiftStatus,
 )
 from .points import five_ones_from_points, member_points
-
-# The "五个一" duties a member owes each year.
-FIVE_ONES = (
-    DutyKind.PROPOSAL,
-    DutyKind.RESEARCH,
-    DutyKind.CONSULTATION,
-    DutyKind.OPINION,
-    DutyKind.DEED,
-)
 
 
 def member_list(*, user, q: str = "") -> QuerySet[Member]:
@@ -86,31 +76,6 @@ def shift_summary(*, member: Member, year: int | None = None) -> dict:
     counts["total"] = counts["done"] + counts["missed"]
     counts["rate"] = round(100 * counts["done"] / counts["total"], 1) if counts["total"] else None
     return counts
-
-
-def five_ones(*, member_id: int, year: int) -> list[dict]:
-    """This year's 五个一 checklist, computed from the records (two queries).
-
-    The consultation duty counts sessions attended (``Attendance``, present) plus consultation
-    duties recorded by hand for sessions outside the portal (a higher committee's, say).
-    """
-    from topics.models import Attendance, AttendanceStatus
-
-    done = dict(
-        Duty.objects.filter(
-            member_id=member_id, date__year=year, status=DutyStatus.DONE, kind__in=FIVE_ONES
-        )
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-    )
-    done[DutyKind.CONSULTATION] = done.get(DutyKind.CONSULTATION, 0) + (
-        Attendance.objects.filter(
-            member_id=member_id,
-            status=AttendanceStatus.PRESENT,
-            consultation__held_at__year=year,
-        ).count()
-    )
-    return [{"kind": kind, "label": kind.label, "count": done.get(kind, 0)} for kind in FIVE_ONES]
 
 
 def member_home(*, user) -> dict:
