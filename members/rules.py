@@ -41,9 +41,7 @@ def duty_counts(kind: str, status: str) -> bool:
 def checklist(counts: Mapping[str, int]) -> list[dict]:
     """The checklist rows from ``{duty kind: times done}`` (attended sessions counted under
     ``ATTENDED_KIND``)."""
-    return [
-        {"kind": kind, "label": kind.label, "count": counts.get(kind, 0)} for kind in FIVE_ONES
-    ]
+    return [{"kind": kind, "label": kind.label, "count": counts.get(kind, 0)} for kind in FIVE_ONES]
 
 
 def complete(counts: Mapping[str, int]) -> bool:

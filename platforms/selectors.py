@@ -7,7 +7,6 @@ import datetime
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from consult_portal.roles import Role, scope_for
 from members.models import Assignment
 
 from .models import SIX_STANDARDS_BY_KEY, StandardItem, Venue, VenueStandardRecord
@@ -145,7 +144,7 @@ def venue_page(*, user, venue: Venue) -> dict:
     from members.models import DutyShift
     from topics.models import AttendanceStatus, Consultation, Topic
 
-    from .permissions import can_edit_venue
+    from .permissions import can_edit_venue, venue_policy
 
     today = timezone.localdate()
     assignments = list(
@@ -194,6 +193,6 @@ def venue_page(*, user, venue: Venue) -> dict:
         "versions": versions,
         "can_edit": can_edit_venue(user, venue),
         # Members open only their own file, so the names are not links for them.
-        "link_members": scope_for(user).role != Role.MEMBER,
+        "link_members": venue_policy.user_can(user, "link_members"),
         "today": today,
     }

@@ -13,7 +13,7 @@ from .exports import VENUE_EXPORT
 from .filters import VenueFilter
 from .forms import VenueForm, VenueStandardForm
 from .models import SIX_STANDARDS, StandardItem, Venue
-from .permissions import can_edit_venue
+from .permissions import can_edit_venue, venue_policy
 from .selectors import venue_list, venue_page
 from .services import (
     venue_create,
@@ -70,13 +70,11 @@ class VenueDetailView(RoleRequiredMixin, DetailView):
 
 # --- Venue page writes (issue 4, item 2): create, edit, "六有", deactivate / reactivate ---
 
-WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
-
 
 class VenueWriteMixin(RoleRequiredMixin):
     """Office staff and administrators only; another area's venue is 404."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = venue_policy.roles_for("change")
 
     def get_venue(self) -> Venue:
         venue = get_object_or_404(
