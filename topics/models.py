@@ -25,7 +25,7 @@ class DepartmentQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("area"))
         return self.none()
 
 
@@ -107,7 +107,7 @@ class TopicQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("area"))
         if scope.member_id:
             return self.filter(
                 Q(venue_id__in=scope.venue_ids) | Q(raised_by_member_id=scope.member_id)
@@ -374,7 +374,7 @@ class ConsultationQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(venue__area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("venue__area"))
         if scope.member_id:
             return self.filter(
                 Q(venue_id__in=scope.venue_ids) | Q(attendances__member_id=scope.member_id)
