@@ -8,7 +8,7 @@ same thing:
 - a ``*_q(...)`` condition on the model's own rows, for conditional aggregates
   (``Count("pk", filter=raised_q(period))``) so a page counts many figures in one query;
 - a queryset function (``topics_raised(node, period)``) listing the same rows, for the cases
-  list, charts and hand checks.
+  list and charts (the sets only the tests list live in ``tests/dashboards/record_sets.py``).
 
 Semantics (see also the 口径说明 page, ``dashboards.figures.DEFINITIONS``):
 
@@ -44,7 +44,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from members import rules as five_ones
-from members.models import Assignment, Duty, Member
+from members.models import Assignment, Duty
 from platforms.models import StandardItem, Venue, VenueStandardRecord
 from topics import rules as topic_rules
 from topics.lifecycle import ACCEPTED_STATES, RESOLVED_STATES, TopicStatus
@@ -133,28 +133,8 @@ def topics_raised(node: DashboardScope, period: Period) -> QuerySet[Topic]:
     return topics(node).filter(raised_q(period))
 
 
-def topics_accepted(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(accepted_q(period))
-
-
-def topics_declined(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(declined_q(period))
-
-
 def topics_resolved(node: DashboardScope, period: Period) -> QuerySet[Topic]:
     return topics(node).filter(resolved_q(period))
-
-
-def topics_rated(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(rated_q(period))
-
-
-def topics_satisfied(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(satisfied_q(period))
-
-
-def topics_overdue(node: DashboardScope, today: datetime.date | None = None) -> QuerySet[Topic]:
-    return Topic.objects.filter(topic_node_q(node)).overdue(today)
 
 
 # -- sessions and attendance -------------------------------------------------------------------
@@ -164,17 +144,6 @@ def session_node_q(node: DashboardScope, prefix: str = "") -> Q:
 
 def sessions_held(node: DashboardScope, period: Period) -> QuerySet[Consultation]:
     return Consultation.objects.filter(session_node_q(node), held_q(period))
-
-
-def attendance_expected(node: DashboardScope, period: Period) -> QuerySet[Attendance]:
-    """Everyone on the attendance list of a session held: present, absent or on leave."""
-    return Attendance.objects.filter(
-        session_node_q(node, "consultation__"), held_q(period, "consultation__")
-    )
-
-
-def attendance_present(node: DashboardScope, period: Period) -> QuerySet[Attendance]:
-    return attendance_expected(node, period).filter(status=AttendanceStatus.PRESENT)
 
 
 # -- venues ------------------------------------------------------------------------------------
@@ -207,14 +176,6 @@ def venue_standard_q(period: Period) -> Q:
 def venues(node: DashboardScope) -> QuerySet[Venue]:
     """Venues in use in the node."""
     return Venue.objects.filter(venue_node_q(node), is_active=True)
-
-
-def venues_active(node: DashboardScope, period: Period) -> QuerySet[Venue]:
-    return venues(node).filter(venue_active_q(period))
-
-
-def venues_standard(node: DashboardScope, period: Period) -> QuerySet[Venue]:
-    return venues(node).filter(venue_standard_q(period))
 
 
 # -- members and 五个一 --------------------------------------------------------------------------
@@ -261,11 +222,3 @@ def five_ones_q(period: Period, member_ref: str = "pk") -> Q:
     )
     consulted = Q(Exists(attended)) | Q(Exists(done.filter(kind=five_ones.ATTENDED_KIND)))
     return condition & consulted
-
-
-def members(node: DashboardScope, period: Period) -> QuerySet[Member]:
-    return Member.objects.filter(member_node_q(node, period), is_active=True)
-
-
-def members_five_ones(node: DashboardScope, period: Period) -> QuerySet[Member]:
-    return members(node, period).filter(five_ones_q(period))
