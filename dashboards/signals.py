@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
-from members.models import Duty, DutyStatus, Member
+from members import rules as five_ones
+from members.models import Duty, Member
 from platforms.models import Venue, VenueStandardRecord
 from topics.lifecycle import RESOLVED_STATES
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
@@ -28,7 +29,6 @@ TRACKED = {
     Attendance: ("member_id", "consultation_id", "status"),
     VenueStandardRecord: ("venue_id", "item", "met_on"),
 }
-MEMBER_DUTY_KINDS = frozenset(bits.MEMBER_BITS.values())
 
 
 def _relevant(sender, values: dict | None):
@@ -41,7 +41,7 @@ def _relevant(sender, values: dict | None):
     if sender is Topic:
         return (v["venue_id"], v["resolved_on"] if v["status"] in RESOLVED_STATES else None)
     if sender is Duty:
-        counted = v["status"] == DutyStatus.DONE and v["kind"] in MEMBER_DUTY_KINDS
+        counted = five_ones.duty_counts(v["kind"], v["status"])
         return (v["member_id"], v["kind"], v["date"]) if counted else (v["member_id"],)
     if sender is Attendance:
         present = v["status"] == AttendanceStatus.PRESENT
