@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -67,6 +68,25 @@ class Scope:
     @property
     def sees_nothing(self) -> bool:
         return not (self.everything or self.area_path or self.member_id)
+
+    # The area-prefix rule, once: an area-scoped user covers their area and every area below it
+    # (materialized paths share the ancestor's prefix). ``area_q`` is the rule for querysets,
+    # ``covers_path`` the same rule for one loaded row.
+    def area_q(self, area: str = "area") -> Q:
+        """Rows whose area (the lookup path ``area``; "" for Area rows) this scope covers."""
+        if self.everything:
+            return Q()
+        if self.area_path:
+            lookup = f"{area}__path__startswith" if area else "path__startswith"
+            return Q(**{lookup: self.area_path})
+        return Q(pk__in=[])
+
+    def covers_path(self, path: str | None) -> bool:
+        """``area_q`` for one area's materialized path (None: no area, covered by nobody but
+        those who see everything)."""
+        if self.everything:
+            return True
+        return bool(self.area_path) and path is not None and path.startswith(self.area_path)
 
 
 _NOTHING = Scope(role=Role.NONE)

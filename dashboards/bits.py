@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 
-from members.models import Duty, DutyKind, DutyStatus, Member
+from members import rules as five_ones
+from members.models import Duty, DutyKind, Member
 from platforms.models import Area, StandardItem, Venue, VenueStandardRecord
 from topics.lifecycle import RESOLVED_STATES
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
@@ -39,14 +40,18 @@ from .scope import DashboardScope
 TZ = ZoneInfo(settings.TIME_ZONE)  # Asia/Shanghai: the dates every figure is measured in
 
 VENUE_BITS = ("active", "outcome")
-# MemberYear column prefix → the duty kind whose completed duties set it.
-MEMBER_BITS = {
-    "proposal": DutyKind.PROPOSAL,
-    "research": DutyKind.RESEARCH,
-    "opinion": DutyKind.OPINION,
-    "deed": DutyKind.DEED,
-    "consult": DutyKind.CONSULTATION,  # and the days present at a session
+# The MemberYear column prefix that stores each kind's days (a storage name only).
+MEMBER_BIT_PREFIX = {
+    DutyKind.PROPOSAL: "proposal",
+    DutyKind.RESEARCH: "research",
+    DutyKind.OPINION: "opinion",
+    DutyKind.DEED: "deed",
+    DutyKind.CONSULTATION: "consult",
 }
+# MemberYear column prefix → the 五个一 kind (``members.rules``) whose counted duties set it; the
+# prefix of ``five_ones.ATTENDED_KIND`` also gets the days present at a session.
+MEMBER_BITS = {MEMBER_BIT_PREFIX[kind]: kind for kind in five_ones.FIVE_ONES}
+ATTENDED_PREFIX = MEMBER_BIT_PREFIX[five_ones.ATTENDED_KIND]
 RECORDED_ITEMS = tuple(StandardItem.values)
 
 
@@ -109,13 +114,13 @@ def member_rows(member_id: int) -> dict[int, dict]:
     days: dict[str, list[datetime.date]] = {prefix: [] for prefix in MEMBER_BITS}
     prefix_of = {kind: prefix for prefix, kind in MEMBER_BITS.items()}
     for kind, day in Duty.objects.filter(
-        member_id=member_id, status=DutyStatus.DONE, kind__in=list(prefix_of)
+        member_id=member_id, status=five_ones.COUNTED_DUTY_STATUS, kind__in=list(prefix_of)
     ).values_list("kind", "date"):
         days[prefix_of[kind]].append(day)
     for held_at in Attendance.objects.filter(
         member_id=member_id, status=AttendanceStatus.PRESENT
     ).values_list("consultation__held_at", flat=True):
-        days["consult"].append(_local_date(held_at))
+        days[ATTENDED_PREFIX].append(_local_date(held_at))
     return _rows_by_year(days)
 
 
@@ -234,9 +239,9 @@ def _member_select() -> tuple[str, list]:
         f"WHERE a.{qn('status')} = %s"
     )
     params = [
-        DutyStatus.DONE,
+        five_ones.COUNTED_DUTY_STATUS,
         *kinds,
-        DutyKind.CONSULTATION,
+        five_ones.ATTENDED_KIND,
         *held_params,
         AttendanceStatus.PRESENT,
     ]

@@ -8,7 +8,7 @@ same thing:
 - a ``*_q(...)`` condition on the model's own rows, for conditional aggregates
   (``Count("pk", filter=raised_q(period))``) so a page counts many figures in one query;
 - a queryset function (``topics_raised(node, period)``) listing the same rows, for the cases
-  list, charts and hand checks.
+  list and charts (the sets only the tests list live in ``tests/dashboards/record_sets.py``).
 
 Semantics (see also the 口径说明 page, ``dashboards.figures.DEFINITIONS``):
 
@@ -22,7 +22,7 @@ Semantics (see also the 口径说明 page, ``dashboards.figures.DEFINITIONS``):
   were raised — a topic raised last year and resolved this year counts as resolved this year.
 - rated / satisfied: of the resolved topics, those with a rating; satisfied = 满意 or 基本满意.
 - overdue: open topics past their deadline or with a referral unanswered past its deadline,
-  on a given day (``TopicQuerySet.overdue``); "now" on the dashboard.
+  on a given day (``topics.rules``); "now" on the dashboard.
 - sessions: consultations whose ``held_at`` (Asia/Shanghai) falls in the period, at venues in the
   node; attendance rows of those sessions; present = 出席.
 - venues: venues in use (``is_active``) in the node; active = at least one session in the
@@ -33,7 +33,7 @@ Semantics (see also the 口径说明 page, ``dashboards.figures.DEFINITIONS``):
   node: active members sent down to the venue (an ``Assignment`` overlapping the period).
   五个一 complete = in the period, at least one completed (已完成) duty of each of 提案, 调研,
   社情民意, 实事, and for 协商 a session attended (出席) or a completed 协商 duty — the counts of
-  ``members.points.five_ones_from_points``.
+  ``members.points.five_ones_from_points``; the rule itself is ``members.rules``.
 """
 
 from __future__ import annotations
@@ -43,15 +43,16 @@ import datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from members.models import Assignment, Duty, DutyKind, DutyStatus, Member
+from members import rules as five_ones
+from members.models import Assignment, Duty
 from platforms.models import StandardItem, Venue, VenueStandardRecord
-from topics.lifecycle import ACCEPTED_STATES, OPEN_STATES, RESOLVED_STATES, TopicStatus
+from topics import rules as topic_rules
+from topics.lifecycle import ACCEPTED_STATES, RESOLVED_STATES, TopicStatus
 from topics.models import (
     Attendance,
     AttendanceStatus,
     Consultation,
     Rating,
-    Referral,
     Topic,
 )
 
@@ -119,11 +120,8 @@ def satisfied_q(period: Period) -> Q:
 
 
 def overdue_q(today: datetime.date) -> Q:
-    """The rule of ``TopicQuerySet.overdue`` as a condition (for conditional aggregates)."""
-    late_referral = Referral.objects.filter(
-        topic=OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
-    )
-    return Q(status__in=OPEN_STATES) & (Q(deadline__lt=today) | Q(Exists(late_referral)))
+    """``topics.rules.topic_overdue_q``, the one definition (for conditional aggregates)."""
+    return topic_rules.topic_overdue_q(today)
 
 
 def topics(node: DashboardScope) -> QuerySet[Topic]:
@@ -135,28 +133,8 @@ def topics_raised(node: DashboardScope, period: Period) -> QuerySet[Topic]:
     return topics(node).filter(raised_q(period))
 
 
-def topics_accepted(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(accepted_q(period))
-
-
-def topics_declined(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(declined_q(period))
-
-
 def topics_resolved(node: DashboardScope, period: Period) -> QuerySet[Topic]:
     return topics(node).filter(resolved_q(period))
-
-
-def topics_rated(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(rated_q(period))
-
-
-def topics_satisfied(node: DashboardScope, period: Period) -> QuerySet[Topic]:
-    return topics(node).filter(satisfied_q(period))
-
-
-def topics_overdue(node: DashboardScope, today: datetime.date | None = None) -> QuerySet[Topic]:
-    return Topic.objects.filter(topic_node_q(node)).overdue(today)
 
 
 # -- sessions and attendance -------------------------------------------------------------------
@@ -166,17 +144,6 @@ def session_node_q(node: DashboardScope, prefix: str = "") -> Q:
 
 def sessions_held(node: DashboardScope, period: Period) -> QuerySet[Consultation]:
     return Consultation.objects.filter(session_node_q(node), held_q(period))
-
-
-def attendance_expected(node: DashboardScope, period: Period) -> QuerySet[Attendance]:
-    """Everyone on the attendance list of a session held: present, absent or on leave."""
-    return Attendance.objects.filter(
-        session_node_q(node, "consultation__"), held_q(period, "consultation__")
-    )
-
-
-def attendance_present(node: DashboardScope, period: Period) -> QuerySet[Attendance]:
-    return attendance_expected(node, period).filter(status=AttendanceStatus.PRESENT)
 
 
 # -- venues ------------------------------------------------------------------------------------
@@ -211,16 +178,8 @@ def venues(node: DashboardScope) -> QuerySet[Venue]:
     return Venue.objects.filter(venue_node_q(node), is_active=True)
 
 
-def venues_active(node: DashboardScope, period: Period) -> QuerySet[Venue]:
-    return venues(node).filter(venue_active_q(period))
-
-
-def venues_standard(node: DashboardScope, period: Period) -> QuerySet[Venue]:
-    return venues(node).filter(venue_standard_q(period))
-
-
 # -- members and 五个一 --------------------------------------------------------------------------
-FIVE_ONES_DUTY_KINDS = (DutyKind.PROPOSAL, DutyKind.RESEARCH, DutyKind.OPINION, DutyKind.DEED)
+FIVE_ONES_DUTY_KINDS = five_ones.DUTY_ONLY_KINDS
 
 
 def assigned_q(period: Period, prefix: str = "") -> Q:
@@ -243,10 +202,13 @@ def member_node_q(node: DashboardScope, period: Period) -> Q:
 
 
 def five_ones_q(period: Period, member_ref: str = "pk") -> Q:
-    """The member (``OuterRef(member_ref)``) did each of the 五个一 at least once in the period."""
+    """The member (``OuterRef(member_ref)``) did each of the 五个一 (``members.rules``) at least
+    once in the period."""
     start, end = date_range(period)
     member = OuterRef(member_ref)
-    done = Duty.objects.filter(member=member, status=DutyStatus.DONE, date__range=(start, end))
+    done = Duty.objects.filter(
+        member=member, status=five_ones.COUNTED_DUTY_STATUS, date__range=(start, end)
+    )
     condition = Q()
     for kind in FIVE_ONES_DUTY_KINDS:
         condition &= Q(Exists(done.filter(kind=kind)))
@@ -258,13 +220,5 @@ def five_ones_q(period: Period, member_ref: str = "pk") -> Q:
         status=AttendanceStatus.PRESENT,
         consultation__in=Consultation.objects.filter(held_q(period)).values("pk"),
     )
-    consulted = Q(Exists(attended)) | Q(Exists(done.filter(kind=DutyKind.CONSULTATION)))
+    consulted = Q(Exists(attended)) | Q(Exists(done.filter(kind=five_ones.ATTENDED_KIND)))
     return condition & consulted
-
-
-def members(node: DashboardScope, period: Period) -> QuerySet[Member]:
-    return Member.objects.filter(member_node_q(node, period), is_active=True)
-
-
-def members_five_ones(node: DashboardScope, period: Period) -> QuerySet[Member]:
-    return members(node, period).filter(five_ones_q(period))

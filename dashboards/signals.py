@@ -29,7 +29,8 @@ import threading
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from consult_portal.tracking import rows_created, rows_updating
-from members.models import Duty, DutyStatus, Member
+from members import rules as five_ones
+from members.models import Duty, Member
 from platforms.models import Venue, VenueStandardRecord
 from platforms.signals import area_moved
 from topics.models import Attendance, AttendanceStatus, Consultation, Referral, Topic
@@ -56,7 +57,6 @@ WATCHED = {
     VenueStandardRecord: {"venue", "item", "met_on"},
     Venue: {"area"},
 }
-MEMBER_DUTY_KINDS = frozenset(bits.MEMBER_BITS.values())
 
 
 def _names(fields) -> set[str]:
@@ -89,7 +89,7 @@ def _relevant(sender, values: dict | None):
     if sender is Consultation:
         return (v["venue_id"], v["held_at"], bool(v["outcome"]))
     if sender is Duty:
-        counted = v["status"] == DutyStatus.DONE and v["kind"] in MEMBER_DUTY_KINDS
+        counted = five_ones.duty_counts(v["kind"], v["status"])
         return (v["member_id"], v["kind"], v["date"]) if counted else (v["member_id"],)
     if sender is Attendance:
         present = v["status"] == AttendanceStatus.PRESENT

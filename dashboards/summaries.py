@@ -33,7 +33,8 @@ from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from platforms.models import Area
-from topics.lifecycle import ACCEPTED_STATES, OPEN_STATES, RESOLVED_STATES, TopicStatus
+from topics import rules as topic_rules
+from topics.lifecycle import ACCEPTED_STATES, RESOLVED_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Referral, Topic
 
 from .models import (
@@ -120,11 +121,8 @@ def topic_snapshot(row: dict, late_from: datetime.date | None, ancestry: Ancestr
     resolved = status in RESOLVED_STATES
     resolved_on = row["resolved_on"] if resolved else None
     rating = row["rating"] if resolved_on else ""
-    overdue_from = None
-    if status in OPEN_STATES:
-        deadlines = [d for d in (row["deadline"], late_from) if d is not None]
-        if deadlines:
-            overdue_from = min(deadlines) + datetime.timedelta(days=1)
+    due = topic_rules.topic_due(row["deadline"], [late_from])
+    overdue_from = topic_rules.first_overdue_day(status, due)
     return TopicSnapshot(
         nodes=_node_string(ancestry, row["area__path"], row["venue_id"]),
         raised_on=row["raised_on"],
@@ -262,7 +260,7 @@ TOPIC_ROW = (
 
 
 def _late_referrals(topic_ids: Iterable[int] | None = None) -> dict[int, datetime.date]:
-    referrals = Referral.objects.filter(replied_on__isnull=True)
+    referrals = Referral.objects.filter(topic_rules.referral_unanswered_q())
     if topic_ids is not None:
         referrals = referrals.filter(topic_id__in=topic_ids)
     return dict(
@@ -285,7 +283,7 @@ def topic_snapshots(topic_ids=None, ancestry: Ancestry | None = None):
             yield row["pk"], topic_snapshot(row, late.get(row["pk"]), ancestry)
         return
     first_late = (
-        Referral.objects.filter(topic=OuterRef("pk"), replied_on__isnull=True)
+        Referral.objects.filter(topic_rules.referral_unanswered_q(), topic=OuterRef("pk"))
         .order_by()
         .values("topic")
         .annotate(first=Min("deadline"))

@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, ListView, TemplateView
 
 from consult_portal.forms import attach_errors
-from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
 from .duty_services import (
@@ -29,13 +28,14 @@ from .duty_services import (
     reporting_member,
 )
 from .models import Duty, DutyStatus
+from .permissions import duty_policy
 from .point_forms import DutyReportForm, DutyReviewForm
 
 REVIEW_PAGE_SIZE = 25
 
 
 class MemberOnlyMixin(RoleRequiredMixin):
-    allowed_roles = (Role.MEMBER,)
+    allowed_roles = duty_policy.roles_for("report")
 
     def get_member(self):
         member = reporting_member(self.request.user)
@@ -166,7 +166,7 @@ class DutyReviewQueueView(RoleRequiredMixin, ListView):
     POST. An invalid return (no reason) re-renders the page with the message on that row and
     the other rows' typed text kept."""
 
-    allowed_roles = (Role.ADMIN, Role.OFFICE)
+    allowed_roles = duty_policy.roles_for("review")
     template_name = "members/duty_review.html"
     context_object_name = "duties"
     paginate_by = REVIEW_PAGE_SIZE

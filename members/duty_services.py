@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from consult_portal.roles import Role, scope_for
+from consult_portal.roles import scope_for
 from platforms.models import Venue
 
 from . import events
@@ -35,7 +35,7 @@ from .models import (
     PointKind,
     PointRule,
 )
-from .permissions import can_edit_member
+from .permissions import can_edit_member, can_edit_point_rules, duty_policy
 
 # Which outcomes make sense for which kind of duty.
 # Tuples in the order of ``DutyOutcome``'s choices, so the error message lists them in that order.
@@ -53,17 +53,6 @@ OUTCOMES_BY_KIND = {
 
 def can_record_duty(user, member: Member) -> bool:
     return can_edit_member(user, member)
-
-
-def can_edit_point_rules(user) -> bool:
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    if scope.role != Role.OFFICE or not scope.area_id:
-        return False
-    from platforms.models import Area
-
-    return Area.objects.filter(pk=scope.area_id, depth=1).exists()
 
 
 def check_outcome(kind: str, outcome: str) -> None:
@@ -204,10 +193,9 @@ REPORT_FIELDS = ("kind", "date", "title", "venue", "outcome", "note")
 
 
 def reporting_member(user) -> Member | None:
-    scope = scope_for(user)
-    if scope.role != Role.MEMBER or not scope.member_id:
+    if not duty_policy.user_can(user, "report"):
         return None
-    return Member.objects.filter(pk=scope.member_id, is_active=True).first()
+    return Member.objects.filter(pk=scope_for(user).member_id, is_active=True).first()
 
 
 def report_venues(member: Member):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
-from consult_portal.roles import Role, scope_for
+from consult_portal.roles import scope_for
 from consult_portal.tracking import TrackedQuerySet
 from platforms.models import Area, Venue
 
@@ -73,10 +73,9 @@ class MemberQuerySet(models.QuerySet):
             return self
         if scope.area_path:
             assigned_here = Assignment.objects.filter(member=OuterRef("pk")).filter(
-                Q(venue__area__path__startswith=scope.area_path)
-                | Q(area__path__startswith=scope.area_path)
+                scope.area_q("venue__area") | scope.area_q("area")
             )
-            return self.filter(Q(area__path__startswith=scope.area_path) | Exists(assigned_here))
+            return self.filter(scope.area_q("area") | Exists(assigned_here))
         if scope.member_id:
             return self.filter(pk=scope.member_id)
         return self.none()
@@ -191,10 +190,7 @@ class AssignmentQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(
-                Q(venue__area__path__startswith=scope.area_path)
-                | Q(area__path__startswith=scope.area_path)
-            )
+            return self.filter(scope.area_q("venue__area") | scope.area_q("area"))
         if scope.member_id:
             return self.filter(member_id=scope.member_id)
         return self.none()
@@ -286,7 +282,7 @@ class DutyShiftQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(venue__area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("venue__area"))
         if scope.member_id:
             return self.published().filter(member_id=scope.member_id)
         return self.none()
@@ -355,7 +351,7 @@ class RotaMonthQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(venue__area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("venue__area"))
         return self.none()
 
 
@@ -487,13 +483,13 @@ class DutyQuerySet(TrackedQuerySet):
 
     def reviewable_by(self, user) -> DutyQuerySet:
         """Duties of members whose file the user may edit: their own committee's members (the
-        same rule as ``can_record_duty``), in one filter."""
+        same rule as ``can_record_duty``), in one filter: ``duty_policy``'s "review"."""
+        from .permissions import duty_policy  # the policy is built on this model
+
         scope = scope_for(user)
-        if scope.everything:
-            return self
-        if scope.role == Role.OFFICE and scope.area_path:
-            return self.filter(member__area__path__startswith=scope.area_path)
-        return self.none()
+        if not duty_policy.user_can(user, "review"):
+            return self.none()
+        return self.filter(scope.area_q("member__area"))
 
 
 class Duty(models.Model):

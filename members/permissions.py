@@ -1,26 +1,72 @@
-"""Who may change members and assignments — used by views, services and templates alike.
+"""Who may change members, assignments, duties and rotas — one policy per model
+(``consult_portal.policies``), used by views, services and templates alike.
 
 Staff edit the members of committees in their area (a district's office edits the district's
 members). A city member sent down to a district venue is visible to the district's staff, who may
 assign them to and end them from the district's venues, but only the city's office edits the
-member's own file.
+member's own file, records and reviews their duties.
 """
 
 from __future__ import annotations
 
+from consult_portal.policies import WRITE, Action, ScopePolicy, register
 from consult_portal.roles import Role, scope_for
-from platforms.permissions import can_manage_area
+from platforms.models import Venue
+
+from .models import Assignment, Duty, Member
+
+member_policy = register(
+    "member",
+    ScopePolicy(
+        Member,
+        area="area",
+        # change: the member's file; assign: send members to venues and record their leave
+        # (the assignment's own area decides, see ``assignment_policy``); point_rules: the
+        # year's point rules and bands (a top-level office only, see ``can_edit_point_rules``).
+        actions={"change": WRITE, "assign": WRITE, "point_rules": WRITE},
+    ),
+)
+# An assignment belongs to its venue's area, or to its own area when it names no venue.
+assignment_policy = register(
+    "assignment",
+    ScopePolicy(Assignment, area=("venue__area", "area"), actions={"change": WRITE}),
+)
+# The office of the member's own committee records and reviews duties; a member reports their own.
+duty_policy = register(
+    "duty",
+    ScopePolicy(
+        Duty,
+        area="member__area",
+        actions={
+            "change": WRITE,
+            "review": WRITE,
+            "report": Action(frozenset({Role.MEMBER}), in_area=False),
+        },
+    ),
+)
+# Office staff plan the rota of the venues in their area.
+rota_policy = register("rota", ScopePolicy(Venue, area="area", actions={"plan": WRITE}))
 
 
 def can_edit_member(user, member) -> bool:
-    return can_manage_area(user, member.area)
+    return member_policy.user_can(user, "change", member)
 
 
 def can_assign(user) -> bool:
-    scope = scope_for(user)
-    return scope.everything or (scope.role == Role.OFFICE and bool(scope.area_path))
+    return member_policy.user_can(user, "assign")
 
 
 def can_manage_assignment(user, assignment) -> bool:
-    area = assignment.venue.area if assignment.venue_id else assignment.area
-    return can_manage_area(user, area)
+    return assignment_policy.user_can(user, "change", assignment)
+
+
+def can_edit_point_rules(user) -> bool:
+    """Administrators, and the office of a top-level area (the rules are the whole city's)."""
+    if not member_policy.user_can(user, "point_rules"):
+        return False
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    from platforms.models import Area
+
+    return Area.objects.filter(pk=scope.area_id, depth=1).exists()

@@ -30,6 +30,7 @@ from .duty_services import (
     report_version,
 )
 from .models import Duty, DutyStatus, Member
+from .permissions import duty_policy, member_policy
 from .point_forms import (
     DutyForm,
     PointBandFormSet,
@@ -40,13 +41,11 @@ from .point_forms import (
 from .point_selectors import ranking, ranking_export_source, ranking_export_spec
 from .points import bands_for_year, rules_for_year
 
-WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
-
 
 class DutyAddView(RoleRequiredMixin, FormView):
     """Staff of the member's own committee record a duty; another area's member is 404."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = duty_policy.roles_for("change")
     template_name = "members/duty_form.html"
     form_class = DutyForm
 
@@ -84,7 +83,7 @@ class DutyObjectMixin(RoleRequiredMixin):
     """A duty of a member the user may see; staff of another area get 404, staff who see the
     member but may not edit their file (another committee's member sent down here) get 403."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = duty_policy.roles_for("change")
 
     def _load(self):
         self.duty = get_object_or_404(
@@ -152,7 +151,7 @@ class PointRulesView(RoleRequiredMixin, TemplateView):
     """The year's point rules and bands (等次). Office staff read them; only those who may edit
     see a form. Rules and bands are saved together, or neither."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = member_policy.roles_for("point_rules")
     template_name = "members/point_rules.html"
     band_prefix = "band"
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
+from . import rules as five_ones
 from .models import (
     Duty,
     DutyKind,
@@ -252,22 +253,16 @@ def member_points(
     }
 
 
-# The 五个一 duty each point kind stands for. The counts behind the points are the checklist's:
-# a consultation is a session attended or a consultation duty recorded by hand.
-FIVE_ONES_POINT_KINDS = (
-    (DutyKind.PROPOSAL, PointKind.PROPOSAL),
-    (DutyKind.RESEARCH, PointKind.RESEARCH),
-    (DutyKind.CONSULTATION, PointKind.ATTENDANCE),
-    (DutyKind.OPINION, PointKind.OPINION),
-    (DutyKind.DEED, PointKind.DEED),
-)
+# The point kind each of the 五个一 (``members.rules``) is counted under. The counts behind the
+# points are the checklist's: completed duties of the year, and for 协商 the sessions attended
+# as well (``ATTENDED_KIND`` → ATTENDANCE, which ``record_counts`` adds attendance to).
+FIVE_ONES_POINT_KINDS = tuple((kind, DUTY_KIND_POINTS[kind]) for kind in five_ones.FIVE_ONES)
+assert DUTY_KIND_POINTS[five_ones.ATTENDED_KIND] == PointKind.ATTENDANCE
 
 
 def five_ones_from_points(points: MemberPoints) -> list[dict]:
-    """The 五个一 checklist from a member's points (no further query); the same counts as
-    ``members.selectors.five_ones``."""
+    """The 五个一 checklist (``members.rules``) from a member's points (no further query)."""
     by_kind = points.by_kind()
-    return [
-        {"kind": duty_kind, "label": duty_kind.label, "count": by_kind[point_kind].count}
-        for duty_kind, point_kind in FIVE_ONES_POINT_KINDS
-    ]
+    return five_ones.checklist(
+        {duty_kind: by_kind[point_kind].count for duty_kind, point_kind in FIVE_ONES_POINT_KINDS}
+    )

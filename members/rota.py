@@ -31,7 +31,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from consult_portal.roles import Role, scope_for
 from platforms.models import Venue
 
 from .models import (
@@ -43,8 +42,8 @@ from .models import (
     ShiftSlot,
     ShiftStatus,
 )
+from .permissions import rota_policy
 
-WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
 # Shifts a regenerate may replace (only in an unpublished month): drafts, which members never saw.
 # Any other shift is on members' home pages and calendars, so a regenerate keeps it.
 REPLACEABLE = (ShiftStatus.DRAFT,)
@@ -141,10 +140,7 @@ def leave_days(
 
 
 def can_plan_rota(user, venue: Venue) -> bool:
-    scope = scope_for(user)
-    if scope.role not in WRITE_ROLES:
-        return False
-    return Venue.objects.visible_to(user).filter(pk=venue.pk).exists()
+    return rota_policy.user_can(user, "plan", venue)
 
 
 def rota_members(venue: Venue, first: datetime.date, last: datetime.date) -> list[Member]:

@@ -21,8 +21,8 @@ from consult_portal.views import RoleRequiredMixin
 from platforms.models import Venue
 
 from .models import DutyShift, Member, ShiftSlot
+from .permissions import rota_policy
 from .rota import (
-    WRITE_ROLES,
     kept_visible_days,
     month_bounds,
     rota_generate,
@@ -64,7 +64,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         self.setup_month()
-        if self.scope.role not in WRITE_ROLES:
+        if not rota_policy.user_can(request.user, "plan"):
             raise PermissionDenied("只有政协办公室可以排班。")
         action = request.POST.get("action", "generate")
         if action not in self.ACTIONS:
@@ -259,7 +259,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
             month=self.month,
             cell_error=error,
             generate_form=self.generate_form or RotaGenerateForm(year=self.year, month=self.month),
-            can_plan=self.scope.role in WRITE_ROLES,
+            can_plan=rota_policy.user_can(self.request.user, "plan"),
             slots=ShiftSlot.choices,
             # The add form of every day lists the same members: render the options once.
             member_options=_options(members, ""),

@@ -8,20 +8,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from .models import (
     Assignment,
     Duty,
-    DutyKind,
     DutyShift,
-    DutyStatus,
     Member,
     ShiftStatus,
-)
-
-# The "五个一" duties a member owes each year.
-FIVE_ONES = (
-    DutyKind.PROPOSAL,
-    DutyKind.RESEARCH,
-    DutyKind.CONSULTATION,
-    DutyKind.OPINION,
-    DutyKind.DEED,
 )
 
 
@@ -61,27 +50,3 @@ def shift_summary(*, member: Member, year: int | None = None) -> dict:
     counts["rate"] = round(100 * counts["done"] / counts["total"], 1) if counts["total"] else None
     return counts
 
-
-def five_ones(*, member_id: int, year: int) -> list[dict]:
-    """This year's 五个一 checklist, computed from the records (two queries).
-
-    The consultation duty counts sessions attended (``Attendance``, present) plus consultation
-    duties recorded by hand for sessions outside the portal (a higher committee's, say).
-    """
-    from topics.models import Attendance, AttendanceStatus
-
-    done = dict(
-        Duty.objects.filter(
-            member_id=member_id, date__year=year, status=DutyStatus.DONE, kind__in=FIVE_ONES
-        )
-        .values_list("kind")
-        .annotate(n=Count("pk"))
-    )
-    done[DutyKind.CONSULTATION] = done.get(DutyKind.CONSULTATION, 0) + (
-        Attendance.objects.filter(
-            member_id=member_id,
-            status=AttendanceStatus.PRESENT,
-            consultation__held_at__year=year,
-        ).count()
-    )
-    return [{"kind": kind, "label": kind.label, "count": done.get(kind, 0)} for kind in FIVE_ONES]

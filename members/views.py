@@ -6,14 +6,18 @@ from django.views.generic import FormView, ListView
 
 from consult_portal.forms import attach_errors
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
-from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
 from .exports import MEMBER_EXPORT
 from .filters import MemberFilter
 from .forms import AssignmentEndForm, AssignmentForm, MemberForm, MemberLeaveForm
 from .models import Assignment, Member, MemberLeave
-from .permissions import can_edit_member, can_manage_assignment
+from .permissions import (
+    assignment_policy,
+    can_edit_member,
+    can_manage_assignment,
+    member_policy,
+)
 from .selectors import member_list
 from .services import (
     assignment_add,
@@ -58,13 +62,11 @@ class MemberListView(FilteredListMixin, ListView):
 
 # --- Member page writes (issue 4, item 3): create, edit, assignments, deactivate / reactivate ---
 
-WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
-
 
 class MemberWriteMixin(RoleRequiredMixin):
     """Office staff and administrators only; a member outside the user's scope is 404."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = member_policy.roles_for("change")
     need_edit_rights = True
 
     def get_member(self) -> Member:
@@ -158,7 +160,7 @@ class AssignmentAddView(MemberObjectMixin, FormView):
 class AssignmentEndView(RoleRequiredMixin, View):
     """POST only: give an assignment its end date; the record stays."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = assignment_policy.roles_for("change")
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -228,7 +230,7 @@ class MemberLeaveAddView(MemberObjectMixin, FormView):
 class MemberLeaveDeleteView(RoleRequiredMixin, View):
     """POST only: remove a leave recorded by mistake."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = member_policy.roles_for("assign")
     http_method_names = ["post"]
 
     def post(self, request, pk):

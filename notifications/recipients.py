@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from consult_portal.people import person_name
 from consult_portal.roles import GROUP_OFFICE
 from members.models import Assignment
 from platforms.models import Area
@@ -48,7 +49,7 @@ def _split(users, exclude_user_id: int | None = None) -> Recipients:
     for user in users:
         if user.pk == exclude_user_id:
             continue
-        name = user.profile.display_name or user.get_username()
+        name = person_name(user)
         if user.email:
             found.append(Recipient(user.pk, user.email, name))
         else:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from members.models import DutyShift, ShiftStatus
-from topics.lifecycle import OPEN_STATES
+from topics import rules as topic_rules
 from topics.models import Referral
 
 from .delivery import Mail, Report, absolute_url, deliver, retry_failed
@@ -40,9 +40,7 @@ class Batch:
 def referral_overdue_batch(today: datetime.date) -> Batch:
     batch = Batch("交办逾期提醒", NotificationKind.REFERRAL_OVERDUE)
     referrals = (
-        Referral.objects.filter(
-            replied_on__isnull=True, deadline__lt=today, topic__status__in=OPEN_STATES
-        )
+        Referral.objects.filter(topic_rules.referral_overdue_q(today))
         .select_related("topic__area", "topic__venue", "department")
         .order_by("deadline", "pk")
     )

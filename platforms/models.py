@@ -36,7 +36,7 @@ class AreaQuerySet(MP_NodeQuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(path__startswith=scope.area_path)
+            return self.filter(scope.area_q(""))
         if scope.venue_ids:
             return self.filter(venues__in=scope.venue_ids).distinct()
         return self.none()
@@ -135,7 +135,7 @@ class VenueQuerySet(TrackedQuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("area"))
         if scope.venue_ids:
             return self.filter(pk__in=scope.venue_ids)
         return self.none()

@@ -1,19 +1,28 @@
-"""Who may change venues — used by views, services and templates alike."""
+"""Who may change venues — one policy (``consult_portal.policies``), used by views, services and
+templates alike."""
 
 from __future__ import annotations
 
-from consult_portal.roles import Role, scope_for
+from consult_portal.policies import STAFF, WRITE, Action, ScopePolicy, register
+
+from .models import Venue
+
+# Administrators anywhere; office staff in their own area and below. Staff (not members) follow
+# a venue's member names through to the members' files.
+venue_policy = register(
+    "venue",
+    ScopePolicy(
+        Venue,
+        area="area",
+        actions={"change": WRITE, "link_members": Action(STAFF, in_area=False)},
+    ),
+)
 
 
 def can_manage_area(user, area) -> bool:
-    """Administrators anywhere; office staff in their own area and below."""
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    if scope.role != Role.OFFICE or not scope.area_path or area is None:
-        return False
-    return area.path.startswith(scope.area_path)
+    """May the user create or move a record into ``area``?"""
+    return venue_policy.user_can_at(user, "change", area)
 
 
 def can_edit_venue(user, venue) -> bool:
-    return can_manage_area(user, venue.area)
+    return venue_policy.user_can(user, "change", venue)

@@ -6,14 +6,13 @@ from django.views.generic import FormView, ListView
 
 from consult_portal.forms import attach_errors
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
-from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
 from .exports import VENUE_EXPORT
 from .filters import VenueFilter
 from .forms import VenueForm, VenueStandardForm
 from .models import SIX_STANDARDS, StandardItem, Venue
-from .permissions import can_edit_venue
+from .permissions import can_edit_venue, venue_policy
 from .selectors import venue_list
 from .services import (
     venue_create,
@@ -56,13 +55,11 @@ class VenueListView(FilteredListMixin, ListView):
 
 # --- Venue page writes (issue 4, item 2): create, edit, "六有", deactivate / reactivate ---
 
-WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
-
 
 class VenueWriteMixin(RoleRequiredMixin):
     """Office staff and administrators only; another area's venue is 404."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = venue_policy.roles_for("change")
 
     def get_venue(self) -> Venue:
         venue = get_object_or_404(

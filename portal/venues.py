@@ -12,10 +12,9 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from consult_portal.history import change_history
-from consult_portal.roles import Role, scope_for
 from members.models import Assignment, DutyShift
 from platforms.models import SIX_STANDARDS_BY_KEY, StandardItem, Venue, VenueStandardRecord
-from platforms.permissions import can_edit_venue
+from platforms.permissions import can_edit_venue, venue_policy
 from topics.models import AttendanceStatus, Consultation, Topic
 
 
@@ -163,7 +162,7 @@ def venue_page(*, user, venue: Venue) -> dict:
         "versions": versions,
         "can_edit": can_edit_venue(user, venue),
         # Members open only their own file, so the names are not links for them.
-        "link_members": scope_for(user).role != Role.MEMBER,
+        "link_members": venue_policy.user_can(user, "link_members"),
         "today": today,
     }
 

@@ -14,7 +14,7 @@ TOPIC_EXPORT = ExportSpec(
         ExportColumn("查询码", "tracking_code", width=12),
         ExportColumn("标题", "title", width=40),
         ExportColumn("状态", "status", choices=dict(TopicStatus.choices), width=10),
-        # ``overdue_now`` is annotated by selectors.with_overdue_flag (TopicQuerySet.overdue).
+        # ``overdue_now`` is annotated by selectors.with_overdue_flag (topics.rules).
         ExportColumn("是否逾期", "overdue_now", width=10),
         ExportColumn("类别", "category__name"),
         ExportColumn("来源", "source", choices=dict(TopicSource.choices)),

@@ -124,7 +124,7 @@ class TopicFilter(ListFilterSet):
         return queryset.filter(Exists(referred))
 
     def filter_overdue(self, queryset, name, value):
-        # The one definition of "overdue" lives on the queryset (TopicQuerySet.overdue).
+        # The one definition of "overdue" is topics.rules (TopicQuerySet.overdue applies it).
         return queryset.overdue() if value else queryset
 
     def filter_rated(self, queryset, name, value):

@@ -16,6 +16,7 @@ from consult_portal.tracking import TrackedQuerySet
 from members.models import Member
 from platforms.models import Area, Venue
 
+from . import rules
 from .lifecycle import OPEN_STATES, TopicStatus
 
 
@@ -25,7 +26,7 @@ class DepartmentQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("area"))
         return self.none()
 
 
@@ -107,7 +108,7 @@ class TopicQuerySet(TrackedQuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("area"))
         if scope.member_id:
             return self.filter(
                 Q(venue_id__in=scope.venue_ids) | Q(raised_by_member_id=scope.member_id)
@@ -118,20 +119,14 @@ class TopicQuerySet(TrackedQuerySet):
         return self.filter(status__in=OPEN_STATES)
 
     def overdue(self, today=None) -> TopicQuerySet:
-        """Open topics past their own deadline, or with a referral unanswered past its deadline."""
-        today = today or timezone.localdate()
-        late_referral = Referral.objects.filter(
-            topic=models.OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
-        )
-        return self.open().filter(Q(deadline__lt=today) | Q(models.Exists(late_referral)))
+        """Open topics past their due date (``topics.rules``)."""
+        return self.filter(rules.topic_overdue_q(today or timezone.localdate()))
 
     def with_late_referral(self, today=None) -> TopicQuerySet:
-        """Annotate ``has_late_referral`` so ``Topic.is_overdue`` sees referrals without a query."""
-        today = today or timezone.localdate()
-        late_referral = Referral.objects.filter(
-            topic=models.OuterRef("pk"), replied_on__isnull=True, deadline__lt=today
-        )
-        return self.annotate(has_late_referral=models.Exists(late_referral))
+        """Annotate ``ref_due`` (the earliest deadline of the unanswered referrals) so
+        ``Topic.is_overdue`` sees referrals without a query. ``today`` is not needed: kept for
+        the callers that pass it."""
+        return rules.with_due(self)
 
 
 class Topic(models.Model):
@@ -258,13 +253,10 @@ class Topic(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Same rule as ``TopicQuerySet.overdue``; referrals count when the row was loaded
+        """``topics.rules.topic_is_overdue`` today; referrals count when the row was loaded
         ``with_late_referral()`` (no query here)."""
-        if not self.is_open:
-            return False
-        if self.deadline and self.deadline < timezone.localdate():
-            return True
-        return bool(getattr(self, "has_late_referral", False))
+        due = rules.topic_due(self.deadline, [getattr(self, "ref_due", None)])
+        return rules.topic_is_overdue(self.status, due, timezone.localdate())
 
 
 class EventKind(models.TextChoices):
@@ -386,7 +378,7 @@ class ConsultationQuerySet(TrackedQuerySet):
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(venue__area__path__startswith=scope.area_path)
+            return self.filter(scope.area_q("venue__area"))
         if scope.member_id:
             return self.filter(
                 Q(venue_id__in=scope.venue_ids) | Q(attendances__member_id=scope.member_id)

@@ -1,20 +1,38 @@
-"""Who may do what with topics and sessions — used by views, services and templates alike."""
+"""Who may do what with topics and sessions — one policy per model (``consult_portal.policies``),
+used by views, services and templates alike."""
 
 from __future__ import annotations
 
-from consult_portal.roles import Role, scope_for
+from consult_portal.policies import STAFF, WRITE, Action, ScopePolicy, register
+
+from .models import Consultation, Topic
+
+# Office staff (in their area) and administrators move topics through their lifecycle, refer,
+# resolve, merge and comment on them, and enter new ones.
+# Staff (not members) see a topic's private fields: contacts, internal notes.
+topic_policy = register(
+    "topic",
+    ScopePolicy(
+        Topic,
+        area="area",
+        actions={"change": WRITE, "view_private": Action(STAFF, in_area=False)},
+    ),
+)
+
+# Office staff (in their area) and administrators log and edit sessions; staff read the history.
+consultation_policy = register(
+    "consultation",
+    ScopePolicy(
+        Consultation,
+        area="venue__area",
+        actions={"change": WRITE, "history": Action(STAFF, in_area=False)},
+    ),
+)
 
 
 def can_move_topic(user, topic) -> bool:
-    """Office staff (in scope) and administrators move topics through their lifecycle."""
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    if scope.role != Role.OFFICE or not scope.area_path:
-        return False
-    return topic.area.path.startswith(scope.area_path)
+    return topic_policy.user_can(user, "change", topic)
 
 
 def can_log_consultation(user) -> bool:
-    scope = scope_for(user)
-    return scope.everything or (scope.role == Role.OFFICE and bool(scope.area_path))
+    return consultation_policy.user_can(user, "change")

@@ -7,7 +7,6 @@ import datetime
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -20,7 +19,8 @@ from django.utils import timezone
 
 from members.models import Duty, DutyShift, DutyStatus, ShiftStatus
 
-from .lifecycle import OPEN_STATES, TopicStatus
+from . import rules
+from .lifecycle import TopicStatus
 from .models import Attendance, Consultation, ConsultationTopic, Referral, Topic, TopicEvent
 
 
@@ -106,25 +106,8 @@ def _this_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 HOME_LIST_LENGTH = 5
-DUE_SOON_DAYS = 7
+DUE_SOON_DAYS = rules.DUE_SOON_DAYS
 SHIFT_WINDOW_DAYS = 14
-
-
-def _with_due(qs: QuerySet[Topic]) -> QuerySet[Topic]:
-    """Annotate ``due``: the earlier of the topic's own deadline and the deadline of its earliest
-    unanswered referral (None when there is neither). Same rule as ``TopicQuerySet.overdue``."""
-    # Imported here to keep the shared import block as it was (several branches edit it).
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce, Least
-
-    referral_due = Subquery(
-        Referral.objects.filter(topic=OuterRef("pk"), replied_on__isnull=True)
-        .order_by("deadline")
-        .values("deadline")[:1]
-    )
-    return qs.annotate(ref_due=referral_due).annotate(
-        due=Least(Coalesce("deadline", "ref_due"), Coalesce("ref_due", "deadline"))
-    )
 
 
 def office_home(*, user, today: datetime.date | None = None) -> dict:
@@ -139,20 +122,19 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     n = HOME_LIST_LENGTH
 
-    topics = _with_due(Topic.objects.visible_to(user))
-    is_open = Q(status__in=OPEN_STATES)
+    topics = Topic.objects.visible_to(user)
     counts = topics.aggregate(
         waiting=Count("pk", filter=Q(status=TopicStatus.RAISED)),
-        overdue=Count("pk", filter=is_open & Q(due__lt=today)),
-        due_soon=Count("pk", filter=is_open & Q(due__gte=today, due__lte=soon)),
+        overdue=Count("pk", filter=rules.topic_overdue_q(today)),
+        due_soon=Count("pk", filter=rules.topic_due_soon_q(today, DUE_SOON_DAYS)),
     )
     attention = list(
-        topics.filter(is_open, due__lte=soon)
+        rules.with_due(topics.filter(rules.topic_due_before_q(soon + rules.DAY)))
         .select_related("area", "venue", "category")
-        .order_by(F("due").asc(nulls_last=True), "pk")[:n]
+        .order_by(rules.due_order(), "pk")[:n]
     )
     for topic in attention:
-        topic.due_overdue = topic.due < today
+        topic.due_overdue = rules.topic_is_overdue(topic.status, topic.due, today)
     waiting = list(
         Topic.objects.visible_to(user)
         .filter(status=TopicStatus.RAISED)
@@ -203,20 +185,8 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
 # --- Department list (issue 4, lists) -------------------------------------------------------
 
 
-def referral_open_q(prefix: str = "") -> Q:
-    """A referral still with its department: no reply yet and its topic still open."""
-    p = f"{prefix}__" if prefix else ""
-    return Q(**{f"{p}replied_on__isnull": True, f"{p}topic__status__in": OPEN_STATES})
-
-
-def referral_overdue_q(today: datetime.date, prefix: str = "") -> Q:
-    """An open referral whose deadline has passed: the one definition, used by every count."""
-    p = f"{prefix}__" if prefix else ""
-    return referral_open_q(prefix) & Q(**{f"{p}deadline__lt": today})
-
-
 def overdue_referrals(today: datetime.date | None = None) -> QuerySet[Referral]:
-    return Referral.objects.filter(referral_overdue_q(today or timezone.localdate()))
+    return Referral.objects.filter(rules.referral_overdue_q(today or timezone.localdate()))
 
 
 def department_list(*, user) -> QuerySet:
@@ -230,16 +200,17 @@ def department_list(*, user) -> QuerySet:
         .select_related("area")
         .annotate(
             referral_count=Count("referrals"),
-            open_count=Count("referrals", filter=referral_open_q("referrals")),
-            overdue_count=Count("referrals", filter=referral_overdue_q(today, "referrals")),
+            open_count=Count("referrals", filter=rules.referral_open_q("referrals")),
+            overdue_count=Count("referrals", filter=rules.referral_overdue_q(today, "referrals")),
         )
         .order_by("name", "pk")
     )
 
 
 def with_overdue_flag(qs: QuerySet[Topic]) -> QuerySet[Topic]:
-    """Annotate ``overdue_now`` from ``TopicQuerySet.overdue`` itself, so the list's badge, its
-    ``overdue=1`` filter and the export's column can never disagree about what "overdue" means.
-    A correlated EXISTS on the primary key: evaluated for the rows shown, not the whole table."""
+    """Annotate ``overdue_now`` from ``topics.rules.topic_overdue_q`` itself, so the list's badge,
+    its ``overdue=1`` filter and the export's column can never disagree about what "overdue"
+    means. A correlated EXISTS on the primary key: evaluated for the rows shown, not the whole
+    table."""
     overdue = Topic.objects.overdue().filter(pk=OuterRef("pk"))
     return qs.annotate(overdue_now=Exists(overdue))

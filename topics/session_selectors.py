@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from consult_portal.people import person_name
 from members.models import Member
 from platforms.models import Venue
 
@@ -160,11 +161,7 @@ def _name_map(qs, attr: str) -> dict[int, str]:
 
 
 def _who(row) -> str:
-    user = row.history_user
-    if user is None:
-        return "系统"
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_full_name() or user.username
+    return person_name(row.history_user)
 
 
 def _session_value(name: str, row, names: _Names) -> str:

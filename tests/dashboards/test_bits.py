@@ -35,6 +35,7 @@ from tests.factories import (
 )
 from topics.models import Attendance
 
+from . import record_sets
 from .figure_world import SHANGHAI, TODAY, at, build
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +82,8 @@ def _child_key(node: DashboardScope, child, area: Area):
 
 def expected_venues(node: DashboardScope, period: Period, child) -> dict:
     venues = list(records.venues(node).select_related("area"))
-    active = set(records.venues_active(node, period).values_list("pk", flat=True))
-    standard = set(records.venues_standard(node, period).values_list("pk", flat=True))
+    active = set(record_sets.venues_active(node, period).values_list("pk", flat=True))
+    standard = set(record_sets.venues_standard(node, period).values_list("pk", flat=True))
     out: dict = {}
     for venue in venues:
         if child is None:
@@ -104,12 +105,12 @@ def expected_members(node: DashboardScope, period: Period, child) -> dict:
         for venue in records.venues(node):
             vnode = DashboardScope(venue=venue)
             out[venue.pk] = {
-                "members": records.members(vnode, period).count(),
-                "members_five_ones": records.members_five_ones(vnode, period).count(),
+                "members": record_sets.members(vnode, period).count(),
+                "members_five_ones": record_sets.members_five_ones(vnode, period).count(),
             }
         return out
-    done = set(records.members_five_ones(node, period).values_list("pk", flat=True))
-    for member in records.members(node, period).select_related("area"):
+    done = set(record_sets.members_five_ones(node, period).values_list("pk", flat=True))
+    for member in record_sets.members(node, period).select_related("area"):
         key = None if child is None else _child_key(node, child, member.area)
         row = out.setdefault(key, {"members": 0, "members_five_ones": 0})
         row["members"] += 1

@@ -21,6 +21,7 @@ from dashboards.periods import Period
 from platforms.models import AreaLevel
 from tests.factories import ConsultationFactory, TopicFactory, VenueFactory, make_area
 
+from . import record_sets
 from .figure_world import PERIOD, TODAY, build
 
 pytestmark = pytest.mark.django_db
@@ -194,17 +195,19 @@ def test_record_sets_list_the_rows_the_figures_count(fw):
         ["T1", "T2", "T3", "T5", "T6", "T8", "T9", "T10", "T11", "T12"]
     )
     assert names(records.topics_resolved(city, PERIOD)) == ["T1", "T11", "T2", "T3", "T4"]
-    assert names(records.topics_declined(city, PERIOD)) == ["T6"]
-    assert names(records.topics_rated(city, PERIOD)) == ["T1", "T11", "T3", "T4"]
-    assert names(records.topics_overdue(city, TODAY)) == ["T10", "T8"]
+    assert names(record_sets.topics_declined(city, PERIOD)) == ["T6"]
+    assert names(record_sets.topics_rated(city, PERIOD)) == ["T1", "T11", "T3", "T4"]
+    assert names(record_sets.topics_overdue(city, TODAY)) == ["T10", "T8"]
     assert records.sessions_held(city, PERIOD).count() == 4
-    assert records.attendance_present(city, PERIOD).count() == 3
-    assert sorted(records.venues_active(city, PERIOD).values_list("name", flat=True)) == [
+    assert record_sets.attendance_present(city, PERIOD).count() == 3
+    assert sorted(record_sets.venues_active(city, PERIOD).values_list("name", flat=True)) == [
         "V1驿站",
         "V3议事室",
     ]
-    assert list(records.venues_standard(city, PERIOD).values_list("name", flat=True)) == ["V1驿站"]
-    assert sorted(records.members_five_ones(city, PERIOD).values_list("name", flat=True)) == [
+    assert list(record_sets.venues_standard(city, PERIOD).values_list("name", flat=True)) == [
+        "V1驿站"
+    ]
+    assert sorted(record_sets.members_five_ones(city, PERIOD).values_list("name", flat=True)) == [
         "M1",
         "M3",
     ]
@@ -214,7 +217,7 @@ def test_raised_in_one_period_resolved_in_the_next(fw):
     """T5: raised 2025-11, resolved 2026-01 — accepted in 2025, resolved in 2026."""
     v1 = fw.node("V1")
     next_year = Period.year(2026, today=datetime.date(2026, 12, 31))
-    assert fw.topics["T5"] in records.topics_accepted(v1, PERIOD)
+    assert fw.topics["T5"] in record_sets.topics_accepted(v1, PERIOD)
     assert fw.topics["T5"] not in records.topics_resolved(v1, PERIOD)
     assert list(records.topics_resolved(v1, next_year)) == [fw.topics["T5"]]
     assert compute(v1, next_year)["median_days"] == 70.0  # 2025-11-01 → 2026-01-10
@@ -224,7 +227,7 @@ def test_merged_duplicates_and_declined(fw):
     city = fw.node("C")
     assert fw.topics["T7"] not in records.topics_raised(city, PERIOD)
     assert fw.topics["T6"] in records.topics_raised(city, PERIOD)
-    assert fw.topics["T6"] not in records.topics_accepted(city, PERIOD)
+    assert fw.topics["T6"] not in record_sets.topics_accepted(city, PERIOD)
 
 
 def test_children_rows_equal_each_child_computed_alone(fw):

@@ -14,7 +14,6 @@ from django.urls import reverse
 from members.duty_services import point_rules_save
 from members.models import Duty, DutyKind, DutyOutcome, PointKind, PointRule
 from members.points import bands_for_year, five_ones_from_points, member_points
-from members.selectors import five_ones
 from topics.models import Attendance
 
 from ..conftest import client_for
@@ -26,6 +25,7 @@ from ..factories import (
     MemberFactory,
     UserFactory,
 )
+from .oracles import five_ones
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 YEAR = 2021  # past years: the world fixture's session is "two days ago"

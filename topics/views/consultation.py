@@ -3,11 +3,11 @@
 from django.views.generic import DetailView, ListView
 
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
-from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
 from ..exports import CONSULTATION_EXPORT
 from ..filters import ConsultationFilter
+from ..permissions import consultation_policy
 from ..selectors import consultation_detail_queryset, consultation_list
 from .topic import ALL_ROLES
 
@@ -38,7 +38,7 @@ class ConsultationListView(FilteredListMixin, ListView):
             action_label="去登记协商活动",
             # Only those who may write get the button; leaders read.
             action_url=maybe_reverse("topics:consultation_create")
-            if self.scope.role in (Role.ADMIN, Role.OFFICE)
+            if consultation_policy.user_can(self.request.user, "change")
             else None,
         )
 

@@ -10,12 +10,12 @@ from django.views import View
 from django.views.generic import DetailView
 from django.views.generic.base import TemplateResponseMixin
 
-from consult_portal.roles import Role
-from consult_portal.views import STAFF_ROLES, RoleRequiredMixin
+from consult_portal.views import RoleRequiredMixin
 from platforms.models import Venue
 
 from ..forms.consultation import FILES_AGAIN, SessionPage
 from ..models import AttendanceStatus, Consultation
+from ..permissions import consultation_policy
 from ..services.sessions import consultation_log, consultation_update
 from ..session_selectors import (
     attachment_queryset,
@@ -24,14 +24,13 @@ from ..session_selectors import (
 )
 from .topic import ALL_ROLES
 
-WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
 RELOAD = "_reload"  # the "载入名单 / 添加委员" buttons: re-render with what was typed, no save
 
 
 class _SessionFormView(RoleRequiredMixin, TemplateResponseMixin, View):
     """GET shows the page; POST validates the whole page and calls one service."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = consultation_policy.roles_for("change")
     template_name = "topics/consultation_form.html"
     instance: Consultation | None = None
 
@@ -115,7 +114,7 @@ class ConsultationEditView(_SessionFormView):
 class ConsultationHistoryView(RoleRequiredMixin, DetailView):
     """Who changed what and when, read from the history tables. Staff roles only."""
 
-    allowed_roles = STAFF_ROLES
+    allowed_roles = consultation_policy.roles_for("history")
     template_name = "topics/consultation_history.html"
     context_object_name = "consultation"
 

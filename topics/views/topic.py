@@ -15,7 +15,7 @@ from ..exports import TOPIC_EXPORT
 from ..filters import TopicFilter
 from ..lifecycle import TopicStatus
 from ..models import Topic
-from ..permissions import can_move_topic
+from ..permissions import can_move_topic, consultation_policy, topic_policy
 from ..selectors import topic_detail_queryset, topic_list, with_overdue_flag
 from ..services import topic_transition
 from .topic_actions import FORM_MOVES, topic_page_context
@@ -50,7 +50,7 @@ class TopicListView(FilteredListMixin, ListView):
             action_label="去登记协商活动",
             # Only those who may write get the button; leaders read.
             action_url=maybe_reverse("topics:consultation_create")
-            if self.scope.role in (Role.ADMIN, Role.OFFICE)
+            if consultation_policy.user_can(self.request.user, "change")
             else None,
         )
 
@@ -83,7 +83,7 @@ class TopicDetailView(RoleRequiredMixin, DetailView):
 class TopicTransitionView(RoleRequiredMixin, View):
     """POST: apply one lifecycle move through the service; a refused move says why."""
 
-    allowed_roles = (Role.ADMIN, Role.OFFICE)
+    allowed_roles = topic_policy.roles_for("change")
     http_method_names = ["post"]
 
     def post(self, request, pk):

@@ -16,10 +16,9 @@ from django.utils import timezone
 from django.views import View
 
 from consult_portal.forms import attach_errors
-from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
-from .. import lifecycle
+from .. import lifecycle, rules
 from ..forms.topic import (
     AddAssistingForm,
     CommentForm,
@@ -32,7 +31,7 @@ from ..forms.topic import (
 )
 from ..lifecycle import OPEN_STATES, TopicStatus
 from ..models import Referral
-from ..permissions import can_move_topic
+from ..permissions import can_move_topic, topic_policy
 from ..selectors import topic_detail_queryset
 from ..services.topic_actions import (
     referral_record_reply,
@@ -45,7 +44,6 @@ from ..services.topic_actions import (
 )
 from ..services.transitions import topic_create
 
-WRITE_ROLES = (Role.ADMIN, Role.OFFICE)
 # Moves that need more than a note: the page shows their own form instead of a plain button.
 FORM_MOVES = frozenset({TopicStatus.REFERRED, TopicStatus.RESOLVED, TopicStatus.RATED})
 REPLY_STATES = frozenset({TopicStatus.REFERRED, TopicStatus.IN_PROGRESS})
@@ -59,11 +57,8 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     today = timezone.localdate()
     referrals = list(topic.referrals.all())
     for referral in referrals:
-        referral.is_overdue = (
-            topic.status in OPEN_STATES
-            and referral.replied_on is None
-            and referral.deadline < today
-        )
+        referral.is_overdue = rules.referral_is_overdue(referral, topic.status, today)
+    due = rules.topic_due(topic.deadline, [r.deadline for r in referrals if r.replied_on is None])
     can_act = can_move_topic(user, topic)
     status = topic.status
     context = {
@@ -72,9 +67,9 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
         "referrals": referrals,
         "events": list(topic.events.all()),
         "duplicates": list(topic.duplicates.all()),
-        "topic_overdue": topic.is_overdue or any(r.is_overdue for r in referrals),
+        "topic_overdue": rules.topic_is_overdue(topic.status, due, today),
         "can_move": can_act,
-        "show_private": scope.role != Role.MEMBER,
+        "show_private": topic_policy.user_can(user, "view_private"),
         "actions": [],
     }
     if not can_act:
@@ -122,7 +117,7 @@ def _errors_of_hidden_forms(context: dict, bound: dict) -> list[str]:
 
 
 class _TopicActionView(RoleRequiredMixin, View):
-    allowed_roles = WRITE_ROLES
+    allowed_roles = topic_policy.roles_for("change")
     http_method_names = ["post"]
     key = ""
     success_message = ""
@@ -279,7 +274,7 @@ class TopicCommentView(_TopicActionView):
 class TopicCreateView(RoleRequiredMixin, View):
     """登记议题: staff enter a topic; it starts as 征集 with its "raised" event."""
 
-    allowed_roles = WRITE_ROLES
+    allowed_roles = topic_policy.roles_for("change")
     template_name = "topics/topic_form.html"
 
     def get(self, request):
