@@ -50,3 +50,10 @@ def client_ip(request) -> str:
     # was still written by one of ours.
     candidate = chain[max(len(chain) - 1 - proxies, 0)]
     return _ip(candidate) or remote
+
+
+def client_ip_address(request) -> str | None:
+    """``client_ip`` when it is an IP address, else None: for django-axes, which stores it in an
+    address column (PostgreSQL's ``inet`` refuses "unknown", as a request without REMOTE_ADDR —
+    a test client's ``force_login`` — would give)."""
+    return _ip(client_ip(request)) or None

@@ -135,7 +135,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The same client address as the public rate limits (trusted proxies only).
-AXES_CLIENT_IP_CALLABLE = "consult_portal.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "consult_portal.http.client_ip_address"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多,账号已暂时锁定,请稍后再试或联系管理员解锁。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多,账号已锁定,请联系管理员解锁。"
 
