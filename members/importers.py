@@ -237,7 +237,14 @@ class MemberImporter(Importer):
         Column(
             "political_status",
             "政治面貌",
-            ("党派", "党派/政治面貌", "党派(政治面貌)", "政治面貌/党派", "党派或政治面貌"),
+            (
+                "党派",
+                "党派/政治面貌",
+                "党派(政治面貌)",
+                "政治面貌/党派",
+                "政治面貌(党派)",
+                "党派或政治面貌",
+            ),
             required=True,
             parse=choice_parser(POLITICAL_STATUSES, "政治面貌"),
             help="、".join(PoliticalStatus.labels),

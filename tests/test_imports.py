@@ -609,3 +609,19 @@ def test_xls_roster_imports_like_xlsx(world):
         "convener",
         "member",
     }
+
+
+def test_a_column_without_a_header_but_with_data_is_named_by_its_letter(world):
+    rows = [[*row, "老委员"] for row in member_rows()]
+    result = run_members(world, csv_bytes([[*MEMBER_HEADER, ""], *rows]), filename="名册.csv")
+    assert [c.name for c in result.undecided_columns] == ["第 I 列"]
+    result = MemberImporter(area=world.district_a, column_choices={"第 I 列": "ignore"}).run(
+        csv_bytes([[*MEMBER_HEADER, ""], *rows]), "名册.csv"
+    )
+    assert result.committed
+
+
+@pytest.mark.parametrize("header", ["党派", "政治面貌", "政治面貌(党派)", "党派/政治面貌"])
+def test_party_and_political_status_headers(world, header):
+    data = xlsx([["姓名", "性别", "界别", header], ["赵磊", "男", "农业界", "九三学社"]])
+    assert run_members(world, data).committed

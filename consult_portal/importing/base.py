@@ -232,10 +232,6 @@ class ImportResult:
     committed: bool = False
 
     @property
-    def unknown_headers(self) -> list[str]:
-        return [c.name for c in self.unknown_columns]
-
-    @property
     def decidable_columns(self) -> list[SheetColumn]:
         """Unknown columns holding data: each needs a choice (empty ones need none)."""
         return [c for c in self.unknown_columns if c.has_data]
