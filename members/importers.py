@@ -363,10 +363,17 @@ class MemberImporter(Importer):
         if "assignment_role" in data and "venue" not in data and "liaison_area" not in data:
             self.error(row, "assignment_role", "填写了阵地角色,但没有填写下沉阵地或下沉街道。")
         if "unit_and_title" in data:
+            # The preview shows the combined cell as written; the note says how it was split.
             unit, title = data.pop("unit_and_title")
-            data.setdefault("work_unit", unit)
-            if title:
-                data.setdefault("title", title)
+            split = []
+            if "work_unit" not in data:
+                data["work_unit"] = unit
+                split.append(f"工作单位“{unit}”")
+            if title and "title" not in data:
+                data["title"] = title
+                split.append(f"职务“{title}”")
+            if split:
+                row.notes.append("工作单位及职务拆分为" + "、".join(split))
         if data.get("term", 1) > 50:
             self.error(row, "term", "届次应在 1 到 50 之间。")
         if row.ok and "committee_level" not in data:

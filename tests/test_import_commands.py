@@ -168,5 +168,8 @@ def test_import_members_from_xls(world, tmp_path):
     path = tmp_path / "名册.xls"
     path.write_bytes(source.read_bytes())
     out, _ = run("import_members", path, "--area", "西陵区", "--dry-run")
-    assert "行 3: 新建 王建国(编入“学院街道”联络委)" in out
+    assert (
+        "行 3: 新建 王建国(工作单位及职务拆分为工作单位“宜昌市第一人民医院”、职务“副院长”;"
+        "编入“学院街道”联络委)"
+    ) in out
     assert "试运行,未写入数据库:将新建 2, 更新 0, 无变化 0" in out

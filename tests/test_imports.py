@@ -521,6 +521,9 @@ def test_combined_unit_and_title_column(world):
     ]
     result = run_members(world, xlsx([header, *rows]))
     assert result.committed, result.errors
+    assert result.rows[0].notes == [
+        "工作单位及职务拆分为工作单位“宜昌市第一人民医院”、职务“副院长”"
+    ]
     zhang = Member.objects.get(name="张伟")
     assert (zhang.work_unit, zhang.title) == ("宜昌市第一人民医院", "副院长")
     liu = Member.objects.get(name="刘洋")
@@ -532,6 +535,7 @@ def test_separate_unit_and_title_columns_win_over_the_combined_one(world):
     rows = [["张伟", "男", "经济界", "民建", "宜昌某公司", "", "别的单位 董事长"]]
     result = run_members(world, xlsx([header, *rows]))
     assert result.committed, result.errors
+    assert result.rows[0].notes == ["工作单位及职务拆分为职务“董事长”"]
     zhang = Member.objects.get(name="张伟")
     assert (zhang.work_unit, zhang.title) == ("宜昌某公司", "董事长")
 
