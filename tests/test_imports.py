@@ -629,3 +629,13 @@ def test_a_column_without_a_header_but_with_data_is_named_by_its_letter(world):
 def test_party_and_political_status_headers(world, header):
     data = xlsx([["姓名", "性别", "界别", header], ["赵磊", "男", "农业界", "九三学社"]])
     assert run_members(world, data).committed
+
+
+def test_a_header_written_twice_is_decided_apart_from_the_first(world):
+    header = ["姓名", "性别", "界别", "党派", "联系电话", "联系电话"]
+    rows = [["张伟", "男", "经济界", "民建", "13800138000", "13700137000"]]
+    result = run_members(world, xlsx([header, *rows]))
+    assert [c.name for c in result.undecided_columns] == ["联系电话(第 F 列)"]
+    importer = MemberImporter(area=world.district_a, column_choices={"联系电话(第 F 列)": "ignore"})
+    assert importer.run(xlsx([header, *rows]), "名册.xlsx").committed
+    assert Member.objects.get(name="张伟").phone == "13800138000"  # the first one is kept

@@ -464,7 +464,7 @@ class Importer:
                 by_key.setdefault(key, column.key)
         skipped = {header_key(h) for h in self.ignored_headers}
         choices = self._choices(sheet, result)
-        names = [h.strip() or f"第 {_column_letter(i)} 列" for i, h in enumerate(sheet.headers)]
+        names = _column_names(sheet)
         positions: dict[str, int] = {}
         unknown: list[int] = []
         for index, header in enumerate(sheet.headers):
@@ -532,10 +532,7 @@ class Importer:
     def _choices(self, sheet: Sheet, result: ImportResult) -> dict[str, str]:
         """``column_choices`` by ``header_key``, each a column key or IGNORE; a choice naming a
         column the sheet does not have, or a field the importer does not have, is an error."""
-        names = {
-            header_key(h.strip() or f"第 {_column_letter(i)} 列")
-            for i, h in enumerate(sheet.headers)
-        }
+        names = {header_key(name) for name in _column_names(sheet)}
         choices: dict[str, str] = {}
         for name, choice in self.column_choices.items():
             if not choice:
@@ -610,6 +607,21 @@ class Importer:
 
 
 _SHOWN_PARSED = (parse_squashed, parse_phone, parse_date)
+
+
+def _column_names(sheet: Sheet) -> list[str]:
+    """What columns are called in messages and choices: the header as written; "第 F 列" for a
+    blank one; a header written twice gets its letter the second time ("联系电话(第 F 列)"), so
+    a choice about one never applies to the other."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for index, header in enumerate(sheet.headers):
+        name = header.strip() or f"第 {_column_letter(index)} 列"
+        if header_key(name) in seen:
+            name = f"{name}(第 {_column_letter(index)} 列)"
+        seen.add(header_key(name))
+        names.append(name)
+    return names
 
 
 def _column_letter(index: int) -> str:
