@@ -639,3 +639,14 @@ def test_a_header_written_twice_is_decided_apart_from_the_first(world):
     importer = MemberImporter(area=world.district_a, column_choices={"联系电话(第 F 列)": "ignore"})
     assert importer.run(xlsx([header, *rows]), "名册.xlsx").committed
     assert Member.objects.get(name="张伟").phone == "13800138000"  # the first one is kept
+
+
+def test_mapping_an_unknown_column_can_supply_a_required_one(world):
+    header = ["委员名称", "性别", "界别", "党派"]  # 委员名称 is no variant of 姓名
+    rows = [["张伟", "男", "经济界", "民建"]]
+    result = run_members(world, xlsx([header, *rows]))
+    assert "表头缺少必填列:姓名" in result.errors[0].message
+    assert [c.name for c in result.undecided_columns] == ["委员名称"]
+    importer = MemberImporter(area=world.district_a, column_choices={"委员名称": "name"})
+    assert importer.run(xlsx([header, *rows]), "名册.xlsx").committed
+    assert Member.objects.filter(name="张伟").exists()
