@@ -1,10 +1,14 @@
 """Import members (委员) from an office's roster. Natural key: area + name + phone.
 
-A row may name a venue the member is sent down to (下沉阵地); the member is then assigned to it
-from the day of the import, unless already assigned there.
+A row may name a venue the member is sent down to (下沉阵地), or a subdistrict whose liaison group
+(街道联络委) the member belongs to (下沉街道); the member is then assigned to it from the day of
+the import, unless already assigned there, with the row's role (角色). Rosters often write unit and
+title in one cell (工作单位及职务): it is split into the two fields (``split_unit_title``).
 """
 
 from __future__ import annotations
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,6 +23,7 @@ from consult_portal.importing.base import (
     parse_phone,
     parse_positive_int,
     parse_squashed,
+    parse_text,
     parse_year,
 )
 from platforms.importing import AreaLookup
@@ -83,7 +88,116 @@ COMMITTEE_LEVELS = {
     "县政协委员": CommitteeLevel.DISTRICT,
 }
 
-ROLES = {label: value for value, label in AssignmentRole.choices}
+ROLES = {
+    **{label: value for value, label in AssignmentRole.choices},
+    "组长": AssignmentRole.CONVENER,
+    "联络人": AssignmentRole.LIAISON,
+    "委员": AssignmentRole.MEMBER,
+    "组员": AssignmentRole.MEMBER,
+}
+
+# Titles a combined 工作单位及职务 cell ends with, longest first when matched; the words in
+# TITLE_PREFIXES in front of one belong to the title too (副院长, 党委副书记, 常务副主任).
+TITLES = (
+    "主任医师",
+    "主治医师",
+    "博士生导师",
+    "高级工程师",
+    "工程师",
+    "秘书长",
+    "董事长",
+    "总经理",
+    "总会计师",
+    "总工程师",
+    "理事长",
+    "护士长",
+    "负责人",
+    "合伙人",
+    "总裁",
+    "总监",
+    "院长",
+    "校长",
+    "园长",
+    "所长",
+    "局长",
+    "处长",
+    "科长",
+    "部长",
+    "厅长",
+    "馆长",
+    "站长",
+    "厂长",
+    "行长",
+    "社长",
+    "会长",
+    "台长",
+    "庭长",
+    "队长",
+    "组长",
+    "主任",
+    "主席",
+    "书记",
+    "主编",
+    "经理",
+    "董事",
+    "监事",
+    "教授",
+    "讲师",
+    "教师",
+    "医师",
+    "医生",
+    "律师",
+    "会计",
+    "职工",
+    "干部",
+    "研究员",
+    "调研员",
+    "巡视员",
+)
+TITLE_PREFIXES = ("常务", "执行", "名誉", "党委", "党组", "党总支", "党支部", "支部", "副", "总")
+_TITLES_LONGEST_FIRST = sorted(TITLES, key=len, reverse=True)
+_SEPARATORS = " ,，、;；/"  # spaces, commas (ASCII or full-width), 、, semicolons, /
+_LAST_SEPARATOR = re.compile(r"[ ,，、;；/]+(?=[^ ,，、;；/]+$)")
+
+
+def _title_start(text: str) -> int | None:
+    """Where the title ``text`` ends with begins (its prefixes included), or ``None``."""
+    title = next((t for t in _TITLES_LONGEST_FIRST if text.endswith(t)), None)
+    if title is None:
+        return None
+    cut = len(text) - len(title)
+    while prefix := next((p for p in TITLE_PREFIXES if text[:cut].endswith(p)), None):
+        cut -= len(prefix)
+    return cut
+
+
+def split_unit_title(value) -> tuple[str, str]:
+    """A combined 工作单位及职务 cell as (unit, title).
+
+    If the cell (before any 、) ends with a known title, that title and what follows it are the
+    title and what comes before is the unit: "XX公司总经理" → ("XX公司", "总经理"), "XX医院党委
+    书记、院长" → ("XX医院", "党委书记、院长"). Otherwise the cell is split at its last space,
+    comma or 、: "宜昌市第一人民医院 副院长" → ("宜昌市第一人民医院", "副院长"). A cell with
+    neither is all unit.
+    """
+    text = parse_text(value).strip(_SEPARATORS)
+    head, sep, tail = text.partition("、")
+    cut = _title_start(head)
+    if cut:
+        unit = head[:cut].strip(_SEPARATORS)
+        if unit:
+            return unit, head[cut:] + sep + tail
+    last = _LAST_SEPARATOR.search(text)
+    if last:
+        return text[: last.start()], text[last.end() :]
+    return text, ""
+
+
+UNIT_TITLE_HELP = (
+    "一格里同时写单位和职务时用这一列。以常见职务结尾(如 院长、总经理、主任、书记,可带“副”“常务”"
+    "“党委”等前缀,多个职务用顿号连接)时,职务之前为工作单位;否则按最后一个空格、逗号或顿号拆分;"
+    "都没有时整格作为工作单位。同时有单独的“工作单位”“职务”列时,以单独的列为准。"
+)
 
 _LEVEL_BY_AREA = {
     AreaLevel.PROVINCE: CommitteeLevel.PROVINCE,
@@ -94,7 +208,7 @@ _LEVEL_BY_AREA = {
 class MemberImporter(Importer):
     kind = "members"
     label = "委员"
-    lookup_fields = ("venue", "assignment_role")
+    lookup_fields = ("venue", "liaison_area", "assignment_role")
     columns = (
         Column(
             "name",
@@ -123,7 +237,14 @@ class MemberImporter(Importer):
         Column(
             "political_status",
             "政治面貌",
-            ("党派", "党派/政治面貌", "党派(政治面貌)", "政治面貌/党派", "党派或政治面貌"),
+            (
+                "党派",
+                "党派/政治面貌",
+                "党派(政治面貌)",
+                "政治面貌/党派",
+                "政治面貌(党派)",
+                "党派或政治面貌",
+            ),
             required=True,
             parse=choice_parser(POLITICAL_STATUSES, "政治面貌"),
             help="、".join(PoliticalStatus.labels),
@@ -154,6 +275,22 @@ class MemberImporter(Importer):
         Column("special_committee", "专委会", ("所属专委会", "专门委员会")),
         Column("work_unit", "工作单位", ("单位", "工作单位名称")),
         Column("title", "职务", ("工作职务", "现任职务")),
+        Column(
+            "unit_and_title",
+            "工作单位及职务",
+            (
+                "工作单位和职务",
+                "工作单位及职务职称",
+                "单位及职务",
+                "单位和职务",
+                "工作单位职务",
+                "单位职务",
+                "工作单位与职务",
+            ),
+            parse=split_unit_title,
+            help=UNIT_TITLE_HELP,
+            in_template=False,
+        ),
         Column("focus_areas", "关注领域", ("履职领域", "专长")),
         Column(
             "venue",
@@ -162,11 +299,18 @@ class MemberImporter(Importer):
             help="导入范围内的阵地名称;填写后委员自导入当天起下沉到该阵地。",
         ),
         Column(
+            "liaison_area",
+            "下沉街道",
+            ("联络街道", "所在街道", "街道联络委", "下沉街道(乡镇)", "联络街道(乡镇)"),
+            parse=parse_squashed,
+            help="导入范围内的街道(乡镇)名称;填写后委员自导入当天起编入该街道的联络委。",
+        ),
+        Column(
             "assignment_role",
             "阵地角色",
-            ("下沉角色",),
+            ("下沉角色", "角色", "职务(阵地)", "联络委角色"),
             parse=choice_parser(ROLES, "阵地角色"),
-            help="召集人 / 联络员 / 成员,默认成员。",
+            help="召集人 / 联络员 / 成员(组长、联络人、组员也可),默认成员;用于下沉阵地和下沉街道。",
         ),
     )
 
@@ -183,6 +327,11 @@ class MemberImporter(Importer):
             Assignment.objects.current()
             .filter(venue__area__path__startswith=self.area.path)
             .values_list("member_id", "venue_id")
+        )
+        self.liaison_assigned = set(
+            Assignment.objects.current()
+            .filter(area__path__startswith=self.area.path)
+            .values_list("member_id", "area_id")
         )
 
     def clean(self, row: ParsedRow) -> None:
@@ -209,14 +358,48 @@ class MemberImporter(Importer):
                 self.error(
                     row, "venue", f"“{self.area.name}”范围内没有名为“{data['venue']}”的阵地。"
                 )
-        elif "assignment_role" in data:
-            self.error(row, "assignment_role", "填写了阵地角色,但没有填写下沉阵地。")
+        if "liaison_area" in data:
+            self._clean_liaison_area(row)
+        if "assignment_role" in data and "venue" not in data and "liaison_area" not in data:
+            self.error(row, "assignment_role", "填写了阵地角色,但没有填写下沉阵地或下沉街道。")
+        if "unit_and_title" in data:
+            # The preview shows the combined cell as written; the note says how it was split.
+            unit, title = data.pop("unit_and_title")
+            split = []
+            if "work_unit" not in data:
+                data["work_unit"] = unit
+                split.append(f"工作单位“{unit}”")
+            if title and "title" not in data:
+                data["title"] = title
+                split.append(f"职务“{title}”")
+            if split:
+                row.notes.append("工作单位及职务拆分为" + "、".join(split))
         if data.get("term", 1) > 50:
             self.error(row, "term", "届次应在 1 到 50 之间。")
         if row.ok and "committee_level" not in data:
             data["committee_level"] = _LEVEL_BY_AREA.get(
                 data["area"].level, CommitteeLevel.DISTRICT
             )
+
+    def _clean_liaison_area(self, row: ParsedRow) -> None:
+        text = row.data["liaison_area"]
+        area, message = None, ""
+        for name in dict.fromkeys((text, text + "街道")):  # "学院" for 学院街道
+            try:
+                area = self.areas.find(name)
+                break
+            except ValidationError as exc:
+                message = message or exc.messages[0]
+        if area is None:
+            self.error(row, "liaison_area", message.replace("区划", "街道(乡镇)"))
+        elif area.level != AreaLevel.SUBDISTRICT:
+            self.error(
+                row,
+                "liaison_area",
+                f"“{area.name}”不是街道(乡镇),下沉街道请填写街道或乡镇的名称。",
+            )
+        else:
+            row.data["liaison_area"] = area
 
     def natural_key(self, row: ParsedRow) -> tuple:
         return (row.data["area"].pk, row.data["name"], row.data.get("phone", ""))
@@ -237,7 +420,7 @@ class MemberImporter(Importer):
         return None
 
     def _fields(self, row: ParsedRow) -> dict:
-        skip = ("name", "area", "venue", "assignment_role")
+        skip = ("name", "area", "venue", "liaison_area", "assignment_role")
         return {k: v for k, v in row.data.items() if k not in skip}
 
     def changes(self, instance: Member, row: ParsedRow) -> dict:
@@ -246,6 +429,10 @@ class MemberImporter(Importer):
         if venue is not None and (instance.pk, venue.pk) not in self.assigned:
             changed["venue"] = venue
             row.notes.append(f"下沉到“{venue.name}”")
+        area = row.data.get("liaison_area")
+        if area is not None and (instance.pk, area.pk) not in self.liaison_assigned:
+            changed["liaison_area"] = area
+            row.notes.append(f"编入“{area.name}”联络委")
         return changed
 
     def validate_new(self, row: ParsedRow) -> None:
@@ -253,15 +440,18 @@ class MemberImporter(Importer):
             return
         if row.data.get("venue") is not None:
             row.notes.append(f"下沉到“{row.data['venue'].name}”")
+        if row.data.get("liaison_area") is not None:
+            row.notes.append(f"编入“{row.data['liaison_area'].name}”联络委")
         self.validate_model(self._instance(row), row)
 
     def _instance(self, row: ParsedRow) -> Member:
         return Member(name=row.data["name"], area=row.data["area"], **self._fields(row))
 
-    def _assign(self, member: Member, row: ParsedRow) -> None:
+    def _assign(self, member: Member, row: ParsedRow, *, venue=None, area=None) -> None:
         Assignment.objects.create(
             member=member,
-            venue=row.data["venue"],
+            venue=venue,
+            area=area,
             role=row.data.get("assignment_role", AssignmentRole.MEMBER),
             started_on=timezone.localdate(),
         )
@@ -270,13 +460,17 @@ class MemberImporter(Importer):
         member = self._instance(row)
         member.save()
         if row.data.get("venue") is not None:
-            self._assign(member, row)
+            self._assign(member, row, venue=row.data["venue"])
+        if row.data.get("liaison_area") is not None:
+            self._assign(member, row, area=row.data["liaison_area"])
         return member
 
     def update(self, instance: Member, row: ParsedRow) -> None:
         changes = dict(row.changes)
-        if changes.pop("venue", None) is not None:
-            self._assign(instance, row)
+        if (venue := changes.pop("venue", None)) is not None:
+            self._assign(instance, row, venue=venue)
+        if (area := changes.pop("liaison_area", None)) is not None:
+            self._assign(instance, row, area=area)
         changes.pop("assignment_role", None)
         if changes:
             for name, value in changes.items():

@@ -7,6 +7,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 
+from consult_portal.importing.reader import XLS_MAGIC
 from platforms.models import Area, AreaLevel
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -25,8 +26,8 @@ class ImportUploadForm(forms.Form):
     )
     file = forms.FileField(
         label="表格文件",
-        help_text="支持 .xlsx 和 .csv(UTF-8 或 GBK 编码),不超过 5 MB。",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        help_text="支持 .xlsx、旧版 .xls 和 .csv(UTF-8 或 GBK 编码),不超过 5 MB。",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
     )
 
     def __init__(self, *args, user, initial_area_id=None, **kwargs):
@@ -43,12 +44,8 @@ class ImportUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if name.endswith(".xls"):
-            raise forms.ValidationError(
-                "不支持旧版 Excel (.xls) 文件,请在 Excel 中“另存为” .xlsx 格式后再上传。"
-            )
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("只支持 .xlsx 和 .csv 文件。")
+        if not name.endswith((".xlsx", ".xls", ".csv")):
+            raise forms.ValidationError("只支持 .xlsx、.xls 和 .csv 文件。")
         limit = max_upload_bytes()
         if upload.size > limit:
             raise forms.ValidationError(
@@ -59,6 +56,8 @@ class ImportUploadForm(forms.Form):
         upload.seek(0)
         if name.endswith(".xlsx") and not head.startswith(b"PK"):
             raise forms.ValidationError("文件内容不是 .xlsx 表格,请检查后重新上传。")
+        if name.endswith(".xls") and not head.startswith(XLS_MAGIC):
+            raise forms.ValidationError("文件内容不是 .xls 表格,请检查后重新上传。")
         if not head:
             raise forms.ValidationError("文件是空的。")
         return upload

@@ -18,9 +18,14 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from consult_portal.exports import append_row
-from consult_portal.importing.base import ACTION_LABELS, Importer, ImportResult
+from consult_portal.importing.base import ACTION_LABELS, IGNORE, Importer, ImportResult
 from consult_portal.importing.registry import importers
-from consult_portal.importing.uploads import discard_upload, load_upload, save_upload
+from consult_portal.importing.uploads import (
+    discard_upload,
+    load_upload,
+    save_column_choices,
+    save_upload,
+)
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 from platforms.models import Area
@@ -80,6 +85,13 @@ class ImportTemplateView(ImportMixin, View):
             )
         append_row(notes, [])
         append_row(notes, ["表格上方可以有标题行,下方可以有备注和签名;带 * 的列必须填写。"])
+        append_row(
+            notes,
+            [
+                "“序号”列自动忽略;其他有数据却无法识别的列,须在预览中选择导入到哪个字段或忽略"
+                "(命令行用 --map-column 列名=字段 或 --ignore-column 列名),否则不导入。"
+            ],
+        )
         append_row(notes, [cls.on_existing_note])
         for letter, width in zip("ABCD", (14, 6, 60, 40), strict=True):
             notes.column_dimensions[letter].width = width
@@ -156,7 +168,9 @@ class UploadMixin(ImportMixin):
     def load(self, token):
         self.upload = load_upload(self.request, token)
         area = get_object_or_404(Area.objects.visible_to(self.request.user), pk=self.upload.area_id)
-        self.importer = importer_class(self.upload.kind)(area=area, actor=self.request.user)
+        self.importer = importer_class(self.upload.kind)(
+            area=area, actor=self.request.user, column_choices=self.upload.column_choices
+        )
         return self.upload
 
     def render_preview(self, result: ImportResult, status=200):
@@ -171,6 +185,7 @@ class UploadMixin(ImportMixin):
                 "result": result,
                 "columns": columns,
                 "rows": rows,
+                "ignore": IGNORE,
             },
             status=status,
         )
@@ -180,6 +195,20 @@ class ImportPreviewView(UploadMixin, View):
     def get(self, request, token):
         upload = self.load(token)
         return self.render_preview(self.importer.read(upload.read(), upload.filename))
+
+    def post(self, request, token):
+        """The choices for the sheet's unknown columns (``column_<index>``: a column key,
+        IGNORE, or blank for undecided); kept with the upload, then the preview again."""
+        upload = self.load(token)
+        result = self.importer.read(upload.read(), upload.filename)
+        allowed = {IGNORE, *(c.key for c in self.importer.columns)}
+        choices = {}
+        for column in result.unknown_columns:
+            choice = request.POST.get(f"column_{column.index}", "")
+            if choice in allowed:
+                choices[column.name] = choice
+        save_column_choices(request, token, choices)
+        return redirect("imports:preview", token=token)
 
 
 class ImportConfirmView(UploadMixin, View):

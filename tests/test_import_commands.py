@@ -1,6 +1,7 @@
 """``import_members`` / ``import_venues`` / ``import_topics`` on the command line."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,7 +10,7 @@ from members.models import Member
 from platforms.models import Venue
 from topics.models import Topic
 
-from .import_sheets import MEMBER_HEADER, csv_bytes, member_sheet, xlsx
+from .import_sheets import MEMBER_HEADER, csv_bytes, member_rows, member_sheet, xlsx
 
 
 def run(name, path, *args):
@@ -95,3 +96,80 @@ def test_import_venues_and_topics(world, tmp_path):
     assert topic.events.count() == 1
     out, _ = run("import_topics", topics, "--area", "西陵区")
     assert "新建 0, 更新 0, 无变化 1" in out
+
+
+def _roster_with(tmp_path, header: list[str], cells: list[list[object]]):
+    path = tmp_path / "名册.xlsx"
+    rows = [row + extra for row, extra in zip(member_rows(), cells, strict=True)]
+    path.write_bytes(xlsx([MEMBER_HEADER + header, *rows]))
+    return path
+
+
+def test_an_unknown_column_with_data_is_listed_and_the_command_refuses(world, tmp_path):
+    path = _roster_with(tmp_path, ["推荐单位", "空列"], [["市工商联", ""], ["区工商联", ""]])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="有 1 处错误,未导入任何数据"):
+        call_command("import_members", str(path), "--area", "西陵区", stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith("行 1, 列 推荐单位: 该列有数据,但列名无法识别")
+    assert lines[1] == (
+        "列 推荐单位(如:市工商联、区工商联):"
+        "用 --map-column 推荐单位=字段 导入,或 --ignore-column 推荐单位 忽略"
+    )
+    assert lines[2].startswith("可用的字段:姓名、性别、界别、政治面貌")
+    assert "空列" not in err.getvalue()  # no data, no decision needed
+    assert not Member.objects.filter(name="张伟").exists()
+
+
+def test_ignore_column_and_map_column(world, tmp_path):
+    path = _roster_with(
+        tmp_path, ["推荐单位", "研究方向", "空列"], [["市工商联", "营商环境", ""], ["", "", ""]]
+    )
+    out, _ = run(
+        "import_members",
+        path,
+        "--area",
+        "西陵区",
+        "--ignore-column",
+        "推荐单位",
+        "--map-column",
+        "研究方向=关注领域",
+    )
+    assert "列 推荐单位: 已按要求忽略" in out
+    assert "列 研究方向: 按要求导入到“关注领域”" in out
+    assert "列 空列: 无法识别但没有数据,已忽略" in out
+    assert "新建 2" in out
+    assert Member.objects.get(name="张伟").focus_areas == "营商环境"
+
+
+def test_bad_column_options_are_refused(world, tmp_path):
+    path = _roster_with(tmp_path, ["研究方向"], [["营商环境"], [""]])
+    with pytest.raises(CommandError, match="--map-column 应写成 列名=字段"):
+        run("import_members", path, "--area", "西陵区", "--map-column", "研究方向")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_members",
+            str(path),
+            "--area",
+            "西陵区",
+            "--map-column",
+            "研究方向=爱好",
+            "--ignore-column",
+            "不存在的列",
+            stderr=err,
+        )
+    assert "表格中没有列“不存在的列”。" in err.getvalue()
+    assert "没有名为“爱好”的字段" in err.getvalue()
+
+
+def test_import_members_from_xls(world, tmp_path):
+    source = Path(__file__).parent / "fixtures" / "roster.xls"
+    path = tmp_path / "名册.xls"
+    path.write_bytes(source.read_bytes())
+    out, _ = run("import_members", path, "--area", "西陵区", "--dry-run")
+    assert (
+        "行 3: 新建 王建国(工作单位及职务拆分为工作单位“宜昌市第一人民医院”、职务“副院长”;"
+        "编入“学院街道”联络委)"
+    ) in out
+    assert "试运行,未写入数据库:将新建 2, 更新 0, 无变化 0" in out

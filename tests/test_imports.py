@@ -1,6 +1,7 @@
 """The sheet reader and the venue, member and topic importers, on sheets as offices keep them."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -152,9 +153,13 @@ def test_missing_required_column(world):
     assert not Member.objects.filter(name="张伟").exists()
 
 
-def test_old_xls_and_fake_xlsx_are_refused(world):
-    result = run_members(world, b"\xd0\xcf\x11\xe0" + b"\0" * 100, filename="名册.xls")
-    assert "不支持旧版 Excel (.xls)" in result.errors[0].message
+def test_fake_xls_and_fake_xlsx_are_refused(world):
+    result = run_members(
+        world, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, filename="名册.xls"
+    )
+    assert "不是有效的 Excel (.xls)" in result.errors[0].message
+    result = run_members(world, b"name,phone\n", filename="名册.xls")
+    assert "不是有效的 Excel (.xls)" in result.errors[0].message
     result = run_members(world, b"PK\x03\x04 not really a zip", filename="名册.xlsx")
     assert "不是有效的 Excel" in result.errors[0].message
     with pytest.raises(ImportFileError):
@@ -401,3 +406,247 @@ def test_two_row_header_with_merged_cells(world):
     assert result.ok, [str(e) for e in result.errors]
     assert result.header_row == 3
     assert Member.objects.get(name="赵磊").political_status == "cdl"
+
+
+# --- columns nothing takes: listed, and the import waits for a decision (issue 16) ----------
+
+
+def _roster(extra_header: list[str], extra_cells: list[list[object]]) -> bytes:
+    rows = member_rows()
+    return xlsx(
+        [
+            MEMBER_HEADER + extra_header,
+            *(row + cells for row, cells in zip(rows, extra_cells, strict=True)),
+        ]
+    )
+
+
+def test_an_unknown_column_with_data_stops_the_import_and_is_named(world):
+    data = _roster(["推荐单位", "空列"], [["市工商联", ""], ["", ""]])
+    result = run_members(world, data)
+    assert not result.ok
+    assert [str(e) for e in result.errors] == [
+        "行 1, 列 推荐单位: 该列有数据,但列名无法识别,其中的数据不会导入。"
+        "请选择它对应的字段,或选择“忽略此列”后再导入。"
+    ]
+    by_name = {c.name: c for c in result.unknown_columns}
+    assert by_name["推荐单位"].samples == ["市工商联"] and by_name["推荐单位"].undecided
+    # A header without data needs no decision; 序号 is a row counter, not an unknown column.
+    assert not by_name["空列"].undecided
+    assert "序号" not in by_name
+    # Every row is still checked, so the preview can show them all.
+    assert len(result.rows) == 2 and all(row.ok for row in result.rows)
+    assert not Member.objects.filter(name="张伟").exists()
+
+
+def test_an_unknown_column_ignored_on_purpose_imports(world):
+    data = _roster(["推荐单位"], [["市工商联"], [""]])
+    result = MemberImporter(area=world.district_a, column_choices={"推荐单位": "ignore"}).run(
+        data, "名册.xlsx"
+    )
+    assert result.ok and result.committed and result.created == 2
+    assert result.unknown_columns[0].choice == "ignore"
+
+
+@pytest.mark.parametrize("field", ["focus_areas", "关注领域", "履职领域"])
+def test_an_unknown_column_mapped_to_a_field_fills_it(world, field):
+    data = _roster(["研究方向"], [["营商环境"], ["基层医疗"]])
+    result = MemberImporter(area=world.district_a, column_choices={"研究方向": field}).run(
+        data, "名册.xlsx"
+    )
+    assert result.ok, result.errors
+    assert Member.objects.get(name="刘洋").focus_areas == "基层医疗"
+
+
+def test_a_second_column_of_the_same_field_needs_a_decision(world):
+    data = _roster(["联系电话"], [["13700137000"], [""]])  # 手机号码 is already the phone
+    result = run_members(world, data)
+    column = result.undecided_columns[0]
+    assert (column.name, column.duplicate_of) == ("联系电话", "手机号码")
+    assert "与列“手机号码”对应同一字段" in result.errors[0].message
+    # Mapping it onto the field the first column fills is refused too.
+    result = MemberImporter(area=world.district_a, column_choices={"联系电话": "phone"}).run(
+        data, "名册.xlsx"
+    )
+    assert "选择了对应“联系电话”,但列“手机号码”已对应该字段" in result.errors[0].message
+    assert not result.committed
+
+
+def test_choices_naming_no_column_or_no_field_are_errors(world):
+    importer = MemberImporter(
+        area=world.district_a, column_choices={"不存在": "ignore", "工作单位": "薪水"}
+    )
+    messages = [
+        e.message for e in importer.run(xlsx([MEMBER_HEADER, *member_rows()]), "a.xlsx").errors
+    ]
+    assert messages[0] == "表格中没有列“不存在”。"
+    assert messages[1].startswith("没有名为“薪水”的字段,可选:姓名、性别、界别")
+
+
+def test_a_recognised_column_can_be_ignored_on_purpose(world):
+    importer = MemberImporter(area=world.district_a, column_choices={"工作单位": "ignore"})
+    result = importer.run(xlsx([MEMBER_HEADER, *member_rows()]), "a.xlsx")
+    assert result.committed
+    assert Member.objects.get(name="张伟").work_unit == ""
+
+
+# --- combined and variant columns ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "unit", "title"),
+    [
+        ("宜昌市第一人民医院 副院长", "宜昌市第一人民医院", "副院长"),
+        ("XX公司总经理", "XX公司", "总经理"),
+        ("宜昌市第一人民医院副院长", "宜昌市第一人民医院", "副院长"),
+        ("XX医院党委书记、院长", "XX医院", "党委书记、院长"),
+        ("XX局党组副书记、常务副局长", "XX局", "党组副书记、常务副局长"),
+        ("三峡大学 教授、博士生导师", "三峡大学", "教授、博士生导师"),
+        ("某某商贸有限公司,出纳", "某某商贸有限公司", "出纳"),  # no known title: last comma
+        ("某某社区卫生服务站、护师", "某某社区卫生服务站", "护师"),
+        ("个体经营户", "个体经营户", ""),  # nothing to split on: all unit
+    ],
+)
+def test_split_unit_title(cell, unit, title):
+    from members.importers import split_unit_title
+
+    assert split_unit_title(cell) == (unit, title)
+
+
+def test_combined_unit_and_title_column(world):
+    header = ["姓名", "性别", "界别", "政治面貌", "手机号码", "工作单位及职务"]
+    rows = [
+        ["张伟", "男", "经济界", "民建", "13800138000", "宜昌市第一人民医院 副院长"],
+        ["刘洋", "女", "经济界", "中共", "13900139000", "宜昌某公司总经理"],
+    ]
+    result = run_members(world, xlsx([header, *rows]))
+    assert result.committed, result.errors
+    assert result.rows[0].notes == [
+        "工作单位及职务拆分为工作单位“宜昌市第一人民医院”、职务“副院长”"
+    ]
+    zhang = Member.objects.get(name="张伟")
+    assert (zhang.work_unit, zhang.title) == ("宜昌市第一人民医院", "副院长")
+    liu = Member.objects.get(name="刘洋")
+    assert (liu.work_unit, liu.title) == ("宜昌某公司", "总经理")
+
+
+def test_separate_unit_and_title_columns_win_over_the_combined_one(world):
+    header = ["姓名", "性别", "界别", "政治面貌", "工作单位", "职务", "单位及职务"]
+    rows = [["张伟", "男", "经济界", "民建", "宜昌某公司", "", "别的单位 董事长"]]
+    result = run_members(world, xlsx([header, *rows]))
+    assert result.committed, result.errors
+    assert result.rows[0].notes == ["工作单位及职务拆分为职务“董事长”"]
+    zhang = Member.objects.get(name="张伟")
+    assert (zhang.work_unit, zhang.title) == ("宜昌某公司", "董事长")
+
+
+@pytest.mark.parametrize(("street", "role"), [("下沉街道", "角色"), ("联络街道", "职务(阵地)")])
+def test_subdistrict_column_assigns_to_its_liaison_group_with_the_role(world, street, role):
+    header = ["姓名", "性别", "界别", "党派", "手机号码", street, role]
+    rows = [
+        ["张伟", "男", "经济界", "民建", "13800138000", "学院街道", "召集人"],
+        ["刘洋", "女", "经济界", "中共", "13900139000", "学院", ""],  # 街道 left off; default role
+    ]
+    result = run_members(world, xlsx([header, *rows]))
+    assert result.committed, result.errors
+    assert result.rows[0].notes == ["编入“学院街道”联络委"]
+    got = {
+        (a.member.name, a.area, a.venue, a.role)
+        for a in Assignment.objects.filter(area__isnull=False).select_related("member", "area")
+    }
+    assert got == {
+        ("张伟", world.subdistrict_a, None, "convener"),
+        ("刘洋", world.subdistrict_a, None, "member"),
+    }
+    # Importing again assigns nobody twice.
+    again = run_members(world, xlsx([header, *rows]))
+    assert again.unchanged == 2
+    assert Assignment.objects.filter(area=world.subdistrict_a).count() == 2
+
+
+def test_unknown_subdistrict_or_role_is_a_row_error(world):
+    header = ["姓名", "性别", "界别", "党派", "所在街道", "角色"]
+    rows = [
+        ["张伟", "男", "经济界", "民建", "火星街道", ""],
+        ["刘洋", "女", "经济界", "中共", "大公桥街道", ""],  # another district's subdistrict
+        ["李明", "男", "经济界", "中共", "桃花岭社区", ""],  # a community, not a subdistrict
+        ["赵磊", "男", "经济界", "中共", "学院街道", "主持人"],
+        ["钱敏", "女", "经济界", "中共", "", "召集人"],  # a role with nowhere to hold it
+    ]
+    result = run_members(world, xlsx([header, *rows]))
+    assert [str(e) for e in result.errors] == [
+        "行 2, 列 下沉街道: “西陵区”范围内没有名为“火星街道”的街道(乡镇)。",
+        "行 3, 列 下沉街道: “西陵区”范围内没有名为“大公桥街道”的街道(乡镇)。",
+        "行 4, 列 下沉街道: “桃花岭社区”不是街道(乡镇),下沉街道请填写街道或乡镇的名称。",
+        "行 5, 列 阵地角色: 阵地角色“主持人”无法识别,"
+        "可填:召集人、联络员、成员、组长、联络人、委员、组员。",
+        "行 6, 列 阵地角色: 填写了阵地角色,但没有填写下沉阵地或下沉街道。",
+    ]
+    assert not Assignment.objects.filter(area__isnull=False).exists()
+
+
+# --- .xls ---------------------------------------------------------------------------------
+
+ROSTER_XLS = Path(__file__).parent / "fixtures" / "roster.xls"
+
+
+def test_xls_roster_imports_like_xlsx(world):
+    """``fixtures/roster.xls`` is a real BIFF8 file written once with xlwt (see
+    ``fixtures/make_roster_xls.py``): title merged across, 序号, a phone typed as a number, a
+    date cell, a sector merged down, 工作单位及职务, 下沉街道 with 角色, a signature under it."""
+    result = run_members(world, ROSTER_XLS.read_bytes(), filename="名册.xls")
+    assert result.committed, result.errors
+    assert result.header_row == 2 and result.ignored == [(6, "表格下方的说明或签名")]
+    wang = Member.objects.get(name="王建国")
+    assert (wang.phone, wang.birth_year, wang.sector.name) == ("13800138001", 1975, "经济界")
+    assert (wang.work_unit, wang.title) == ("宜昌市第一人民医院", "副院长")
+    li = Member.objects.get(name="李倩")
+    assert (li.phone, li.sector.name, li.work_unit, li.title) == (
+        "13900139001",
+        "经济界",  # merged down from the row above
+        "宜昌某公司",
+        "总经理",
+    )
+    assert set(
+        Assignment.objects.filter(area=world.subdistrict_a).values_list("role", flat=True)
+    ) == {
+        "convener",
+        "member",
+    }
+
+
+def test_a_column_without_a_header_but_with_data_is_named_by_its_letter(world):
+    rows = [[*row, "老委员"] for row in member_rows()]
+    result = run_members(world, csv_bytes([[*MEMBER_HEADER, ""], *rows]), filename="名册.csv")
+    assert [c.name for c in result.undecided_columns] == ["第 I 列"]
+    result = MemberImporter(area=world.district_a, column_choices={"第 I 列": "ignore"}).run(
+        csv_bytes([[*MEMBER_HEADER, ""], *rows]), "名册.csv"
+    )
+    assert result.committed
+
+
+@pytest.mark.parametrize("header", ["党派", "政治面貌", "政治面貌(党派)", "党派/政治面貌"])
+def test_party_and_political_status_headers(world, header):
+    data = xlsx([["姓名", "性别", "界别", header], ["赵磊", "男", "农业界", "九三学社"]])
+    assert run_members(world, data).committed
+
+
+def test_a_header_written_twice_is_decided_apart_from_the_first(world):
+    header = ["姓名", "性别", "界别", "党派", "联系电话", "联系电话"]
+    rows = [["张伟", "男", "经济界", "民建", "13800138000", "13700137000"]]
+    result = run_members(world, xlsx([header, *rows]))
+    assert [c.name for c in result.undecided_columns] == ["联系电话(第 F 列)"]
+    importer = MemberImporter(area=world.district_a, column_choices={"联系电话(第 F 列)": "ignore"})
+    assert importer.run(xlsx([header, *rows]), "名册.xlsx").committed
+    assert Member.objects.get(name="张伟").phone == "13800138000"  # the first one is kept
+
+
+def test_mapping_an_unknown_column_can_supply_a_required_one(world):
+    header = ["委员名称", "性别", "界别", "党派"]  # 委员名称 is no variant of 姓名
+    rows = [["张伟", "男", "经济界", "民建"]]
+    result = run_members(world, xlsx([header, *rows]))
+    assert "表头缺少必填列:姓名" in result.errors[0].message
+    assert [c.name for c in result.undecided_columns] == ["委员名称"]
+    importer = MemberImporter(area=world.district_a, column_choices={"委员名称": "name"})
+    assert importer.run(xlsx([header, *rows]), "名册.xlsx").committed
+    assert Member.objects.filter(name="张伟").exists()

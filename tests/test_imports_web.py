@@ -17,7 +17,7 @@ from topics.models import Topic
 
 from .conftest import client_for
 from .factories import UserFactory
-from .import_sheets import MEMBER_HEADER, csv_bytes, member_sheet, xlsx
+from .import_sheets import MEMBER_HEADER, csv_bytes, member_rows, member_sheet, xlsx
 
 GET_PAGES = [
     ("imports:index", {}),
@@ -132,8 +132,8 @@ def test_area_choices_are_the_staff_scope(world, staff_client):
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [
-        (b"\xd0\xcf\x11\xe0" + b"\0" * 64, "名册.xls", "不支持旧版 Excel (.xls) 文件"),
-        (b"hello", "名册.txt", "只支持 .xlsx 和 .csv 文件。"),
+        (b"PK\x03\x04" + b"\0" * 64, "名册.xls", "文件内容不是 .xls 表格"),
+        (b"hello", "名册.txt", "只支持 .xlsx、.xls 和 .csv 文件。"),
         (b"%PDF-1.4", "名册.xlsx", "文件内容不是 .xlsx 表格"),
     ],
 )
@@ -284,3 +284,85 @@ def test_preview_query_count_does_not_grow_with_rows(world, staff_client, sheet)
         page = staff_client.get(response.url)
     assert page.context["result"].created == 0
     assert len(queries) == counts[1], [q["sql"] for q in queries.captured_queries]
+
+
+# --- columns nothing takes: a choice per column, kept from preview to confirmation ----------
+
+
+def _token(url):
+    return re.search(r"/preview/([^/]+)/", url).group(1)
+
+
+def test_unknown_columns_are_chosen_in_the_preview_and_kept_for_the_confirmation(
+    world, staff_client
+):
+    header = [*MEMBER_HEADER, "推荐单位", "研究方向", "空列"]  # columns 8, 9, 10
+    rows = [
+        [*member_rows()[0], "市工商联", "营商环境", ""],
+        [*member_rows()[1], "", "基层医疗", ""],
+    ]
+    response = upload(staff_client, xlsx([header, *rows]), area=world.district_a.pk)
+    preview_url, token = response.url, _token(response.url)
+    page = staff_client.get(preview_url).content.decode()
+    assert "有 2 处错误" in page
+    assert "行 1, 列 推荐单位: 该列有数据,但列名无法识别" in page
+    assert '<select class="form-select form-select-sm" name="column_8"' in page
+    assert 'name="column_10"' not in page and "(空列,无需处理)" in page
+    assert "确认导入" not in page
+    # Confirming anyway imports nothing.
+    assert staff_client.post(reverse("imports:confirm", kwargs={"token": token})).status_code == 400
+
+    # A choice that is no field is not kept: the column stays undecided.
+    response = staff_client.post(preview_url, {"column_8": "ignore", "column_9": "salary"})
+    assert response.status_code == 302 and response.url == preview_url
+    page = staff_client.get(preview_url).content.decode()
+    assert "有 1 处错误" in page and "列 研究方向: 该列有数据" in page
+    assert '<option value="ignore" selected>忽略此列(不导入)</option>' in page
+
+    staff_client.post(preview_url, {"column_8": "ignore", "column_9": "focus_areas"})
+    response = staff_client.get(preview_url)
+    page = response.content.decode()
+    assert "全部 2 行检查通过:将新建 2 条" in page
+    assert '<option value="focus_areas" selected>关注领域</option>' in page
+    assert "确认导入" in page
+    assert "关注领域" in [c.label for c in response.context["columns"]]  # shown in the table
+
+    response = staff_client.post(reverse("imports:confirm", kwargs={"token": token}))
+    assert response.status_code == 302
+    assert Member.objects.get(name="刘洋").focus_areas == "基层医疗"
+
+
+def test_column_choices_of_another_users_upload_are_404(world, office_staff, other_staff):
+    response = upload(client_for(office_staff), xlsx(member_sheet()), area=world.district_a.pk)
+    other = client_for(other_staff)
+    assert other.post(response.url, {"column_0": "ignore"}).status_code == 404
+
+
+def test_xls_through_the_web(world, staff_client):
+    data = (Path(__file__).parent / "fixtures" / "roster.xls").read_bytes()
+    response = upload(staff_client, data, name="名册.xls", area=world.district_a.pk)
+    assert response.status_code == 302
+    page = staff_client.get(response.url).content.decode()
+    assert "全部 2 行检查通过:将新建 2 条" in page and "编入“学院街道”联络委" in page
+    staff_client.post(reverse("imports:confirm", kwargs={"token": _token(response.url)}))
+    assert Member.objects.get(name="王建国").title == "副院长"
+
+
+def test_template_and_upload_page_explain_the_combined_and_variant_columns(staff_client):
+    response = staff_client.get(reverse("imports:template", kwargs={"kind": "members"}))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    headers = [cell.value for cell in workbook.worksheets[0][1]]
+    assert "工作单位及职务" not in headers  # it stands in for 工作单位 + 职务
+    assert {"工作单位", "职务", "下沉街道", "阵地角色"} <= set(headers)
+    notes = {row[0]: row for row in workbook.worksheets[1].iter_rows(values_only=True)}
+    assert "按最后一个空格、逗号或顿号拆分" in notes["工作单位及职务"][2]
+    assert "联络街道、所在街道" in notes["下沉街道"][3]
+    assert "角色、职务(阵地)" in notes["阵地角色"][3]
+    assert "政治面貌" in notes and "党派" in notes["政治面貌"][3]
+    assert any("--ignore-column" in (row[0] or "") for row in notes.values() if row)
+
+    page = staff_client.get(reverse("imports:upload", kwargs={"kind": "members"}))
+    text = page.content.decode()
+    assert "各列说明和也可识别的列名" in text
+    assert "也可识别:联络街道、所在街道" in text
+    assert "支持 .xlsx、旧版 .xls 和 .csv" in text

@@ -28,6 +28,8 @@ from .reader import ImportFileError, Sheet, Value, header_key, read_sheet
 
 CREATE, UPDATE, SKIP = "create", "update", "skip"
 ACTION_LABELS = {CREATE: "新建", UPDATE: "更新", SKIP: "无变化"}
+# The choice that drops a sheet column on purpose (the preview's 忽略此列, ``--ignore-column``).
+IGNORE = "ignore"
 
 
 # --- cell parsers: value → Python value, or ValidationError with a Chinese message ------------
@@ -152,6 +154,9 @@ class Column:
     required: bool = False
     parse: Callable[[Value], Any] = parse_text
     help: str = ""
+    # False for a column that only stands in for others (工作单位及职务 for 工作单位 + 职务): it is
+    # understood and explained, but the template's header row leaves it out.
+    in_template: bool = True
 
     @property
     def header_keys(self) -> list[str]:
@@ -194,6 +199,27 @@ class ParsedRow:
 
 
 @dataclass
+class SheetColumn:
+    """A column of the sheet that no field took by its name (or a second column of a field that
+    another column already fills). If it holds data, the import waits for a choice: a field to
+    fill from it, or ``IGNORE``."""
+
+    name: str  # the header as written, or "第 F 列" when the header cell is blank
+    index: int
+    samples: list[str]  # the first few non-blank cells, to help choose
+    duplicate_of: str = ""  # the column already filling the field this header names
+    choice: str = ""  # a column key, IGNORE, or "" (not decided)
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.samples)
+
+    @property
+    def undecided(self) -> bool:
+        return self.has_data and not self.choice
+
+
+@dataclass
 class ImportResult:
     kind: str
     columns: list[Column]
@@ -201,12 +227,26 @@ class ImportResult:
     file_errors: list[RowError] = field(default_factory=list)
     ignored: list[tuple[int, str]] = field(default_factory=list)
     header_row: int | None = None
-    unknown_headers: list[str] = field(default_factory=list)
+    unknown_columns: list[SheetColumn] = field(default_factory=list)
+    column_errors: list[RowError] = field(default_factory=list)  # undecided or bad choices
     committed: bool = False
 
     @property
+    def decidable_columns(self) -> list[SheetColumn]:
+        """Unknown columns holding data: each needs a choice (empty ones need none)."""
+        return [c for c in self.unknown_columns if c.has_data]
+
+    @property
+    def undecided_columns(self) -> list[SheetColumn]:
+        return [c for c in self.unknown_columns if c.undecided]
+
+    @property
     def errors(self) -> list[RowError]:
-        return [*self.file_errors, *(e for row in self.rows for e in row.errors)]
+        return [
+            *self.file_errors,
+            *self.column_errors,
+            *(e for row in self.rows for e in row.errors),
+        ]
 
     @property
     def ok(self) -> bool:
@@ -254,10 +294,15 @@ class Importer:
     on_existing_note: ClassVar[str] = "已存在的记录按表格更新,空白单元格不覆盖原有内容。"
     # Changes that are resolved only when written (e.g. a brand by name): not model-validated.
     lookup_fields: ClassVar[tuple[str, ...]] = ()
+    # Headers that carry nothing to import and need no decision (a row counter).
+    ignored_headers: ClassVar[tuple[str, ...]] = ("序号", "序")
 
-    def __init__(self, *, area, actor=None):
+    def __init__(self, *, area, actor=None, column_choices: dict[str, str] | None = None):
+        """``column_choices`` decides what the sheet's columns are, by header: a column key (or
+        a column's label or variant) to fill from that column, or ``IGNORE`` to leave it out."""
         self.area = area
         self.actor = actor
+        self.column_choices = dict(column_choices or {})
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -339,8 +384,16 @@ class Importer:
         return {k for c in cls.columns for k in c.header_keys}
 
     @classmethod
+    def field_for(cls, text: str) -> str | None:
+        """The column key ``text`` names: a key, a label or a variant; ``None`` if none."""
+        if text in {c.key for c in cls.columns}:
+            return text
+        wanted = header_key(text)
+        return next((c.key for c in cls.columns if wanted in c.header_keys), None)
+
+    @classmethod
     def template_headers(cls) -> list[str]:
-        return [c.label + ("*" if c.required else "") for c in cls.columns]
+        return [c.label + ("*" if c.required else "") for c in cls.columns if c.in_template]
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -401,18 +454,70 @@ class Importer:
             raise _Abort from exc
 
     def _map_columns(self, sheet: Sheet, result: ImportResult) -> dict[str, int]:
+        """Which sheet column fills which field. Columns are taken by their header first (the
+        first column of a kind wins); the rest, unless they are row counters (序号), are the
+        sheet's unknown columns, filled from ``column_choices``. One with data and no choice
+        stops the import: nothing in a sheet is dropped without somebody deciding it."""
         by_key: dict[str, str] = {}
         for column in self.columns:
             for key in column.header_keys:
                 by_key.setdefault(key, column.key)
+        skipped = {header_key(h) for h in self.ignored_headers}
+        choices = self._choices(sheet, result)
+        names = _column_names(sheet)
         positions: dict[str, int] = {}
+        unknown: list[int] = []
         for index, header in enumerate(sheet.headers):
+            choice = choices.get(header_key(names[index]), "")
             key = by_key.get(header_key(header))
-            if key is None:
-                if header.strip():
-                    result.unknown_headers.append(header)
-                continue
-            positions.setdefault(key, index)  # the first column of a kind wins
+            if key is None or key in positions:
+                if key is not None or header_key(header) not in skipped:
+                    unknown.append(index)
+            elif choice != IGNORE:
+                # A recognised column may be chosen otherwise (``--map-column``).
+                if (choice or key) in positions:
+                    unknown.append(index)
+                else:
+                    positions[choice or key] = index
+        for index in unknown:
+            name = names[index]
+            key = by_key.get(header_key(sheet.headers[index]))
+            column = SheetColumn(
+                name=name,
+                index=index,
+                samples=[str(v) for row in sheet.rows if (v := row.values[index]) != ""][:3],
+                duplicate_of=names[positions[key]] if key in positions else "",
+                choice=choices.get(header_key(name), ""),
+            )
+            result.unknown_columns.append(column)
+            if column.choice and column.choice != IGNORE:
+                if column.choice in positions:
+                    label = self.column(column.choice).label
+                    taken = names[positions[column.choice]]
+                    result.column_errors.append(
+                        RowError(
+                            sheet.header_row,
+                            name,
+                            f"选择了对应“{label}”,但列“{taken}”已对应该字段;"
+                            "请改选其他字段或忽略此列。",
+                        )
+                    )
+                else:
+                    positions[column.choice] = index
+            elif column.undecided:
+                why = (
+                    f"与列“{column.duplicate_of}”对应同一字段"
+                    if column.duplicate_of
+                    else "有数据,但列名无法识别"
+                )
+                result.column_errors.append(
+                    RowError(
+                        sheet.header_row,
+                        name,
+                        f"该列{why},其中的数据不会导入。请选择它对应的字段,"
+                        "或选择“忽略此列”后再导入。",
+                    )
+                )
         missing = [c.label for c in self.columns if c.required and c.key not in positions]
         if missing:
             result.file_errors.append(
@@ -423,6 +528,31 @@ class Importer:
                 )
             )
         return positions
+
+    def _choices(self, sheet: Sheet, result: ImportResult) -> dict[str, str]:
+        """``column_choices`` by ``header_key``, each a column key or IGNORE; a choice naming a
+        column the sheet does not have, or a field the importer does not have, is an error."""
+        names = {header_key(name) for name in _column_names(sheet)}
+        choices: dict[str, str] = {}
+        for name, choice in self.column_choices.items():
+            if not choice:
+                continue
+            if header_key(name) not in names:
+                result.file_errors.append(RowError(sheet.header_row, "", f"表格中没有列“{name}”。"))
+                continue
+            key = IGNORE if choice == IGNORE else self.field_for(choice)
+            if key is None:
+                fields = "、".join(c.label for c in self.columns)
+                result.file_errors.append(
+                    RowError(
+                        sheet.header_row,
+                        name,
+                        f"没有名为“{choice}”的字段,可选:{fields}。",
+                    )
+                )
+                continue
+            choices[header_key(name)] = key
+        return choices
 
     def _check(self, sheet: Sheet, result: ImportResult) -> None:
         result.header_row = sheet.header_row
@@ -477,6 +607,31 @@ class Importer:
 
 
 _SHOWN_PARSED = (parse_squashed, parse_phone, parse_date)
+
+
+def _column_names(sheet: Sheet) -> list[str]:
+    """What columns are called in messages and choices: the header as written; "第 F 列" for a
+    blank one; a header written twice gets its letter the second time ("联系电话(第 F 列)"), so
+    a choice about one never applies to the other."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for index, header in enumerate(sheet.headers):
+        name = header.strip() or f"第 {_column_letter(index)} 列"
+        if header_key(name) in seen:
+            name = f"{name}(第 {_column_letter(index)} 列)"
+        seen.add(header_key(name))
+        names.append(name)
+    return names
+
+
+def _column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def differs(instance, name: str, value: Any) -> bool:

@@ -183,21 +183,92 @@ def _xlsx_grid(data: bytes) -> list[list[object]]:
         workbook.close()
 
 
-def load_grid(data: bytes, filename: str) -> list[list[Value]]:
-    """Every row of the file (first non-empty worksheet for .xlsx), cells cleaned."""
-    name = filename.lower()
-    if name.endswith(".xls") or data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
-            "不支持旧版 Excel (.xls) 文件,请在 Excel 中“另存为” .xlsx 格式后再上传。"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file (BIFF .xls)
+
+
+def _xls_grid(data: bytes) -> list[list[object]]:
+    """The pre-2007 format, read with xlrd: the same sheet choice, limits and merged-cell fill
+    as .xlsx; dates come back as dates (xlrd gives them as numbers with a date format)."""
+    import struct
+
+    import xlrd
+    from xlrd.compdoc import CompDocError
+
+    # What xlrd raises on a damaged or disguised file: it has no single error class for it.
+    xls_errors = (
+        xlrd.XLRDError,
+        CompDocError,
+        struct.error,
+        AssertionError,
+        IndexError,
+        KeyError,
+        ValueError,
+        EOFError,
+        OSError,
+    )
+    bad = ImportFileError("文件不是有效的 Excel (.xls) 表格,请检查后重新上传。")
+    try:
+        workbook = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO()
         )
-    if name.endswith(".xlsx"):
+    except xls_errors as exc:
+        raise bad from exc
+    try:
+        for index in range(workbook.nsheets):
+            try:
+                ws = workbook.sheet_by_index(index)
+            except xls_errors as exc:
+                raise bad from exc
+            if ws.nrows > MAX_ROWS or ws.ncols > MAX_COLUMNS:
+                raise ImportFileError(
+                    f"表格过大(最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列),请拆分后分批导入。"
+                )
+            grid = [
+                [_xls_value(ws.cell(r, c), workbook.datemode) for c in range(ws.ncols)]
+                for r in range(ws.nrows)
+            ]
+            for min_row, max_row, min_col, max_col in ws.merged_cells:  # half-open ranges
+                top_left = grid[min_row][min_col]
+                for r in range(min_row, min(max_row, len(grid))):
+                    for c in range(min_col, min(max_col, len(grid[r]))):
+                        grid[r][c] = top_left
+            if any(any(v not in (None, "") for v in row) for row in grid):
+                return grid
+        return []
+    finally:
+        workbook.release_resources()
+
+
+def _xls_value(cell, datemode: int) -> object:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+            return cell.value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    return cell.value
+
+
+def load_grid(data: bytes, filename: str) -> list[list[Value]]:
+    """Every row of the file (first non-empty worksheet for .xlsx and .xls), cells cleaned."""
+    name = filename.lower()
+    if name.endswith(".xls") or data.startswith(XLS_MAGIC):
+        if not data.startswith(XLS_MAGIC):
+            raise ImportFileError("文件不是有效的 Excel (.xls) 表格,请检查后重新上传。")
+        raw = _xls_grid(data)
+    elif name.endswith(".xlsx"):
         if not data.startswith(b"PK"):
             raise ImportFileError("文件不是有效的 Excel (.xlsx) 表格,请检查后重新上传。")
         raw = _xlsx_grid(data)
     elif name.endswith(".csv"):
         raw = _csv_grid(data)
     else:
-        raise ImportFileError("只支持 .xlsx 和 .csv 文件。")
+        raise ImportFileError("只支持 .xlsx、.xls 和 .csv 文件。")
     if len(raw) > MAX_ROWS:
         raise ImportFileError(f"表格过大(最多 {MAX_ROWS} 行),请拆分后分批导入。")
     return [[clean_cell(v) for v in row[:MAX_COLUMNS]] for row in raw]

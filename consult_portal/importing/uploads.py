@@ -30,6 +30,7 @@ class PendingUpload:
     area_id: int
     filename: str
     path: Path
+    column_choices: dict[str, str]  # the preview's choices for the sheet's unknown columns
 
     def read(self) -> bytes:
         return self.path.read_bytes()
@@ -55,7 +56,7 @@ def save_upload(request, *, kind: str, area_id: int, uploaded) -> str:
     directory = upload_dir()
     _sweep(directory)
     token = secrets.token_urlsafe(24)
-    suffix = ".xlsx" if uploaded.name.lower().endswith(".xlsx") else ".csv"
+    suffix = next((s for s in (".xlsx", ".xls") if uploaded.name.lower().endswith(s)), ".csv")
     with open(directory / f"{token}{suffix}", "wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
@@ -90,7 +91,16 @@ def load_upload(request, token: str) -> PendingUpload:
         area_id=meta["area_id"],
         filename=meta["filename"],
         path=path,
+        column_choices=dict(meta.get("column_choices", {})),
     )
+
+
+def save_column_choices(request, token: str, choices: dict[str, str]) -> None:
+    """Keep the preview's choices for the unknown columns of upload ``token`` (already loaded,
+    so it is this user's), for the next preview and for the confirmation."""
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    pending[token] = {**pending[token], "column_choices": choices}
+    request.session[SESSION_KEY] = pending
 
 
 def _remove(meta: dict) -> None:

@@ -37,10 +37,26 @@ def test_staff_import_members_from_a_sheet(
     screenshot(page, "import-preview-errors")
 
     page.get_by_role("link", name="重新上传").click()
+    # The corrected sheet has a column nothing takes (推荐单位): the preview names it and waits
+    # for a choice before it offers the confirmation.
+    rows = [list(row) for row in member_sheet()]  # the header row is a shared list
+    rows[0].append(None)
+    rows[1].append("推荐单位")
+    rows[2].append("市工商联")
+    rows[3].append("")
     good = tmp_path / "名册.xlsx"
-    good.write_bytes(xlsx(member_sheet(), merges=["A1:H1"]))
+    good.write_bytes(xlsx(rows, merges=["A1:I1"]))
     page.get_by_label("表格文件").set_input_files(str(good))
     page.get_by_role("button", name="上传并预览").click()
+    assert page.get_by_text("行 2, 列 推荐单位: 该列有数据,但列名无法识别").is_visible()
+    assert page.get_by_role("button", name="确认导入").count() == 0
+    choice = page.get_by_label("“推荐单位”列的处理方式")
+    choice.scroll_into_view_if_needed()
+    assert choice.is_visible()
+    assert fits(page)
+    screenshot(page, "import-preview-unknown-column")
+    choice.select_option(label="忽略此列(不导入)")
+    page.get_by_role("button", name="保存选择并重新检查").click()
     assert page.get_by_text("全部 2 行检查通过").is_visible()
     screenshot(page, "import-preview")
     page.get_by_role("button", name="确认导入").click()
