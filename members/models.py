@@ -410,6 +410,17 @@ class MemberLeave(models.Model):
         verbose_name="登记人",
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # The area of the office that recorded it (empty: an administrator, or recorded before the
+    # column existed and by nobody known). Only that office, or an office above it, changes it:
+    # a city member sent to two districts has leaves each district can see, but not remove.
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记单位区划",
+    )
 
     objects = MemberLeaveQuerySet.as_manager()
 

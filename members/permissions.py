@@ -13,7 +13,7 @@ from consult_portal.policies import WRITE, Action, ScopePolicy, register
 from consult_portal.roles import Role, scope_for
 from platforms.models import Venue
 
-from .models import Assignment, Duty, Member
+from .models import Assignment, Duty, Member, MemberLeave
 
 member_policy = register(
     "member",
@@ -43,6 +43,11 @@ duty_policy = register(
             "report": Action(frozenset({Role.MEMBER}), in_area=False),
         },
     ),
+)
+# A leave belongs to the office that recorded it (or, when that is not known, to the member's
+# committee): only that office or one above it removes it.
+leave_policy = register(
+    "leave", ScopePolicy(MemberLeave, area=("area", "member__area"), actions={"change": WRITE})
 )
 # Office staff plan the rota of the venues in their area.
 rota_policy = register("rota", ScopePolicy(Venue, area="area", actions={"plan": WRITE}))

@@ -14,11 +14,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from consult_portal.roles import scope_for
 from platforms.models import Area, Venue
 from platforms.permissions import can_manage_area
 
 from .models import Assignment, AssignmentRole, DutyShift, Member, MemberLeave, ShiftStatus
-from .permissions import can_assign, can_edit_member, can_manage_assignment
+from .permissions import can_assign, can_edit_member, can_manage_assignment, leave_policy
 
 MEMBER_FIELDS = (
     "name",
@@ -197,7 +198,12 @@ def member_leave_add(
             }
         )
     return MemberLeave.objects.create(
-        member=member, starts_on=starts_on, ends_on=ends_on, reason=reason, created_by=actor
+        member=member,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reason=reason,
+        created_by=actor,
+        area_id=scope_for(actor).area_id,  # None for an administrator
     )
 
 
@@ -214,6 +220,6 @@ def shifts_during_leave(leave: MemberLeave):
 
 
 def member_leave_remove(*, actor, leave: MemberLeave) -> None:
-    if not can_assign(actor):
-        raise PermissionDenied("您没有权限删除请假记录。")
+    if not leave_policy.user_can(actor, "change", leave):
+        raise PermissionDenied("只有登记该请假的政协办公室或其上级可以删除这条请假记录。")
     leave.delete()

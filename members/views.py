@@ -11,11 +11,12 @@ from consult_portal.views import RoleRequiredMixin
 from .exports import MEMBER_EXPORT
 from .filters import MemberFilter
 from .forms import AssignmentEndForm, AssignmentForm, MemberForm, MemberLeaveForm
-from .models import Assignment, Member, MemberLeave
+from .models import Assignment, Member
 from .permissions import (
     assignment_policy,
     can_edit_member,
     can_manage_assignment,
+    leave_policy,
     member_policy,
 )
 from .selectors import member_list
@@ -234,7 +235,8 @@ class MemberLeaveDeleteView(RoleRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        leave = get_object_or_404(MemberLeave.objects.visible_to(request.user), pk=pk)
+        # Another office's leave of a shared member is visible but not this user's to remove.
+        leave = get_object_or_404(leave_policy.instances_user_can(request.user, "change"), pk=pk)
         member_leave_remove(actor=request.user, leave=leave)
         messages.success(request, "已删除该请假记录。")
         return redirect("members:detail", pk=leave.member_id)

@@ -12,7 +12,12 @@ from django.utils import timezone
 from consult_portal.history import change_history
 from consult_portal.roles import scope_for
 from members.models import Assignment, Duty, DutyShift, DutyStatus, Member, MemberLeave, ShiftStatus
-from members.permissions import can_assign, can_edit_member, can_manage_assignment
+from members.permissions import (
+    can_assign,
+    can_edit_member,
+    can_manage_assignment,
+    leave_policy,
+)
 from members.points import five_ones_from_points, member_points
 from members.selectors import shift_summary
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
@@ -171,9 +176,15 @@ def member_page(*, user, member: Member) -> dict:
             lambda r: f"履职 {r.get_kind_display()} {r.title}",
         ),
     )
-    leaves = list(MemberLeave.objects.filter(member=member).order_by("-starts_on", "-pk")[:10])
+    leaves = list(
+        MemberLeave.objects.filter(member=member)
+        .select_related("area", "member__area")
+        .order_by("-starts_on", "-pk")[:10]
+    )
     for leave in leaves:
         leave.is_past = leave.ends_on < today
+        # Only the office that recorded it, or one above, removes it (no query: areas loaded).
+        leave.removable = leave_policy.user_can(user, "change", leave)
     return {
         "assignments": assignments,
         "leaves": leaves,

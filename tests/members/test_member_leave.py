@@ -150,3 +150,48 @@ def test_leave_pages_are_scoped(world, office_staff, other_staff, member_user, l
     response = client_for(office_staff).post(delete)
     assert response.status_code == 302
     assert not MemberLeave.objects.filter(pk=leave.pk).exists()
+
+
+def test_a_shared_members_leave_is_removed_only_by_the_office_that_recorded_it_or_above(world):
+    """A city member sent to both districts: each district's office sees the other's leave on
+    the member's file, but only the recording office (or the city's) removes it."""
+    from tests.factories import make_staff
+
+    city_member = MemberFactory(name="共享委员", area=world.city)
+    AssignmentFactory(member=city_member, venue=world.venue_a)
+    AssignmentFactory(member=city_member, venue=world.venue_b)
+    staff_a = make_staff(world.district_a, "leave_a")
+    staff_b = make_staff(world.district_b, "leave_b")
+    city_staff = make_staff(world.city, "leave_city")
+    ok = {"starts_on": FIRST.isoformat(), "ends_on": FIRST.isoformat(), "reason": "出差"}
+
+    assert client_for(staff_a).post(_add_url(city_member), ok).status_code == 302
+    leave = MemberLeave.objects.get(member=city_member)
+    assert leave.area == world.district_a and leave.created_by == staff_a
+    delete = reverse("members:leave_delete", args=[leave.pk])
+
+    # District B sees the leave but is offered no 删除, and a forged POST is 404.
+    page = client_for(staff_b).get(reverse("members:detail", args=[city_member.pk]))
+    assert "出差" in page.content.decode() and delete not in page.content.decode()
+    assert client_for(staff_b).post(delete).status_code == 404
+    assert MemberLeave.objects.filter(pk=leave.pk).exists()
+
+    # The recording office sees 删除; the office above removes it too.
+    page = client_for(staff_a).get(reverse("members:detail", args=[city_member.pk]))
+    assert delete in page.content.decode()
+    assert client_for(city_staff).post(delete).status_code == 302
+    assert not MemberLeave.objects.filter(pk=leave.pk).exists()
+
+
+def test_the_service_refuses_another_offices_leave(world):
+    from django.core.exceptions import PermissionDenied
+
+    from members.services import member_leave_remove
+    from tests.factories import make_staff
+
+    leave = MemberLeave.objects.create(
+        member=world.member_a, starts_on=FIRST, ends_on=LEAVE_END, area=world.district_a
+    )
+    with pytest.raises(PermissionDenied, match="只有登记该请假的政协办公室或其上级"):
+        member_leave_remove(actor=make_staff(world.district_b, "b2"), leave=leave)
+    assert MemberLeave.objects.filter(pk=leave.pk).exists()
