@@ -5,10 +5,12 @@
 └── 伍家岗区 (district B) ── 大公桥街道 ── 万达社区 ── venue_b (+ topic_b, session_b, member_b)
 """
 
+import copy
 import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from consult_portal import roles
@@ -46,6 +48,11 @@ def _reference_data(request):
         marker = request.node.get_closest_marker("django_db")
         if not (marker and marker.kwargs.get("transaction")):
             return
+    if _open_shared_worlds:
+        pytest.fail(
+            f"{request.node.nodeid} is transactional but runs inside the shared world of "
+            f"{_open_shared_worlds[-1]}: move it out of that module or class"
+        )
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
@@ -72,8 +79,7 @@ class World:
     department_a: Department
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
     city = make_area("宜昌市", AreaLevel.CITY, code="420500")
     district_a = make_area("西陵区", AreaLevel.DISTRICT, city, code="420502")
     subdistrict_a = make_area("学院街道", AreaLevel.SUBDISTRICT, district_a)
@@ -114,41 +120,140 @@ def world(db) -> World:
     )
 
 
-@pytest.fixture
-def office_staff(world):
-    """Office staff of district A."""
-    return make_staff(world.district_a, "staff_a")
-
-
-@pytest.fixture
-def other_staff(world):
-    """Office staff of district B: must never see district A's rows."""
-    return make_staff(world.district_b, "staff_b")
-
-
-@pytest.fixture
-def leader(world):
-    """Leadership of the whole city."""
-    return make_staff(world.city, "leader_city", group=roles.GROUP_LEADER)
-
-
-@pytest.fixture
-def district_leader(world):
-    return make_staff(world.district_a, "leader_a", group=roles.GROUP_LEADER)
-
-
-@pytest.fixture
-def member_user(world):
-    """The account of member_a, assigned to venue_a."""
+def _member_user(world: World):
     user = UserFactory(username="member_a", groups=[roles.GROUP_MEMBER])
     world.member_a.user = user
     world.member_a.save(update_fields=["user"])
     return user
 
 
+# One account per role fixture below; a shared world (see ``world_once``) builds them all.
+ROLE_USERS = {
+    "office_staff": lambda world: make_staff(world.district_a, "staff_a"),
+    "other_staff": lambda world: make_staff(world.district_b, "staff_b"),
+    "leader": lambda world: make_staff(world.city, "leader_city", group=roles.GROUP_LEADER),
+    "district_leader": lambda world: make_staff(
+        world.district_a, "leader_a", group=roles.GROUP_LEADER
+    ),
+    "member_user": _member_user,
+    "admin_user": lambda world: UserFactory(username="root", is_superuser=True, is_staff=True),
+}
+
+
+# --- A world built once, for tests that only read it (or whose writes are rolled back) -------
+#
+# Most tests build the world above afresh, 60–70 ms each. A module (or class) that marks itself
+# with ``pytest.mark.usefixtures("world_once")`` (or ``"world_once_per_class"``) gets the world
+# and every role account built once, inside a transaction that is rolled back when the module
+# (class) ends. Each test still runs in its own savepoint, rolled back after it (pytest-django's
+# ``db``), and receives a deep copy of the Python objects, so what one test changes — rows or
+# instances — no other test sees: the contract of Django's ``TestCase.setUpTestData``.
+# Transactional tests (``transaction=True``, live server) cannot run inside that transaction:
+# keep them outside such a module or class (the guard in ``_reference_data`` says so).
+
+SHARED_WORLD_FIXTURES = ("world_once", "world_once_per_class")
+_open_shared_worlds: list[str] = []
+
+
+@dataclass
+class SharedWorld:
+    world: World
+    users: dict
+
+
+def _build_shared_world(request, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        # Code under test may open ``atomic(durable=True)``: allowed under TestCase's own
+        # transactions, so allowed under this one too.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        _open_shared_worlds.append(request.node.nodeid)
+        try:
+            world = build_world()
+            users = {name: build(world) for name, build in ROLE_USERS.items()}
+        except BaseException:
+            _close_shared_world(atomic)
+            raise
+    try:
+        yield SharedWorld(world=world, users=users)
+    finally:
+        with django_db_blocker.unblock():
+            _close_shared_world(atomic)
+
+
+def _close_shared_world(atomic) -> None:
+    transaction.set_rollback(True)
+    atomic.__exit__(None, None, None)
+    _open_shared_worlds.pop()
+
+
+@pytest.fixture(scope="module")
+def world_once(request, django_db_setup, django_db_blocker):
+    yield from _build_shared_world(request, django_db_blocker)
+
+
+@pytest.fixture(scope="class")
+def world_once_per_class(request, django_db_setup, django_db_blocker):
+    yield from _build_shared_world(request, django_db_blocker)
+
+
 @pytest.fixture
-def admin_user(db):
-    return UserFactory(username="root", is_superuser=True, is_staff=True)
+def _world_copy(request, db) -> SharedWorld:
+    """This test's own copy of the shared world's objects (``None`` if the test has none)."""
+    for name in SHARED_WORLD_FIXTURES:
+        if name in request.fixturenames:
+            return copy.deepcopy(request.getfixturevalue(name))
+    return None
+
+
+@pytest.fixture
+def world(_world_copy, db) -> World:
+    if _world_copy is not None:
+        return _world_copy.world
+    return build_world()
+
+
+def _role(_world_copy, world, name: str):
+    if _world_copy is not None:
+        return _world_copy.users[name]
+    return ROLE_USERS[name](world)
+
+
+@pytest.fixture
+def office_staff(_world_copy, world):
+    """Office staff of district A."""
+    return _role(_world_copy, world, "office_staff")
+
+
+@pytest.fixture
+def other_staff(_world_copy, world):
+    """Office staff of district B: must never see district A's rows."""
+    return _role(_world_copy, world, "other_staff")
+
+
+@pytest.fixture
+def leader(_world_copy, world):
+    """Leadership of the whole city."""
+    return _role(_world_copy, world, "leader")
+
+
+@pytest.fixture
+def district_leader(_world_copy, world):
+    return _role(_world_copy, world, "district_leader")
+
+
+@pytest.fixture
+def member_user(_world_copy, world):
+    """The account of member_a, assigned to venue_a."""
+    return _role(_world_copy, world, "member_user")
+
+
+@pytest.fixture
+def admin_user(_world_copy, db):
+    if _world_copy is not None:
+        return _world_copy.users["admin_user"]
+    return ROLE_USERS["admin_user"](None)
 
 
 @pytest.fixture
