@@ -48,10 +48,10 @@ def _reference_data(request):
         marker = request.node.get_closest_marker("django_db")
         if not (marker and marker.kwargs.get("transaction")):
             return
-    if _open_shared_worlds:
+    if _open_shared:
         pytest.fail(
-            f"{request.node.nodeid} is transactional but runs inside the shared world of "
-            f"{_open_shared_worlds[-1]}: move it out of that module or class"
+            f"{request.node.nodeid} is transactional: it cannot run inside the rolled-back "
+            f"transaction of {_open_shared[-1][0]} ({_open_shared[-1][1]})"
         )
     request.getfixturevalue("transactional_db")
     from django.apps import apps
@@ -140,7 +140,7 @@ ROLE_USERS = {
 }
 
 
-# --- A world built once, for tests that only read it (or whose writes are rolled back) -------
+# --- Data built once, for tests that only read it (or whose writes are rolled back) ----------
 #
 # Most tests build the world above afresh, 60–70 ms each. A module (or class) that marks itself
 # with ``pytest.mark.usefixtures("world_once")`` (or ``"world_once_per_class"``) gets the world
@@ -148,11 +148,55 @@ ROLE_USERS = {
 # (class) ends. Each test still runs in its own savepoint, rolled back after it (pytest-django's
 # ``db``), and receives a deep copy of the Python objects, so what one test changes — rows or
 # instances — no other test sees: the contract of Django's ``TestCase.setUpTestData``.
-# Transactional tests (``transaction=True``, live server) cannot run inside that transaction:
-# keep them outside such a module or class (the guard in ``_reference_data`` says so).
+# ``built_once`` does the same for any other builder (the dashboards' figure world).
+#
+# While such a transaction is open every test of the module (class) must use it: a test that
+# did not ask for the data would see it, and a transactional one (``transaction=True``, live
+# server) cannot run inside it. ``_shared_data_guard`` fails such a test with a message.
+
+_open_shared: list[tuple[str, str]] = []  # (fixture name, node id) of the open shared data
+
+
+def built_once(request, django_db_blocker, build):
+    """Body of a module- or class-scoped fixture: yields ``build()``, built once inside a
+    transaction that is rolled back when the module (class) is done. Pair it with a
+    function-scoped fixture that hands each test ``copy.deepcopy`` of the value."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        # Code under test may open ``atomic(durable=True)``: allowed under TestCase's own
+        # transactions, so allowed under this one too.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        _open_shared.append((request.fixturename, request.node.nodeid))
+        try:
+            value = build()
+        except BaseException:
+            _roll_back(atomic)
+            raise
+    try:
+        yield value
+    finally:
+        with django_db_blocker.unblock():
+            _roll_back(atomic)
+
+
+def _roll_back(atomic) -> None:
+    transaction.set_rollback(True)
+    atomic.__exit__(None, None, None)
+    _open_shared.pop()
+
+
+@pytest.fixture(autouse=True)
+def _shared_data_guard(request):
+    if _open_shared and _open_shared[-1][0] not in request.fixturenames:
+        name, where = _open_shared[-1]
+        pytest.fail(
+            f"{request.node.nodeid} runs while {name} of {where} is open but does not use it: "
+            "keep the tests that share data in their own class"
+        )
+
 
 SHARED_WORLD_FIXTURES = ("world_once", "world_once_per_class")
-_open_shared_worlds: list[str] = []
 
 
 @dataclass
@@ -161,41 +205,19 @@ class SharedWorld:
     users: dict
 
 
-def _build_shared_world(request, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        # Code under test may open ``atomic(durable=True)``: allowed under TestCase's own
-        # transactions, so allowed under this one too.
-        atomic._from_testcase = True
-        atomic.__enter__()
-        _open_shared_worlds.append(request.node.nodeid)
-        try:
-            world = build_world()
-            users = {name: build(world) for name, build in ROLE_USERS.items()}
-        except BaseException:
-            _close_shared_world(atomic)
-            raise
-    try:
-        yield SharedWorld(world=world, users=users)
-    finally:
-        with django_db_blocker.unblock():
-            _close_shared_world(atomic)
-
-
-def _close_shared_world(atomic) -> None:
-    transaction.set_rollback(True)
-    atomic.__exit__(None, None, None)
-    _open_shared_worlds.pop()
+def _shared_world() -> SharedWorld:
+    world = build_world()
+    return SharedWorld(world=world, users={name: make(world) for name, make in ROLE_USERS.items()})
 
 
 @pytest.fixture(scope="module")
 def world_once(request, django_db_setup, django_db_blocker):
-    yield from _build_shared_world(request, django_db_blocker)
+    yield from built_once(request, django_db_blocker, _shared_world)
 
 
 @pytest.fixture(scope="class")
 def world_once_per_class(request, django_db_setup, django_db_blocker):
-    yield from _build_shared_world(request, django_db_blocker)
+    yield from built_once(request, django_db_blocker, _shared_world)
 
 
 @pytest.fixture
