@@ -143,7 +143,7 @@ ROLE_USERS = {
 # --- Data built once, for tests that only read it (or whose writes are rolled back) ----------
 #
 # Most tests build the world above afresh, 60–70 ms each. A module (or class) that marks itself
-# with ``pytest.mark.usefixtures("world_once")`` (or ``"world_once_per_class"``) gets the world
+# ``django_db`` and ``usefixtures("world_once")`` (or ``"world_once_per_class"``) gets the world
 # and every role account built once, inside a transaction that is rolled back when the module
 # (class) ends. Each test still runs in its own savepoint, rolled back after it (pytest-django's
 # ``db``), and receives a deep copy of the Python objects, so what one test changes — rows or
@@ -160,7 +160,14 @@ _open_shared: list[tuple[str, str]] = []  # (fixture name, node id) of the open 
 def built_once(request, django_db_blocker, build):
     """Body of a module- or class-scoped fixture: yields ``build()``, built once inside a
     transaction that is rolled back when the module (class) is done. Pair it with a
-    function-scoped fixture that hands each test ``copy.deepcopy`` of the value."""
+    function-scoped fixture that hands each test ``copy.deepcopy`` of the value.
+
+    The module (class) must be marked ``django_db``: pytest-django runs database tests before
+    transactional ones, which flush the reference rows, and tests without the database after
+    them — a test of the module left in that last group would build the data on a flushed
+    database, and a second time."""
+    if request.node.get_closest_marker("django_db") is None:
+        pytest.fail(f"{request.node.nodeid} shares {request.fixturename}: mark it django_db")
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         # Code under test may open ``atomic(durable=True)``: allowed under TestCase's own

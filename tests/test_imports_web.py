@@ -21,7 +21,7 @@ from .import_sheets import MEMBER_HEADER, csv_bytes, member_sheet, xlsx
 
 # Every test here starts from the shared world, built once for the module with its role
 # accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
-pytestmark = pytest.mark.usefixtures("world_once")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
 
 GET_PAGES = [
     ("imports:index", {}),

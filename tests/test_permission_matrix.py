@@ -132,7 +132,7 @@ WRITE_PAGES |= {"members:duty_review"}
 
 # The requests only read: the world, its role accounts and the duties below are built once for
 # the module (tests/conftest.py, ``world_once``), each test in its own rolled-back savepoint.
-pytestmark = pytest.mark.usefixtures("world_once")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
 
 
 @pytest.fixture(scope="module")

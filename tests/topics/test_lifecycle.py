@@ -36,6 +36,7 @@ def test_the_graph_covers_every_state_and_reaches_each_from_raised():
 # Each move starts from the same world and is rolled back after it: the world and the role
 # accounts are built once for the class (tests/conftest.py, ``world_once_per_class``), each test
 # gets its own copy of the objects. The race below commits, so it builds its own world.
+@pytest.mark.django_db
 @pytest.mark.usefixtures("world_once_per_class")
 class TestMovesOnOneWorld:
     @pytest.mark.parametrize(("src", "dst"), ALLOWED)
