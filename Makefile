@@ -40,9 +40,14 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# The whole suite, browser tests included, on SQLite, spread over PYTEST_WORKERS processes
+# (pytest-xdist; each has its own test database and live server). `make test PYTEST_WORKERS=0`
+# runs it in one process.
+PYTEST_WORKERS ?= 2
+
 test: install browser-deps
 	mkdir -p var
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,6 +12,10 @@ from members.models import CalendarFeed
 from .conftest import client_for
 from .factories import ConsultationFactory, DutyShiftFactory
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 
 def _events(response) -> dict[str, object]:
     cal = Calendar.from_ical(response.content)

@@ -16,6 +16,10 @@ from .conftest import client_for
 from .factories import TopicFactory
 from .test_query_counts import grow
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 LISTS = [
     ("topics:list", "议题", ["查询码", "标题", "状态", "是否逾期"]),
     ("topics:consultation_list", "协商活动", ["举办时间", "主题", "阵地"]),

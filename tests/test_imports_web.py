@@ -19,6 +19,10 @@ from .conftest import client_for
 from .factories import UserFactory
 from .import_sheets import MEMBER_HEADER, csv_bytes, member_rows, member_sheet, xlsx
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 GET_PAGES = [
     ("imports:index", {}),
     ("imports:upload", {"kind": "members"}),

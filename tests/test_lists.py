@@ -23,6 +23,10 @@ from .factories import (
 )
 from .test_query_counts import MAX_QUERIES, count_queries, grow
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 

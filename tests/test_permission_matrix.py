@@ -130,19 +130,29 @@ PAGES += [
 WRITE_PAGES |= {"members:duty_review"}
 
 
-@pytest.fixture(autouse=True)
-def _duties(world):
-    """A duty of member_a (district A) and of member_b (district B) for the pages above."""
+# The requests only read: the world, its role accounts and the duties below are built once for
+# the module (tests/conftest.py, ``world_once``), each test in its own rolled-back savepoint.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
+
+@pytest.fixture(scope="module")
+def world_once(world_once, django_db_blocker):
+    """A duty of member_a (district A) and of member_b (district B) for the pages above, and an
+    account without a role, added to the shared world."""
     from .factories import DutyFactory
 
-    world.duty_a = DutyFactory(member=world.member_a, title="提案甲")
-    world.duty_b = DutyFactory(member=world.member_b, title="提案乙")
-    world.report_a = DutyFactory(
-        member=world.member_a, title="自报甲", status="submitted", self_reported=True
-    )
-    world.report_b = DutyFactory(
-        member=world.member_b, title="自报乙", status="submitted", self_reported=True
-    )
+    world = world_once.world
+    with django_db_blocker.unblock():
+        world.duty_a = DutyFactory(member=world.member_a, title="提案甲")
+        world.duty_b = DutyFactory(member=world.member_b, title="提案乙")
+        world.report_a = DutyFactory(
+            member=world.member_a, title="自报甲", status="submitted", self_reported=True
+        )
+        world.report_b = DutyFactory(
+            member=world.member_b, title="自报乙", status="submitted", self_reported=True
+        )
+        world_once.users["no_role"] = UserFactory(username="nobody")
+    return world_once
 
 
 REDIRECT = 302
@@ -190,8 +200,8 @@ ROLES = [
 
 
 @pytest.fixture
-def no_role(db):
-    return UserFactory(username="nobody")
+def no_role(_world_copy):
+    return _world_copy.users["no_role"]
 
 
 @pytest.mark.parametrize("role", ROLES)

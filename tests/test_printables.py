@@ -15,6 +15,10 @@ from platforms.printables import venue_qr_png
 from .conftest import client_for
 from .factories import AssignmentFactory, DutyShiftFactory, MemberFactory
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 
 def _poster(user, venue):
     return client_for(user).get(reverse("platforms:venue_poster", args=[venue.pk]))

@@ -23,6 +23,10 @@ from .factories import (
     make_area,
 )
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 # A ceiling per page: the equality below is the real lock; this catches a page that got
 # much heavier even when it still scales.
 MAX_QUERIES = 15

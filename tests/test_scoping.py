@@ -10,6 +10,10 @@ from topics.models import Consultation, Department, Topic
 from .conftest import client_for
 from .factories import AssignmentFactory, DutyFactory, DutyShiftFactory, MemberFactory
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 
 def names(qs, attr="pk"):
     return set(qs.values_list(attr, flat=True))

@@ -2,6 +2,7 @@
 and on a 390 px phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import MemberFactory
 from topics.models import Consultation, Topic
@@ -27,12 +28,12 @@ def test_staff_logs_a_session_with_attendance_and_a_new_topic(
     page.goto(f"{live_server.url}/topics/consultations/")
     page.get_by_role("link", name="登记协商活动").click()
     page.wait_for_url("**/topics/consultations/new/")
-    assert page.get_by_role("heading", name="登记协商活动").is_visible()
+    expect(page.get_by_role("heading", name="登记协商活动")).to_be_visible()
 
     # Choosing the venue reloads the page with its members listed (JavaScript posts it back).
     page.locator("#id_venue").select_option(label="桃花岭协商驿站")
     page.locator(f'#attendance-rows [data-member="{world.member_a.pk}"]').wait_for()
-    assert page.locator(f"#att_{world.member_a.pk}_present").is_checked()
+    expect(page.locator(f"#att_{world.member_a.pk}_present")).to_be_checked()
 
     page.get_by_label("举办时间").fill("2026-03-05T19:30")
     page.locator("#id_form").select_option(label="居民议事会")
@@ -56,10 +57,10 @@ def test_staff_logs_a_session_with_attendance_and_a_new_topic(
 
     page.get_by_role("button", name="保存").click()
     page.wait_for_url("**/topics/consultations/*/")
-    assert page.get_by_role("heading", name="桃花岭小区停车问题居民议事会").is_visible()
-    assert page.get_by_text("已登记协商活动").is_visible()
-    assert page.get_by_role("link", name="小区夜间照明不足").is_visible()
-    assert page.get_by_role("link", name="编辑").is_visible()
+    expect(page.get_by_role("heading", name="桃花岭小区停车问题居民议事会")).to_be_visible()
+    expect(page.get_by_text("已登记协商活动")).to_be_visible()
+    expect(page.get_by_role("link", name="小区夜间照明不足")).to_be_visible()
+    expect(page.get_by_role("link", name="编辑")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     session = Consultation.objects.get(title="桃花岭小区停车问题居民议事会")

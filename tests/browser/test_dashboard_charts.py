@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.factories import TopicFactory
 
@@ -29,31 +30,36 @@ def test_leader_reads_a_chart_table_and_downloads_it(live_server, page, district
     # Leaders land on their own area's dashboard; the 图表 tab opens the charts.
     page.get_by_role("link", name="图表", exact=True).click()
     page.wait_for_url(re.compile(rf"/dashboard/a{world.district_a.pk}/charts/"))
-    assert page.get_by_role("heading", name="议题办理漏斗").is_visible()
+    expect(page.get_by_role("heading", name="议题办理漏斗")).to_be_visible()
     # ECharts drew every chart with data: each chart box holds the SVG it created.
     funnel = page.locator('[data-chart="funnel"]')
     funnel.locator("svg").wait_for()
-    assert page.locator("[data-chart] svg").count() == page.locator("[data-chart]").count() == 6
-    assert "提出3件" in funnel.get_attribute("aria-label")  # topic_a of the world, and these two
+    expect(page.locator("[data-chart]")).to_have_count(6)
+    expect(page.locator("[data-chart] svg")).to_have_count(6)
+    # topic_a of the world, and these two
+    expect(funnel).to_have_attribute("aria-label", re.compile("提出3件"))
     box = funnel.bounding_box()
     assert box["width"] <= page.viewport_size["width"]
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     card = page.locator("section", has=page.get_by_role("heading", name="议题办理漏斗"))
     table = card.get_by_role("table")
-    assert not table.is_visible()
+    expect(table).to_be_hidden()
     card.get_by_text("查看数据表").click()
-    assert table.is_visible()
-    assert table.locator("caption").inner_text().startswith("西陵区 · 议题办理漏斗")
+    expect(table).to_be_visible()
+    expect(table.locator("caption")).to_have_text(
+        re.compile("^西陵区 · 议题办理漏斗"), use_inner_text=True
+    )
     row = table.get_by_role("row", name=re.compile("^立项"))
-    assert row.get_by_role("cell").inner_text() == "2"  # topic_a is still only raised
+    # topic_a is still only raised
+    expect(row.get_by_role("cell")).to_have_text("2", use_inner_text=True)
     screenshot(page, "dashboard-charts-table")
 
     # Printed: the numbers of every chart, even a table nobody opened; no chart boxes.
     page.emulate_media(media="print")
     trend = page.locator("section", has=page.get_by_role("heading", name="提出与办结月度趋势"))
-    assert trend.get_by_role("table").is_visible()
-    assert not page.locator('[data-chart="trend"]').is_visible()
+    expect(trend.get_by_role("table")).to_be_visible()
+    expect(page.locator('[data-chart="trend"]')).to_be_hidden()
     page.emulate_media(media="screen")
 
     with page.expect_download() as download:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.dashboards.case_data import resolve
 from tests.factories import AttendanceFactory, ConsultationFactory, ReferralFactory
@@ -42,11 +43,14 @@ def test_leader_opens_and_prints_the_report(live_server, page, district_leader, 
     page.wait_for_url(re.compile(rf"/dashboard/a{world.district_a.pk}/report/"))
     year = timezone.localdate().year
     title = page.get_by_role("heading", name=f"西陵区{year}年度基层协商工作报告")
-    assert title.is_visible()
-    lead = page.locator("#report-sentences").inner_text()
-    assert "有效解决群众急难愁盼问题1件" in lead
-    assert "协调资金加装电梯2部" in page.locator(".report-case").first.inner_text()
-    assert page.get_by_role("button", name="打印").is_visible()
+    expect(title).to_be_visible()
+    expect(page.locator("#report-sentences")).to_contain_text(
+        "有效解决群众急难愁盼问题1件", use_inner_text=True
+    )
+    expect(page.locator(".report-case").first).to_contain_text(
+        "协调资金加装电梯2部", use_inner_text=True
+    )
+    expect(page.get_by_role("button", name="打印")).to_be_visible()
     assert fits(page)
     screenshot(page, "dashboard-report")
 
@@ -59,11 +63,11 @@ def test_leader_opens_and_prints_the_report(live_server, page, district_leader, 
     assert page.evaluate("window.__printed") == 1
 
     page.emulate_media(media="print")
-    assert not page.locator("nav.navbar").is_visible()
-    assert not page.get_by_role("button", name="打印").is_visible()
-    assert not page.locator("form[aria-label='选择统计周期']").is_visible()
-    assert not page.locator(".nav-tabs").is_visible()
-    assert title.is_visible()
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印")).to_be_hidden()
+    expect(page.locator("form[aria-label='选择统计周期']")).to_be_hidden()
+    expect(page.locator(".nav-tabs")).to_be_hidden()
+    expect(title).to_be_visible()
     assert (
         page.locator("#report-children thead").evaluate("e => getComputedStyle(e).display")
         == "table-header-group"
@@ -77,13 +81,13 @@ def test_leader_reads_resolved_cases(live_server, page, district_leader, world, 
     login(page, live_server, "leader_a")
     page.goto(f"{live_server.url}/dashboard/a{world.district_a.pk}/cases/")
     row = page.locator("table.case-table tbody tr").first
-    assert "桃花岭小区加装电梯" in row.inner_text()
-    assert "惠及居民120户" in row.inner_text()
+    expect(row).to_contain_text("桃花岭小区加装电梯", use_inner_text=True)
+    expect(row).to_contain_text("惠及居民120户", use_inner_text=True)
     page.get_by_label("群众评价").select_option(label="不满意")
     page.get_by_role("button", name="筛选", exact=True).click()
-    assert page.get_by_text("没有符合筛选条件的办结案例").is_visible()
+    expect(page.get_by_text("没有符合筛选条件的办结案例")).to_be_visible()
     assert f"year={timezone.localdate().year}" in page.url  # the period came along
     page.get_by_role("link", name="清除筛选").first.click()
-    assert page.locator("table.case-table tbody tr").count() == 1
+    expect(page.locator("table.case-table tbody tr")).to_have_count(1)
     assert fits(page)
     screenshot(page, "dashboard-cases")

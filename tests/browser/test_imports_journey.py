@@ -1,6 +1,7 @@
 """Browser journey: office staff import a member roster from a sheet, preview it, confirm."""
 
 import pytest
+from playwright.sync_api import expect
 
 from members.models import Member
 
@@ -31,8 +32,8 @@ def test_staff_import_members_from_a_sheet(
     bad.write_bytes(csv_bytes(rows, "gbk"))
     page.get_by_label("表格文件").set_input_files(str(bad))
     page.get_by_role("button", name="上传并预览").click()
-    assert page.get_by_text("行 4, 列 联系电话: 请输入有效的手机号").first.is_visible()
-    assert page.get_by_role("button", name="确认导入").count() == 0
+    expect(page.get_by_text("行 4, 列 联系电话: 请输入有效的手机号").first).to_be_visible()
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
     assert fits(page)
     screenshot(page, "import-preview-errors")
 
@@ -48,19 +49,19 @@ def test_staff_import_members_from_a_sheet(
     good.write_bytes(xlsx(rows, merges=["A1:I1"]))
     page.get_by_label("表格文件").set_input_files(str(good))
     page.get_by_role("button", name="上传并预览").click()
-    assert page.get_by_text("行 2, 列 推荐单位: 该列有数据,但列名无法识别").is_visible()
-    assert page.get_by_role("button", name="确认导入").count() == 0
+    expect(page.get_by_text("行 2, 列 推荐单位: 该列有数据,但列名无法识别")).to_be_visible()
+    expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
     choice = page.get_by_label("“推荐单位”列的处理方式")
     choice.scroll_into_view_if_needed()
-    assert choice.is_visible()
+    expect(choice).to_be_visible()
     assert fits(page)
     screenshot(page, "import-preview-unknown-column")
     choice.select_option(label="忽略此列(不导入)")
     page.get_by_role("button", name="保存选择并重新检查").click()
-    assert page.get_by_text("全部 2 行检查通过").is_visible()
+    expect(page.get_by_text("全部 2 行检查通过")).to_be_visible()
     screenshot(page, "import-preview")
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_url(f"{live_server.url}/imports/done/")
-    assert page.get_by_role("heading", name="委员导入完成").is_visible()
-    assert page.locator("#created").inner_text() == "2"
+    expect(page.get_by_role("heading", name="委员导入完成")).to_be_visible()
+    expect(page.locator("#created")).to_have_text("2", use_inner_text=True)
     assert Member.objects.filter(name__in=["张伟", "刘洋"]).count() == 2

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import TopicFactory
 
@@ -32,17 +33,19 @@ def test_filter_sort_and_export_the_topic_list(live_server, page, office_staff, 
     more = page.get_by_role("button", name=re.compile("更多筛选条件"))
     if page.viewport_size["width"] < 768:
         # On a phone the extra filters fold away behind one button.
-        assert more.is_visible() and not referred.is_visible()
+        expect(more).to_be_visible()
+        expect(referred).to_be_hidden()
         unfold(page, more, "#list-filters-more")
     else:
-        assert not more.is_visible() and referred.is_visible()
+        expect(more).to_be_hidden()
+        expect(referred).to_be_visible()
     referred.check()
     page.get_by_role("button", name="筛选", exact=True).click()
 
     page.wait_for_url(re.compile(r"status=referred"))
-    assert page.get_by_role("link", name="学院路交办的路灯").is_visible()
-    assert page.get_by_role("link", name="已立项的护栏").count() == 0
-    assert page.get_by_text("共 1 条").is_visible()
+    expect(page.get_by_role("link", name="学院路交办的路灯")).to_be_visible()
+    expect(page.get_by_role("link", name="已立项的护栏")).to_have_count(0)
+    expect(page.get_by_text("共 1 条")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     # Sorting keeps the filter; the sorted column says so to screen readers.
@@ -51,7 +54,7 @@ def test_filter_sort_and_export_the_topic_list(live_server, page, office_staff, 
         page.wait_for_url(re.compile(r"sort=title"))
         assert "status=referred" in page.url
         header = page.locator("th[aria-sort]")
-        assert header.get_attribute("aria-sort") == "ascending"
+        expect(header).to_have_attribute("aria-sort", "ascending")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()

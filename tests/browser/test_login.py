@@ -1,6 +1,7 @@
 """Browser journey: office staff log in and land on their home page, in Chinese."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import screenshot
 
@@ -13,14 +14,14 @@ pytestmark = [
 def test_staff_logs_in_and_lands_on_home_in_chinese(live_server, page, office_staff, world):
     page.goto(f"{live_server.url}/")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
-    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     page.get_by_label("用户名").fill("staff_a")
     page.get_by_label("密码").fill("demo1234")
     page.get_by_role("button", name="登录").click()
 
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="工作台").is_visible()
-    assert page.get_by_text("待立项议题").is_visible()
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_text("待立项议题")).to_be_visible()
     # The page fits the viewport: no horizontal scrolling on a 390 px phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     path = screenshot(page, "staff-home")
@@ -32,5 +33,5 @@ def test_wrong_password_stays_on_login_with_a_chinese_message(live_server, page,
     page.get_by_label("用户名").fill("staff_a")
     page.get_by_label("密码").fill("not-the-password")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_text("请输入一个正确的").is_visible()
-    assert page.get_by_label("用户名").input_value() == "staff_a"
+    expect(page.get_by_text("请输入一个正确的")).to_be_visible()
+    expect(page.get_by_label("用户名")).to_have_value("staff_a")

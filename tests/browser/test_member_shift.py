@@ -108,7 +108,7 @@ def test_refused_grid_change_is_shown_where_the_eye_is(live_server, page, office
     summary = page.locator("#rota-error-summary")
     expect(summary).to_contain_text("同一天不能排两次")
     link = summary.get_by_role("link", name=f"{last.month}月{last.day}日")
-    assert link.get_attribute("href") == f"#shift-{shift.pk}"
+    expect(link).to_have_attribute("href", f"#shift-{shift.pk}")
     assert fits(page)
     screenshot(page, f"rota-error-{page.viewport_name}")
     page.evaluate("window.scrollTo(0, 0)")
@@ -126,5 +126,5 @@ def test_refused_grid_change_is_shown_where_the_eye_is(live_server, page, office
     expect(add_error).to_be_in_viewport()
     expect(page.locator(f"#add-{last:%Y-%m-%d}")).to_have_value(str(colleague.pk))
     link = page.locator("#rota-error-summary").get_by_role("link")
-    assert link.get_attribute("href") == f"#adding-{last:%Y-%m-%d}"
+    expect(link).to_have_attribute("href", f"#adding-{last:%Y-%m-%d}")
     assert DutyShift.objects.filter(member=colleague).count() == 1

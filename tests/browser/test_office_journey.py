@@ -5,6 +5,7 @@ record the residents' rating, and find it on the list of resolved topics."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from topics.lifecycle import TopicStatus
 from topics.models import Consultation, EventKind, Topic
@@ -78,8 +79,8 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
     page.get_by_label("评价", exact=True).check()
     page.get_by_role("button", name="筛选", exact=True).click()
     page.wait_for_url(re.compile(r"status=resolved.*status=rated"))
-    assert page.get_by_role("link", name="桃花岭小区夜间照明不足").is_visible()
-    assert page.get_by_role("link", name=world.topic_a.title).count() == 0
+    expect(page.get_by_role("link", name="桃花岭小区夜间照明不足")).to_be_visible()
+    expect(page.get_by_role("link", name=world.topic_a.title)).to_have_count(0)
     assert fits(page)
     screenshot(page, "journey-resolved-list")
 

@@ -7,6 +7,7 @@ import io
 import pytest
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from .conftest import login
 
@@ -27,4 +28,4 @@ def test_the_printed_posters_qr_code_opens_the_public_page(live_server, page, of
     page.context.clear_cookies()  # a resident's phone: no login
     page.goto(texts[0])
     assert page.url == texts[0]
-    assert page.get_by_role("heading", name=world.venue_a.name).first.is_visible()
+    expect(page.get_by_role("heading", name=world.venue_a.name).first).to_be_visible()

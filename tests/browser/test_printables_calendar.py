@@ -4,6 +4,7 @@ creates a calendar subscription and the URL serves their calendar — desktop an
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import fits, login, open_user_menu, screenshot
 
@@ -18,14 +19,14 @@ def test_staff_print_the_venue_poster_on_one_a4_page(live_server, page, office_s
     page.goto(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/")
     page.get_by_role("link", name="打印海报").click()
     page.wait_for_url(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/poster/")
-    assert page.locator("#poster-qr svg").is_visible()
-    assert "李明 · 召集人" in page.locator("#poster-members").inner_text()
+    expect(page.locator("#poster-qr svg")).to_be_visible()
+    expect(page.locator("#poster-members")).to_contain_text("李明 · 召集人", use_inner_text=True)
     assert fits(page)
     screenshot(page, "venue-poster")
 
     page.emulate_media(media="print")
-    assert not page.locator("nav.navbar").is_visible()
-    assert not page.get_by_role("button", name="打印(A4)").is_visible()
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印(A4)")).to_be_hidden()
     pdf = page.pdf(format="A4", print_background=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
@@ -38,12 +39,12 @@ def test_member_subscribes_to_their_calendar(live_server, page, member_user, wor
     open_user_menu(page)
     page.get_by_role("link", name="我的日历订阅").click()
     page.get_by_role("button", name="生成订阅地址").click()
-    url = page.get_by_label("订阅地址(iCal)").input_value()
-    assert re.fullmatch(rf"{re.escape(live_server.url)}/cal/[\w-]+\.ics", url)
+    feed = page.get_by_label("订阅地址(iCal)")
+    expect(feed).to_have_value(re.compile(rf"^{re.escape(live_server.url)}/cal/[\w-]+\.ics$"))
     assert fits(page)
     screenshot(page, "calendar-feeds")
 
-    response = page.request.get(url)
+    response = page.request.get(feed.input_value())
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/calendar")
     assert f"UID:shift-{shift.pk}@consult-portal" in response.text()
@@ -57,16 +58,16 @@ def test_staff_print_member_contact_cards(live_server, page, office_staff, world
     page.get_by_role("link", name="委员联系卡").click()
     page.wait_for_url(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/cards/")
     card = page.locator(".member-card").first
-    assert card.locator(".card-qr svg").is_visible()
+    expect(card.locator(".card-qr svg")).to_be_visible()
     box = card.locator(".card-qr svg").bounding_box()
     assert 60 <= box["width"] <= 120  # small, and still large enough to scan
-    assert "阵地电话:0717-6221234" in card.inner_text()
+    expect(card).to_contain_text("阵地电话:0717-6221234", use_inner_text=True)
     assert "13911112222" not in page.content()  # 李明's own phone is never printed
     assert fits(page)
     screenshot(page, "venue-cards")
 
     page.emulate_media(media="print")
-    assert not page.get_by_role("button", name="打印(A4)").is_visible()
+    expect(page.get_by_role("button", name="打印(A4)")).to_be_hidden()
     pdf = page.pdf(format="A4", print_background=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 

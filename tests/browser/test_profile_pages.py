@@ -25,13 +25,13 @@ def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
 
     # The venue page: checklist, members, sessions.
     page.goto(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/")
-    assert page.get_by_role("heading", name="桃花岭协商驿站").is_visible()
+    expect(page.get_by_role("heading", name="桃花岭协商驿站")).to_be_visible()
     signage = page.locator('#six-standards li[data-item="signage"]')
-    assert "未登记" in signage.inner_text()
+    expect(signage).to_contain_text("未登记", use_inner_text=True)
     assert fits(page)
 
     signage.get_by_role("link", name="登记有标识").click()
-    assert page.get_by_label("六有项目").input_value() == "signage"
+    expect(page.get_by_label("六有项目")).to_have_value("signage")
     page.get_by_label("达标日期").fill("2024-09-01")
     page.get_by_label("说明").fill("门口挂牌")
     page.get_by_role("button", name="登记").click()
@@ -39,7 +39,8 @@ def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
     page.wait_for_url(f"{live_server.url}/platforms/venues/{world.venue_a.pk}/")
     expect(page.get_by_text("已登记“有标识”")).to_be_visible()
     signage = page.locator('#six-standards li[data-item="signage"]')
-    assert "2024-09-01" in signage.inner_text() and "门口挂牌" in signage.inner_text()
+    expect(signage).to_contain_text("2024-09-01", use_inner_text=True)
+    expect(signage).to_contain_text("门口挂牌", use_inner_text=True)
     record = VenueStandardRecord.objects.get(venue=world.venue_a, item="signage")
     assert str(record.met_on) == "2024-09-01"
     screenshot(page, "venue-page")
@@ -49,7 +50,7 @@ def test_staff_record_a_six_standards_item_and_edit_a_members_phone(
     page.wait_for_url(f"{live_server.url}/members/{world.member_a.pk}/")
     page.get_by_role("link", name="编辑档案").click()
     phone = page.get_by_label("联系电话")
-    assert phone.input_value() == "13911112222"
+    expect(phone).to_have_value("13911112222")
     phone.fill("1391111")  # too short: refused in Chinese, the typing kept
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("请输入有效的手机号").first).to_be_visible()

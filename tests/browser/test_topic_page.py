@@ -2,6 +2,7 @@
 record the residents' rating — on a desktop and on a 390 px phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import DepartmentFactory
 from topics.lifecycle import TopicStatus
@@ -32,7 +33,7 @@ def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, wor
     page.get_by_label("西陵区城管局").check()
     page.locator("#refer").get_by_role("button", name="交办").click()
     page.get_by_text("已交办职能部门").wait_for()
-    assert page.get_by_text("待答复").first.is_visible()
+    expect(page.get_by_text("待答复").first).to_be_visible()
     assert fits(page)
     screenshot(page, "topic-referred")
 
@@ -47,7 +48,7 @@ def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, wor
     page.get_by_label("办结日期").fill("2099-01-01")
     page.locator("#resolve").get_by_role("button", name="办结").click()
     page.get_by_text("日期不能晚于今天").wait_for()
-    assert page.get_by_label("办理结果(公开,群众可见)").input_value() == "电梯已完成加装并投入使用"
+    expect(page.get_by_label("办理结果(公开,群众可见)")).to_have_value("电梯已完成加装并投入使用")
     page.get_by_label("办结日期").fill(topic.raised_on.isoformat())
     page.locator("#resolve").get_by_role("button", name="办结").click()
     page.get_by_text("议题已办结").wait_for()

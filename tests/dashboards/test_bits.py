@@ -36,7 +36,7 @@ from tests.factories import (
 from topics.models import Attendance
 
 from . import record_sets
-from .figure_world import SHANGHAI, TODAY, at, build
+from .figure_world import SHANGHAI, TODAY, at
 
 pytestmark = pytest.mark.django_db
 
@@ -179,11 +179,6 @@ def assert_in_step() -> None:
 
 
 # -- the hand-built world ------------------------------------------------------------------------
-@pytest.fixture
-def fw():
-    return build()
-
-
 def _all_nodes(fw) -> list[DashboardScope]:
     return [fw.node(name) for name in (*fw.areas, *fw.venues)]
 

@@ -22,7 +22,7 @@ from platforms.models import AreaLevel
 from tests.factories import ConsultationFactory, TopicFactory, VenueFactory, make_area
 
 from . import record_sets
-from .figure_world import PERIOD, TODAY, build
+from .figure_world import PERIOD, TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -151,124 +151,117 @@ def figures_only(values: dict) -> dict:
     return {key: values[key] for key in FIGURE_KEYS}
 
 
-@pytest.fixture
-def fw():
-    return build()
-
-
-@pytest.mark.parametrize(
-    "name,expected",
-    [
-        ("C", CITY_2025),
-        ("D1", D1_2025),
-        ("D2", D2_2025),
-        ("S1", S1_2025),
-        ("K1", S1_2025),
-        ("S2", S2_2025),
-        ("V1", V1_2025),
-        ("V2", V2_2025),
-    ],
-)
-def test_every_figure_by_hand(fw, name, expected):
-    assert figures_only(compute(fw.node(name), PERIOD)) == expected
-
-
-def test_previous_period_by_hand(fw):
-    assert figures_only(compute(fw.node("C"), PERIOD.previous())) == CITY_2024
-
-
-def test_counts_behind_the_rates(fw):
-    figures = compute(fw.node("C"), PERIOD)
-    assert figures["declined"] == 1
-    assert figures["accepted_resolved"] == 5
-    assert (figures["rated"], figures["satisfied"]) == (4, 3)
-    assert (figures["attendance_present"], figures["attendance_expected"]) == (3, 5)
-    assert (figures["members_five_ones"], figures["members"]) == (2, 4)
-    assert figures["venues"] == 3
-    assert figures["histogram"] == {1: 1, 10: 1, 16: 1, 20: 1, 31: 1}
-
-
-def test_record_sets_list_the_rows_the_figures_count(fw):
-    city = fw.node("C")
-    names = lambda qs: sorted(qs.values_list("title", flat=True))  # noqa: E731
-    assert names(records.topics_raised(city, PERIOD)) == sorted(
-        ["T1", "T2", "T3", "T5", "T6", "T8", "T9", "T10", "T11", "T12"]
+# These only read the figure world: it is built once for the class (tests/dashboards/conftest.py).
+@pytest.mark.usefixtures("fw_once_per_class")
+class TestFiguresByHand:
+    @pytest.mark.parametrize(
+        "name,expected",
+        [
+            ("C", CITY_2025),
+            ("D1", D1_2025),
+            ("D2", D2_2025),
+            ("S1", S1_2025),
+            ("K1", S1_2025),
+            ("S2", S2_2025),
+            ("V1", V1_2025),
+            ("V2", V2_2025),
+        ],
     )
-    assert names(records.topics_resolved(city, PERIOD)) == ["T1", "T11", "T2", "T3", "T4"]
-    assert names(record_sets.topics_declined(city, PERIOD)) == ["T6"]
-    assert names(record_sets.topics_rated(city, PERIOD)) == ["T1", "T11", "T3", "T4"]
-    assert names(record_sets.topics_overdue(city, TODAY)) == ["T10", "T8"]
-    assert records.sessions_held(city, PERIOD).count() == 4
-    assert record_sets.attendance_present(city, PERIOD).count() == 3
-    assert sorted(record_sets.venues_active(city, PERIOD).values_list("name", flat=True)) == [
-        "V1驿站",
-        "V3议事室",
-    ]
-    assert list(record_sets.venues_standard(city, PERIOD).values_list("name", flat=True)) == [
-        "V1驿站"
-    ]
-    assert sorted(record_sets.members_five_ones(city, PERIOD).values_list("name", flat=True)) == [
-        "M1",
-        "M3",
-    ]
+    def test_every_figure_by_hand(self, fw, name, expected):
+        assert figures_only(compute(fw.node(name), PERIOD)) == expected
 
+    def test_previous_period_by_hand(self, fw):
+        assert figures_only(compute(fw.node("C"), PERIOD.previous())) == CITY_2024
 
-def test_raised_in_one_period_resolved_in_the_next(fw):
-    """T5: raised 2025-11, resolved 2026-01 — accepted in 2025, resolved in 2026."""
-    v1 = fw.node("V1")
-    next_year = Period.year(2026, today=datetime.date(2026, 12, 31))
-    assert fw.topics["T5"] in record_sets.topics_accepted(v1, PERIOD)
-    assert fw.topics["T5"] not in records.topics_resolved(v1, PERIOD)
-    assert list(records.topics_resolved(v1, next_year)) == [fw.topics["T5"]]
-    assert compute(v1, next_year)["median_days"] == 70.0  # 2025-11-01 → 2026-01-10
+    def test_counts_behind_the_rates(self, fw):
+        figures = compute(fw.node("C"), PERIOD)
+        assert figures["declined"] == 1
+        assert figures["accepted_resolved"] == 5
+        assert (figures["rated"], figures["satisfied"]) == (4, 3)
+        assert (figures["attendance_present"], figures["attendance_expected"]) == (3, 5)
+        assert (figures["members_five_ones"], figures["members"]) == (2, 4)
+        assert figures["venues"] == 3
+        assert figures["histogram"] == {1: 1, 10: 1, 16: 1, 20: 1, 31: 1}
 
+    def test_record_sets_list_the_rows_the_figures_count(self, fw):
+        city = fw.node("C")
+        names = lambda qs: sorted(qs.values_list("title", flat=True))  # noqa: E731
+        assert names(records.topics_raised(city, PERIOD)) == sorted(
+            ["T1", "T2", "T3", "T5", "T6", "T8", "T9", "T10", "T11", "T12"]
+        )
+        assert names(records.topics_resolved(city, PERIOD)) == ["T1", "T11", "T2", "T3", "T4"]
+        assert names(record_sets.topics_declined(city, PERIOD)) == ["T6"]
+        assert names(record_sets.topics_rated(city, PERIOD)) == ["T1", "T11", "T3", "T4"]
+        assert names(record_sets.topics_overdue(city, TODAY)) == ["T10", "T8"]
+        assert records.sessions_held(city, PERIOD).count() == 4
+        assert record_sets.attendance_present(city, PERIOD).count() == 3
+        assert sorted(record_sets.venues_active(city, PERIOD).values_list("name", flat=True)) == [
+            "V1驿站",
+            "V3议事室",
+        ]
+        assert list(record_sets.venues_standard(city, PERIOD).values_list("name", flat=True)) == [
+            "V1驿站"
+        ]
+        five_ones = record_sets.members_five_ones(city, PERIOD)
+        assert sorted(five_ones.values_list("name", flat=True)) == [
+            "M1",
+            "M3",
+        ]
 
-def test_merged_duplicates_and_declined(fw):
-    city = fw.node("C")
-    assert fw.topics["T7"] not in records.topics_raised(city, PERIOD)
-    assert fw.topics["T6"] in records.topics_raised(city, PERIOD)
-    assert fw.topics["T6"] not in record_sets.topics_accepted(city, PERIOD)
+    def test_raised_in_one_period_resolved_in_the_next(self, fw):
+        """T5: raised 2025-11, resolved 2026-01 — accepted in 2025, resolved in 2026."""
+        v1 = fw.node("V1")
+        next_year = Period.year(2026, today=datetime.date(2026, 12, 31))
+        assert fw.topics["T5"] in record_sets.topics_accepted(v1, PERIOD)
+        assert fw.topics["T5"] not in records.topics_resolved(v1, PERIOD)
+        assert list(records.topics_resolved(v1, next_year)) == [fw.topics["T5"]]
+        assert compute(v1, next_year)["median_days"] == 70.0  # 2025-11-01 → 2026-01-10
 
+    def test_merged_duplicates_and_declined(self, fw):
+        city = fw.node("C")
+        assert fw.topics["T7"] not in records.topics_raised(city, PERIOD)
+        assert fw.topics["T6"] in records.topics_raised(city, PERIOD)
+        assert fw.topics["T6"] not in record_sets.topics_accepted(city, PERIOD)
 
-def test_children_rows_equal_each_child_computed_alone(fw):
-    rows = child_rows(fw.node("C"), PERIOD)
-    assert [(r["key"], r["name"], r["kind"]) for r in rows] == [
-        (f"a{fw.areas['D1'].pk}", "D1区", "area"),
-        (f"a{fw.areas['D2'].pk}", "D2区", "area"),
-    ]
-    assert [figures_only(r) for r in rows] == [D1_2025, D2_2025]
-    rows = child_rows(fw.node("D1"), PERIOD)
-    assert [figures_only(r) for r in rows] == [S1_2025, S2_2025]
+    def test_children_rows_equal_each_child_computed_alone(self, fw):
+        rows = child_rows(fw.node("C"), PERIOD)
+        assert [(r["key"], r["name"], r["kind"]) for r in rows] == [
+            (f"a{fw.areas['D1'].pk}", "D1区", "area"),
+            (f"a{fw.areas['D2'].pk}", "D2区", "area"),
+        ]
+        assert [figures_only(r) for r in rows] == [D1_2025, D2_2025]
+        rows = child_rows(fw.node("D1"), PERIOD)
+        assert [figures_only(r) for r in rows] == [S1_2025, S2_2025]
 
+    def test_a_community_ranks_its_venues_in_use(self, fw):
+        rows = child_rows(fw.node("K1"), PERIOD)
+        assert [(r["name"], r["kind"]) for r in rows] == [
+            ("V1驿站", "venue"),
+            ("V2议事厅", "venue"),
+        ]
+        assert [figures_only(r) for r in rows] == [V1_2025, V2_2025]
 
-def test_a_community_ranks_its_venues_in_use(fw):
-    rows = child_rows(fw.node("K1"), PERIOD)
-    assert [(r["name"], r["kind"]) for r in rows] == [("V1驿站", "venue"), ("V2议事厅", "venue")]
-    assert [figures_only(r) for r in rows] == [V1_2025, V2_2025]
+    def test_a_venue_is_compared_with_the_venues_of_its_community(self, fw):
+        rows = child_rows(fw.node("V1"), PERIOD)
+        assert [(r["name"], r["current"]) for r in rows] == [("V1驿站", True), ("V2议事厅", False)]
+        assert [figures_only(r) for r in rows] == [V1_2025, V2_2025]
 
-
-def test_a_venue_is_compared_with_the_venues_of_its_community(fw):
-    rows = child_rows(fw.node("V1"), PERIOD)
-    assert [(r["name"], r["current"]) for r in rows] == [("V1驿站", True), ("V2议事厅", False)]
-    assert [figures_only(r) for r in rows] == [V1_2025, V2_2025]
-
-
-def test_headline_compares_with_the_previous_period(fw):
-    result = headline(fw.node("C"), PERIOD)
-    tiles = {t["key"]: t for t in result["tiles"]}
-    assert [t["key"] for t in result["tiles"]] == list(FIGURE_KEYS)
-    assert tiles["raised"]["previous"] == 2
-    assert tiles["raised"]["change"] == 8
-    assert tiles["raised"]["direction"] == "up"
-    assert tiles["raised"]["change_text"] == "比上期增加 8 件"
-    assert tiles["median_days"]["change"] == 12.0
-    assert tiles["median_days"]["good"] is False  # slower is worse
-    assert tiles["resolution_rate"]["direction"] == "down"  # 62.5 against 100.0
-    assert tiles["resolution_rate"]["change_text"] == "比上期下降 37.5 个百分点"
-    assert tiles["satisfaction"]["change"] is None  # nothing rated in 2024
-    assert tiles["overdue"]["previous"] is None  # a "now" figure
-    assert tiles["five_ones"]["change_text"] == "比上期上升 50.0 个百分点"
-    assert tiles["satisfaction"]["detail"] == "3 / 4 件"
+    def test_headline_compares_with_the_previous_period(self, fw):
+        result = headline(fw.node("C"), PERIOD)
+        tiles = {t["key"]: t for t in result["tiles"]}
+        assert [t["key"] for t in result["tiles"]] == list(FIGURE_KEYS)
+        assert tiles["raised"]["previous"] == 2
+        assert tiles["raised"]["change"] == 8
+        assert tiles["raised"]["direction"] == "up"
+        assert tiles["raised"]["change_text"] == "比上期增加 8 件"
+        assert tiles["median_days"]["change"] == 12.0
+        assert tiles["median_days"]["good"] is False  # slower is worse
+        assert tiles["resolution_rate"]["direction"] == "down"  # 62.5 against 100.0
+        assert tiles["resolution_rate"]["change_text"] == "比上期下降 37.5 个百分点"
+        assert tiles["satisfaction"]["change"] is None  # nothing rated in 2024
+        assert tiles["overdue"]["previous"] is None  # a "now" figure
+        assert tiles["five_ones"]["change_text"] == "比上期上升 50.0 个百分点"
+        assert tiles["satisfaction"]["detail"] == "3 / 4 件"
 
 
 def test_every_figure_is_defined():

@@ -15,16 +15,10 @@ from platforms.models import AreaLevel
 from tests.conftest import client_for
 from tests.factories import ConsultationFactory, TopicFactory, VenueFactory, make_area, make_staff
 
-from .figure_world import build
-
-pytestmark = pytest.mark.django_db
+# Every test here reads the figure world, built once for the module (tests/dashboards/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fw_once")]
 
 YEAR_2025 = {"period": "year", "year": "2025"}
-
-
-@pytest.fixture
-def fw():
-    return build()
 
 
 @pytest.fixture

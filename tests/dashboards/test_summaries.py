@@ -36,7 +36,7 @@ from topics.services.topic_actions import (
 )
 from topics.services.transitions import topic_create, topic_transition
 
-from .figure_world import PERIOD, TODAY, at, build
+from .figure_world import PERIOD, TODAY, at
 
 from tests.factories import (  # isort: skip
     AttendanceFactory,
@@ -66,37 +66,36 @@ def _comparable(raw: list[dict]) -> list[dict]:
     return [{child: dict(counts) for child, counts in by_child.items()} for by_child in raw]
 
 
-@pytest.fixture
-def fw():
-    return build()
-
-
-@pytest.mark.parametrize("name", ["C", "D1", "D2", "S1", "K1", "S2", "K3", "V1", "V2", "V3", "V4"])
-@pytest.mark.parametrize("label", list(PERIODS))
-def test_summaries_equal_the_records_at_every_node(fw, name, label):
-    node = fw.node(name)
-    period = PERIODS[label]
-    periods = [period, period.previous()]
-    assert _comparable(_raw_counts(node, periods)) == _comparable(
-        records_raw_counts(node, periods, only=SOURCES)
+# These only read the figure world: it is built once for the class (tests/dashboards/conftest.py).
+@pytest.mark.usefixtures("fw_once_per_class")
+class TestSummariesEqualTheRecords:
+    @pytest.mark.parametrize(
+        "name", ["C", "D1", "D2", "S1", "K1", "S2", "K3", "V1", "V2", "V3", "V4"]
     )
+    @pytest.mark.parametrize("label", list(PERIODS))
+    def test_summaries_equal_the_records_at_every_node(self, fw, name, label):
+        node = fw.node(name)
+        period = PERIODS[label]
+        periods = [period, period.previous()]
+        assert _comparable(_raw_counts(node, periods)) == _comparable(
+            records_raw_counts(node, periods, only=SOURCES)
+        )
 
+    @pytest.mark.parametrize("name", ["C", "D1", "S1", "K1"])
+    def test_child_rows_equal_each_child_counted_on_the_records(self, fw, name):
+        """The ranking read from the summaries equals each child's figures from the records."""
+        from dashboards.figures import figures_from_raw
+        from dashboards.scope import DashboardScope
 
-@pytest.mark.parametrize("name", ["C", "D1", "S1", "K1"])
-def test_child_rows_equal_each_child_counted_on_the_records(fw, name):
-    """The ranking read from the summaries equals each child's figures from the records."""
-    from dashboards.figures import figures_from_raw
-    from dashboards.scope import DashboardScope
-
-    node = fw.node(name)
-    for row in child_rows(node, PERIOD):
-        if row["kind"] == "venue":
-            child = DashboardScope(venue=fw.venues[row["name"][:2]], top=fw.areas["C"])
-        else:
-            area = next(a for a in fw.areas.values() if f"a{a.pk}" == row["key"])
-            child = DashboardScope(area=area, top=fw.areas["C"])
-        expected = figures_from_raw(records_raw_counts(child, [PERIOD])[0][None])
-        assert {k: row[k] for k in expected} == expected, row["name"]
+        node = fw.node(name)
+        for row in child_rows(node, PERIOD):
+            if row["kind"] == "venue":
+                child = DashboardScope(venue=fw.venues[row["name"][:2]], top=fw.areas["C"])
+            else:
+                area = next(a for a in fw.areas.values() if f"a{a.pk}" == row["key"])
+                child = DashboardScope(area=area, top=fw.areas["C"])
+            expected = figures_from_raw(records_raw_counts(child, [PERIOD])[0][None])
+            assert {k: row[k] for k in expected} == expected, row["name"]
 
 
 def test_the_world_built_through_save_is_already_summarised(fw):
@@ -259,26 +258,30 @@ def test_the_nightly_command_finds_and_repairs_a_difference(fw, capsys):
     assert summaries.check() == []
 
 
-@pytest.mark.parametrize("name", ["C", "D1", "D2", "S1", "K1", "S2", "K3", "V1", "V2", "V3", "V4"])
-@pytest.mark.parametrize("label", ["2025", "custom across the year end", "running year"])
-def test_overview_in_one_pass_equals_headline_and_children(fw, name, label):
-    """The page reads the node and its children together and sums the node's venue and member
-    counts from its groups; that must be the headline and ranking computed apart."""
-    node, period = fw.node(name), PERIODS[label]
-    head, rows = overview(node, period)
-    expected = headline(node, period)
-    assert head["figures"] == expected["figures"]
-    assert head["previous"] == expected["previous"]
-    assert head["tiles"] == expected["tiles"]
-    assert rows == child_rows(node, period)
+# These only read the figure world: it is built once for the class (tests/dashboards/conftest.py).
+@pytest.mark.usefixtures("fw_once_per_class")
+class TestOverviewInOnePass:
+    @pytest.mark.parametrize(
+        "name", ["C", "D1", "D2", "S1", "K1", "S2", "K3", "V1", "V2", "V3", "V4"]
+    )
+    @pytest.mark.parametrize("label", ["2025", "custom across the year end", "running year"])
+    def test_overview_in_one_pass_equals_headline_and_children(self, fw, name, label):
+        """The page reads the node and its children together and sums the node's venue and member
+        counts from its groups; that must be the headline and ranking computed apart."""
+        node, period = fw.node(name), PERIODS[label]
+        head, rows = overview(node, period)
+        expected = headline(node, period)
+        assert head["figures"] == expected["figures"]
+        assert head["previous"] == expected["previous"]
+        assert head["tiles"] == expected["tiles"]
+        assert rows == child_rows(node, period)
 
-
-@pytest.mark.parametrize("name", ["C", "D1", "S1", "K1", "V1", "V3"])
-def test_overview_costs_five_queries_at_every_level(fw, name):
-    node = fw.node(name)
-    with CaptureQueriesContext(connection) as ctx:
-        overview(node, PERIOD)
-    assert len(ctx.captured_queries) == 5
+    @pytest.mark.parametrize("name", ["C", "D1", "S1", "K1", "V1", "V3"])
+    def test_overview_costs_five_queries_at_every_level(self, fw, name):
+        node = fw.node(name)
+        with CaptureQueriesContext(connection) as ctx:
+            overview(node, PERIOD)
+        assert len(ctx.captured_queries) == 5
 
 
 def _days_of(grain: str, day: datetime.date):

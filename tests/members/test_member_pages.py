@@ -24,7 +24,9 @@ from tests.factories import (
 )
 from topics.models import TopicSource
 
-pytestmark = pytest.mark.django_db
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
 
 TODAY = timezone.localdate
 

@@ -28,6 +28,10 @@ from topics.session_selectors import consultation_history
 
 from .session_helpers import PDF, PNG, docx_bytes, page_data, upload
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 CREATE = reverse("topics:consultation_create")
 

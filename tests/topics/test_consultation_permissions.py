@@ -25,6 +25,10 @@ from topics.models import Attendance, Consultation, ConsultationAttachment, Topi
 
 from .session_helpers import PDF, page_data, upload
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 CREATE = reverse("topics:consultation_create")
 
 

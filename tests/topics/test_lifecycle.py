@@ -33,83 +33,83 @@ def test_the_graph_covers_every_state_and_reaches_each_from_raised():
     assert TopicStatus.MERGED not in lifecycle.OPEN_STATES | lifecycle.ACCEPTED_STATES
 
 
-@pytest.mark.parametrize(("src", "dst"), ALLOWED)
-def test_every_allowed_move_applies_and_writes_one_event(world, office_staff, src, dst):
-    topic = world.topic_a
-    Topic.objects.filter(pk=topic.pk).update(status=src)
-    topic.refresh_from_db()
+# Each move starts from the same world and is rolled back after it: the world and the role
+# accounts are built once for the class (tests/conftest.py, ``world_once_per_class``), each test
+# gets its own copy of the objects. The race below commits, so it builds its own world.
+@pytest.mark.django_db
+@pytest.mark.usefixtures("world_once_per_class")
+class TestMovesOnOneWorld:
+    @pytest.mark.parametrize(("src", "dst"), ALLOWED)
+    def test_every_allowed_move_applies_and_writes_one_event(self, world, office_staff, src, dst):
+        topic = world.topic_a
+        Topic.objects.filter(pk=topic.pk).update(status=src)
+        topic.refresh_from_db()
 
-    event = topic_transition(topic=topic, actor=office_staff, to=dst, note="依据协商意见")
+        event = topic_transition(topic=topic, actor=office_staff, to=dst, note="依据协商意见")
 
-    topic.refresh_from_db()
-    assert topic.status == dst
-    assert (event.from_status, event.to_status, event.actor) == (src, dst, office_staff)
-    assert TopicEvent.objects.filter(topic=topic).count() == 1
-    if dst == TopicStatus.RESOLVED:
-        assert topic.resolved_on is not None
+        topic.refresh_from_db()
+        assert topic.status == dst
+        assert (event.from_status, event.to_status, event.actor) == (src, dst, office_staff)
+        assert TopicEvent.objects.filter(topic=topic).count() == 1
+        if dst == TopicStatus.RESOLVED:
+            assert topic.resolved_on is not None
 
+    @pytest.mark.parametrize(("src", "dst"), REFUSED)
+    def test_every_refused_move_raises_a_chinese_message_and_changes_nothing(
+        self, world, office_staff, src, dst
+    ):
+        topic = world.topic_a
+        Topic.objects.filter(pk=topic.pk).update(status=src)
+        topic.refresh_from_db()
 
-@pytest.mark.parametrize(("src", "dst"), REFUSED)
-def test_every_refused_move_raises_a_chinese_message_and_changes_nothing(
-    world, office_staff, src, dst
-):
-    topic = world.topic_a
-    Topic.objects.filter(pk=topic.pk).update(status=src)
-    topic.refresh_from_db()
+        with pytest.raises(TransitionError) as excinfo:
+            topic_transition(topic=topic, actor=office_staff, to=dst, note="原因")
 
-    with pytest.raises(TransitionError) as excinfo:
-        topic_transition(topic=topic, actor=office_staff, to=dst, note="原因")
+        message = " ".join(excinfo.value.messages)
+        assert f"议题当前为“{lifecycle.label(src)}”,不能转为“{lifecycle.label(dst)}”" in message
+        topic.refresh_from_db()
+        assert topic.status == src
+        assert not TopicEvent.objects.filter(topic=topic).exists()
 
-    message = " ".join(excinfo.value.messages)
-    assert f"议题当前为“{lifecycle.label(src)}”,不能转为“{lifecycle.label(dst)}”" in message
-    topic.refresh_from_db()
-    assert topic.status == src
-    assert not TopicEvent.objects.filter(topic=topic).exists()
+    @pytest.mark.parametrize("dst", sorted(lifecycle.NOTE_REQUIRED))
+    def test_moves_that_need_a_reason_refuse_an_empty_note(self, world, office_staff, dst):
+        src = next(s for s, targets in lifecycle.TRANSITIONS.items() if dst in targets)
+        Topic.objects.filter(pk=world.topic_a.pk).update(status=src)
+        world.topic_a.refresh_from_db()
+        with pytest.raises(TransitionError, match="需要填写原因"):
+            topic_transition(topic=world.topic_a, actor=office_staff, to=dst, note="   ")
+        assert not TopicEvent.objects.exists()
 
+    def test_a_stale_move_is_refused(self, world, office_staff):
+        topic = world.topic_a
+        topic_transition(topic=topic, actor=office_staff, to=TopicStatus.ACCEPTED)
+        # A second user still looking at the "raised" page tries to decline it.
+        with pytest.raises(TransitionError, match="已被他人更新为“立项”"):
+            topic_transition(
+                topic=topic,
+                actor=office_staff,
+                to=TopicStatus.DECLINED,
+                note="重复",
+                expected_from=TopicStatus.RAISED,
+            )
+        assert TopicEvent.objects.filter(topic=topic).count() == 1
 
-@pytest.mark.parametrize("dst", sorted(lifecycle.NOTE_REQUIRED))
-def test_moves_that_need_a_reason_refuse_an_empty_note(world, office_staff, dst):
-    src = next(s for s, targets in lifecycle.TRANSITIONS.items() if dst in targets)
-    Topic.objects.filter(pk=world.topic_a.pk).update(status=src)
-    world.topic_a.refresh_from_db()
-    with pytest.raises(TransitionError, match="需要填写原因"):
-        topic_transition(topic=world.topic_a, actor=office_staff, to=dst, note="   ")
-    assert not TopicEvent.objects.exists()
+    def test_unknown_state_is_refused(self, world, office_staff):
+        with pytest.raises(TransitionError, match="未知的议题状态"):
+            topic_transition(topic=world.topic_a, actor=office_staff, to="archived")
 
+    @pytest.mark.parametrize("who", ["leader", "member_user", "other_staff"])
+    def test_only_office_staff_of_the_area_may_move(self, world, request, who):
+        actor = request.getfixturevalue(who)
+        with pytest.raises(PermissionDenied):
+            topic_transition(topic=world.topic_a, actor=actor, to=TopicStatus.ACCEPTED)
+        world.topic_a.refresh_from_db()
+        assert world.topic_a.status == TopicStatus.RAISED
 
-def test_a_stale_move_is_refused(world, office_staff):
-    topic = world.topic_a
-    topic_transition(topic=topic, actor=office_staff, to=TopicStatus.ACCEPTED)
-    # A second user still looking at the "raised" page tries to decline it.
-    with pytest.raises(TransitionError, match="已被他人更新为“立项”"):
-        topic_transition(
-            topic=topic,
-            actor=office_staff,
-            to=TopicStatus.DECLINED,
-            note="重复",
-            expected_from=TopicStatus.RAISED,
-        )
-    assert TopicEvent.objects.filter(topic=topic).count() == 1
-
-
-def test_unknown_state_is_refused(world, office_staff):
-    with pytest.raises(TransitionError, match="未知的议题状态"):
-        topic_transition(topic=world.topic_a, actor=office_staff, to="archived")
-
-
-@pytest.mark.parametrize("who", ["leader", "member_user", "other_staff"])
-def test_only_office_staff_of_the_area_may_move(world, request, who):
-    actor = request.getfixturevalue(who)
-    with pytest.raises(PermissionDenied):
-        topic_transition(topic=world.topic_a, actor=actor, to=TopicStatus.ACCEPTED)
-    world.topic_a.refresh_from_db()
-    assert world.topic_a.status == TopicStatus.RAISED
-
-
-def test_admin_may_move_any_topic(world, admin_user):
-    topic_transition(topic=world.topic_b, actor=admin_user, to=TopicStatus.ACCEPTED)
-    world.topic_b.refresh_from_db()
-    assert world.topic_b.status == TopicStatus.ACCEPTED
+    def test_admin_may_move_any_topic(self, world, admin_user):
+        topic_transition(topic=world.topic_b, actor=admin_user, to=TopicStatus.ACCEPTED)
+        world.topic_b.refresh_from_db()
+        assert world.topic_b.status == TopicStatus.ACCEPTED
 
 
 @pytest.mark.postgres

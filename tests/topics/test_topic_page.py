@@ -16,6 +16,10 @@ from topics.services.topic_actions import topic_comment
 from ..conftest import client_for
 from ..factories import DepartmentFactory, ReferralFactory, TopicFactory, make_staff
 
+# Every test here starts from the shared world, built once for the module with its role
+# accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
+
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
 
