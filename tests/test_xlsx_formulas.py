@@ -22,7 +22,7 @@ YEAR_2025 = {"period": "year", "year": "2025"}
 
 
 def hostile(prefix: str, text: str) -> str:
-    return f'{prefix}HYPERLINK("http://evil.example","{text}")'
+    return f'{prefix}HYPERLINK("e.cn","{text}")'  # fits a 32-character name
 
 
 @pytest.fixture
