@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
+from consult_portal.pinyin import search_pinyin
 from consult_portal.roles import scope_for
 from members.models import Member
 from platforms.models import Area, Venue
@@ -32,6 +33,8 @@ class Department(models.Model):
     """A government department (职能部门) that takes on referred topics."""
 
     name = models.CharField("名称", max_length=64)
+    # Full pinyin and initials of the name ("wangjianguo wjg"), for the search box; kept by save().
+    search_pinyin = models.CharField("拼音", max_length=300, blank=True, editable=False)
     area = models.ForeignKey(
         Area,
         verbose_name="所属区划",
@@ -54,6 +57,16 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A derived column of this row alone (like auto_now): computing it here covers the
+        # forms, the admin, the importers and the factories, which all save through the model.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "name" in update_fields:
+            self.search_pinyin = search_pinyin(self.name)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_pinyin"}
+        super().save(*args, **kwargs)
 
 
 class TopicCategory(models.Model):
