@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import Q
 from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading differs from the character's common one. Compound ones first.
@@ -109,3 +110,13 @@ def pinyin_query(query: str) -> str | None:
         return None
     key = query.lower().replace(" ", "").replace("'", "")
     return key or None
+
+
+def pinyin_q(query: str, field: str = "search_pinyin") -> Q | None:
+    """Rows whose ``field`` (see ``search_pinyin``) starts with the query's pinyin key, or whose
+    initials do; None when the query is not latin letters. ``i``-lookups so PostgreSQL uses the
+    trigram index on ``UPPER(search_pinyin)`` (``consult_portal.search_index``)."""
+    key = pinyin_query(query)
+    if key is None:
+        return None
+    return Q(**{f"{field}__istartswith": key}) | Q(**{f"{field}__icontains": f" {key}"})

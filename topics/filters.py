@@ -170,7 +170,7 @@ class DepartmentFilter(ListFilterSet):
 
     q = django_filters.CharFilter(
         label="关键词",
-        method=keyword("name__icontains", "contact_name__icontains"),
+        method=keyword("name__icontains", "contact_name__icontains", pinyin=True),
         widget=forms.TextInput(attrs={"placeholder": "部门名称或联系人", "type": "search"}),
     )
     area = AreaSubtreeFilter()
