@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consult_portal.pinyin import person_pinyin, pinyin_query, search_pinyin
+from members.models import Member
 from topics.lifecycle import TopicStatus
 
 from .conftest import client_for
@@ -293,3 +294,23 @@ def test_the_number_of_queries_does_not_grow_with_matches(world, office_staff):
     few, many = _queries(client, "甲乙"), _queries(client, "丙丁")
     assert few == many
     assert few <= 12, few
+
+
+def test_the_demo_generator_fills_the_pinyin(db):
+    """``seed_demo`` writes with bulk_create, which skips save(): it computes the column itself."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from platforms.models import Venue
+    from topics.models import Department
+
+    call_command("seed_demo", "--scale", "tiny", "--force", stdout=StringIO())
+    for model, compute in (
+        (Member, person_pinyin),
+        (Venue, search_pinyin),
+        (Department, search_pinyin),
+    ):
+        rows = list(model.objects.values_list("name", "search_pinyin"))
+        assert rows
+        assert all(stored == compute(name) for name, stored in rows), model

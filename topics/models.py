@@ -63,10 +63,14 @@ class Department(models.Model):
         # forms, the admin, the importers and the factories, which all save through the model.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "name" in update_fields:
-            self.search_pinyin = search_pinyin(self.name)
+            self.refresh_search_pinyin()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "search_pinyin"}
         super().save(*args, **kwargs)
+
+    def refresh_search_pinyin(self) -> None:
+        """Set ``search_pinyin`` from the name; ``bulk_create`` callers call it themselves."""
+        self.search_pinyin = search_pinyin(self.name)
 
 
 class TopicCategory(models.Model):
