@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import migrations
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains
+from django.db import connection, migrations
+from django.db.models import Func, Q, TextField, Value
 
 
 def fill_pinyin(app_label: str, model_name: str, compute: Callable[[str], str]):
@@ -53,3 +56,63 @@ def trigram_indexes(*indexes: tuple[str, str, str]):
             schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
 
     return migrations.RunPython(forward, backward)
+
+
+# Two-character words (电梯, 路灯) have no whole trigram between LIKE's wildcards, so the
+# trigram index cannot answer them; a GIN index on the set of a column's character pairs can.
+BIGRAMS_FUNCTION = """
+CREATE OR REPLACE FUNCTION cp_bigrams(text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT ARRAY(
+        SELECT DISTINCT substr(upper($1), i, 2) FROM generate_series(1, length($1) - 1) AS i
+    )
+$$
+"""
+
+
+def bigram_indexes(*indexes: tuple[str, str, str]):
+    """A ``RunPython`` that makes the ``cp_bigrams`` function and ``(index name, table, column)``
+    GIN indexes on ``cp_bigrams(column)`` on PostgreSQL; nothing on other databases."""
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(BIGRAMS_FUNCTION)
+        for name, table, column in indexes:
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
+                f'USING gin (cp_bigrams("{column}"))'
+            )
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for name, _table, _column in indexes:
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        schema_editor.execute("DROP FUNCTION IF EXISTS cp_bigrams(text)")
+
+    return migrations.RunPython(forward, backward)
+
+
+class Bigrams(Func):
+    """``cp_bigrams(column)``: the index expression of ``bigram_indexes`` (PostgreSQL only)."""
+
+    function = "cp_bigrams"
+    output_field = ArrayField(TextField())
+
+
+def contains_q(value: str, *fields: str) -> Q:
+    """Rows where any of ``fields`` contains ``value``, case-insensitively: ``icontains``, except
+    a two-character value on PostgreSQL, which is looked up in the columns' character pairs
+    (the same rows: for two characters, "contains" and "has this pair" are one thing). Only for
+    columns with a ``bigram_indexes`` index (topic title and description)."""
+    key = value.upper()
+    condition = Q()
+    if connection.vendor == "postgresql" and len(value) == 2 and len(key) == 2:
+        pair = Value([key], output_field=ArrayField(TextField()))
+        for name in fields:
+            condition |= Q(DataContains(Bigrams(name), pair))
+        return condition
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": value})
+    return condition

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from consult_portal.pinyin import pinyin_q
 from consult_portal.roles import Role, Scope
+from consult_portal.search_index import contains_q
 from members.models import Member
 from platforms.models import Venue
 from topics.lifecycle import TopicStatus
@@ -89,11 +90,7 @@ def search(*, user, scope: Scope, text: str) -> list[Group]:
     topics = (
         Topic.objects.visible_to(user)
         .exclude(status=TopicStatus.MERGED)
-        .filter(
-            Q(title__icontains=text)
-            | Q(description__icontains=text)
-            | Q(tracking_code=text.upper())
-        )
+        .filter(contains_q(text, "title", "description") | Q(tracking_code=text.upper()))
         .select_related("venue", "area")
         .only(
             "pk",

@@ -314,3 +314,17 @@ def test_the_demo_generator_fills_the_pinyin(db):
         rows = list(model.objects.values_list("name", "search_pinyin"))
         assert rows
         assert all(stored == compute(name) for name, stored in rows), model
+
+
+def test_two_character_words_find_the_same_rows_as_longer_ones(world, office_staff):
+    """On PostgreSQL a two-character query is answered from the bigram index; the rows must be
+    those ``icontains`` gives (title or description, any case) on either database."""
+    by_title = TopicFactory(title="路灯不亮", description="", area=world.community_a)
+    by_text = TopicFactory(title="夜间照明", description="学院路路灯坏了", area=world.community_a)
+    latin = TopicFactory(title="WiFi信号差", description="", area=world.community_a)
+    TopicFactory(title="路面破损", description="灯光昏暗", area=world.community_a)
+    client = client_for(office_staff)
+    assert set(found(get(client, "路灯"), "topics")) == {by_title, by_text}
+    assert found(get(client, "wi"), "topics") == [latin]
+    listed = client.get(reverse("topics:list"), {"q": "路灯"})
+    assert set(listed.context["topics"]) == {by_title, by_text}
