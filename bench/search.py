@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """Time the header search (/search/?q=) and the topic list's keyword filter on the bench city
-(100,000 topics, PostgreSQL), with the trigram indexes and, with ``--compare``, without them.
+(100,000 topics, PostgreSQL), with the trigram and bigram indexes and, with ``--compare``,
+without them.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench .venv/bin/python bench/search.py
 
 Uses the dataset of ``bench/lists.py`` (built on first use). Cases: a common word (电梯, in
 thousands of titles), a rare phrase (taken from one topic's title), a word in no topic, a
 member's pinyin initials and full spelling, a tracking code (a 302 to the topic) and the topic
-list's ``?q=`` with the common and the rare word. ``--compare`` drops the trigram indexes, times
+list's ``?q=`` with the common and the rare word. ``--compare`` drops those indexes, times
 the same cases, and makes them again. Options: --runs N, --users city,district, --compare.
 """
 
@@ -32,6 +33,10 @@ TRIGRAM_INDEXES = [
     ("venue_name_trgm", "platforms_venue", "name"),
     ("venue_pinyin_trgm", "platforms_venue", "search_pinyin"),
     ("department_pinyin_trgm", "topics_department", "search_pinyin"),
+]
+BIGRAM_INDEXES = [
+    ("topic_title_bigram", "topics_topic", "title"),
+    ("topic_description_bigram", "topics_topic", "description"),
 ]
 
 
@@ -120,10 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     users = [u.strip() for u in args.users.split(",") if u.strip()]
-    rows = run(users, args.runs, "trigram")
+    rows = run(users, args.runs, "indexes")
     if args.compare:
         with connection.cursor() as cur:
-            for name, _table, _column in TRIGRAM_INDEXES:
+            for name, _table, _column in TRIGRAM_INDEXES + BIGRAM_INDEXES:
                 cur.execute(f'DROP INDEX IF EXISTS "{name}"')
         try:
             rows += run(users, args.runs, "no index")
@@ -133,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
                     cur.execute(
                         f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
                         f'USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
+                    )
+                for name, table, column in BIGRAM_INDEXES:
+                    cur.execute(
+                        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" '
+                        f'USING gin (cp_bigrams("{column}"))'
                     )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"\n{args.runs} timed runs after warm-ups; milliseconds; load average {load}")
