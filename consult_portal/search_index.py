@@ -101,18 +101,23 @@ class Bigrams(Func):
     output_field = ArrayField(TextField())
 
 
-def contains_q(value: str, *fields: str) -> Q:
-    """Rows where any of ``fields`` contains ``value``, case-insensitively: ``icontains``, except
-    a two-character value on PostgreSQL, which is looked up in the columns' character pairs
-    (the same rows: for two characters, "contains" and "has this pair" are one thing). Only for
-    columns with a ``bigram_indexes`` index (topic title and description)."""
+def contains_q(model, value: str, *fields: str) -> Q:
+    """Rows of ``model`` where any of ``fields`` contains ``value``, case-insensitively:
+    ``icontains``, except a two-character value on PostgreSQL, which is looked up in the
+    columns' character pairs (the same rows: for two characters, "contains" and "has this pair"
+    are one thing). Only for columns with a ``bigram_indexes`` index (topic title and
+    description).
+
+    The pair lookup is an ``id IN (subquery)``: written inline, the planner walks the list's
+    order index and computes ``cp_bigrams`` for every row until it has a page (5 s for a rare
+    word on 100,000 topics); as a subquery the index gives the ids first (0.2 s at worst)."""
     key = value.upper()
     condition = Q()
     if connection.vendor == "postgresql" and len(value) == 2 and len(key) == 2:
         pair = Value([key], output_field=ArrayField(TextField()))
         for name in fields:
             condition |= Q(DataContains(Bigrams(name), pair))
-        return condition
+        return Q(pk__in=model._base_manager.filter(condition).values("pk"))
     for name in fields:
         condition |= Q(**{f"{name}__icontains": value})
     return condition

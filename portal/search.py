@@ -90,7 +90,7 @@ def search(*, user, scope: Scope, text: str) -> list[Group]:
     topics = (
         Topic.objects.visible_to(user)
         .exclude(status=TopicStatus.MERGED)
-        .filter(contains_q(text, "title", "description") | Q(tracking_code=text.upper()))
+        .filter(contains_q(Topic, text, "title", "description") | Q(tracking_code=text.upper()))
         .select_related("venue", "area")
         .only(
             "pk",

@@ -106,7 +106,8 @@ class TopicFilter(ListFilterSet):
             return queryset
         # The same lookups as the header search, so the same indexes (search_index.contains_q).
         return queryset.filter(
-            contains_q(value, "title", "description") | keyword_q(value.upper(), "tracking_code")
+            contains_q(Topic, value, "title", "description")
+            | keyword_q(value.upper(), "tracking_code")
         )
 
     @property
