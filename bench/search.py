@@ -9,7 +9,9 @@ Uses the dataset of ``bench/lists.py`` (built on first use). Cases: a common wor
 thousands of titles), a rare phrase (taken from one topic's title), a word in no topic, a
 member's pinyin initials and full spelling, a tracking code (a 302 to the topic) and the topic
 list's ``?q=`` with the common and the rare word. ``--compare`` drops those indexes, times
-the same cases, and makes them again. Options: --runs N, --users city,district, --compare.
+the same cases, and makes them again (without its index a two-character query still calls
+``cp_bigrams`` on every row, so "no index" is not main's plain ``icontains``).
+Options: --runs N, --users city,district, --compare.
 """
 
 from __future__ import annotations
