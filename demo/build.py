@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from members.models import DutyShift, Gender, Member, Sector
-from platforms.models import Area, PlatformBrand
+from platforms.models import Area, PlatformBrand, Venue
 from topics.models import Department, TopicCategory
 
 from . import city, names, people, work
@@ -172,6 +172,9 @@ class DemoBuilder:
         return names.unique_person_name(self.rng, gender, self.used_names)
 
     def save(self, model, objs: list, label: str) -> list:
+        if model in (Member, Venue, Department):  # bulk_create skips their save()
+            for obj in objs:
+                obj.refresh_search_pinyin()
         model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
         self.counts[label] += len(objs)
         return objs

@@ -37,6 +37,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Model
 
 from consult_portal import roles
+from consult_portal.pinyin import person_pinyin, search_pinyin
 from members.models import Assignment, Duty, DutyShift, Member, Sector
 from platforms.models import Area, AreaLevel, PlatformBrand, Profile, Venue, VenueStandardRecord
 from topics.lifecycle import OPEN_STATES, TopicStatus
@@ -587,7 +588,9 @@ class ProvinceLoader:
             w.add("\t".join(str(int(v)) if isinstance(v, int) else v for v in row))
 
     def departments(self) -> None:
-        w = self.writer(Department, "id name contact_name contact_phone is_active area_id")
+        w = self.writer(
+            Department, "id name contact_name contact_phone is_active area_id search_pinyin"
+        )
         ids = itertools.count(1)
         self.city_departments: list[list[int]] = []
         for c, city_id in enumerate(self.cities):
@@ -595,20 +598,23 @@ class ProvinceLoader:
             for name in texts.CITY_DEPARTMENTS:
                 i = next(ids)
                 depts.append(i)
-                w.add(f"{i}\t{CITY_NAMES[c % len(CITY_NAMES)]}{name}\t\t\tt\t{city_id}")
+                dept = f"{CITY_NAMES[c % len(CITY_NAMES)]}{name}"
+                w.add(f"{i}\t{dept}\t\t\tt\t{city_id}\t{search_pinyin(dept)}")
             self.city_departments.append(depts)
         for district in self.districts:
             district["departments"] = {}
             for name in texts.DISTRICT_DEPARTMENTS:
                 i = next(ids)
                 district["departments"][name] = i
-                w.add(f"{i}\t{district['name']}{name}\t\t\tt\t{district['id']}")
+                dept = f"{district['name']}{name}"
+                w.add(f"{i}\t{dept}\t\t\tt\t{district['id']}\t{search_pinyin(dept)}")
             for s in district["subs"]:
                 sub = self.subs[s]
                 i = next(ids)
                 sub["office"] = i
                 suffix = "人民政府" if sub["rural"] else "办事处"
-                w.add(f"{i}\t{self.area_names[sub['id']]}{suffix}\t\t\tt\t{sub['id']}")
+                dept = f"{self.area_names[sub['id']]}{suffix}"
+                w.add(f"{i}\t{dept}\t\t\tt\t{sub['id']}\t{search_pinyin(dept)}")
 
     def venues(self) -> None:
         rng, scale = self.rng, self.scale
@@ -639,7 +645,7 @@ class ProvinceLoader:
         w = self.writer(
             Venue,
             "id name code kind address latitude longitude opening_hours contact_phone "
-            "established_on is_active created_at updated_at area_id brand_id",
+            "established_on is_active created_at updated_at area_id brand_id search_pinyin",
         )
         r = self.writer(VenueStandardRecord, "id item met_on note photo recorded_by_id venue_id")
         record_ids = itertools.count(1)
@@ -684,7 +690,8 @@ class ProvinceLoader:
             w.add(
                 f"{number}\t{place}{kind_label[kind]}\tp{number:05d}\t{kind}\t{address}\t{lat}\t"
                 f"{lon}\t{rng.choice(hours)}\t\t{self.d(established)}\t{'t' if active else 'f'}\t"
-                f"{self.now}\t{self.now}\t{area_id}\t{brand}"
+                f"{self.now}\t{self.now}\t{area_id}\t{brand}\t"
+                f"{search_pinyin(f'{place}{kind_label[kind]}')}"
             )
             row = VenueRow(number, area_id, di, si, kind, open_from, open_to, active)
             self.venue_rows.append(row)
@@ -730,7 +737,7 @@ class ProvinceLoader:
             Member,
             "id name gender ethnicity birth_year political_status committee_level term "
             "special_committee work_unit title phone focus_areas bio is_active created_at "
-            "updated_at area_id user_id sector_id unavailable_weekdays",
+            "updated_at area_id user_id sector_id unavailable_weekdays search_pinyin",
         )
         self.member_home: list[int] = [0]  # by member id: district index (index 0 unused)
         self.member_left: dict[int, int] = {}
@@ -757,7 +764,7 @@ class ProvinceLoader:
                 f"{mid}\t{name}\t{gender}\t汉族\t{birth}\t{status_pick()}\t{level}\t{term}\t"
                 f"{committee}\t{district['name']}政协\t委员\t{phone}\t{focus}\t\t"
                 f"{'t' if active else 'f'}\t{self.now}\t{self.now}\t{area}\t{NULL}\t"
-                f"{sector_pick()}\t"
+                f"{sector_pick()}\t\t{person_pinyin(name)}"
             )
             self.member_home.append(di)
             self.member_active.append(active)

@@ -16,8 +16,8 @@ class MemberFilter(ListFilterSet):
 
     q = django_filters.CharFilter(
         label="关键词",
-        method=keyword("name__icontains", "work_unit__icontains", "phone__contains"),
-        widget=forms.TextInput(attrs={"placeholder": "姓名、单位或电话", "type": "search"}),
+        method=keyword("name__icontains", "work_unit__icontains", "phone__contains", pinyin=True),
+        widget=forms.TextInput(attrs={"placeholder": "姓名、拼音、单位或电话", "type": "search"}),
     )
     sector = django_filters.ModelChoiceFilter(
         label="界别", queryset=Sector.objects.all(), empty_label="全部界别"

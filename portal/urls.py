@@ -9,7 +9,7 @@ from django.urls import include, path
 from members import urls as members_urls
 from platforms import urls as platforms_urls
 
-from . import account_views, member_views, venue_views, views
+from . import account_views, member_views, search_views, venue_views, views
 
 admin.site.site_header = "基层协商平台 · 管理后台"
 admin.site.site_title = "协商平台管理"
@@ -29,6 +29,7 @@ members_patterns = [
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", search_views.SearchView.as_view(), name="search"),  # issue 16: header box
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

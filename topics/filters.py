@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 
 from consult_portal.lists import ListFilterSet
+from consult_portal.search_index import contains_q
 from platforms.filters import AreaSubtreeFilter, keyword, keyword_q, yes_no
 from platforms.models import Venue
 
@@ -103,8 +104,9 @@ class TopicFilter(ListFilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # The same lookups as the header search, so the same indexes (search_index.contains_q).
         return queryset.filter(
-            keyword_q(value, "title__icontains", "description__icontains")
+            contains_q(Topic, value, "title", "description")
             | keyword_q(value.upper(), "tracking_code")
         )
 
@@ -170,7 +172,7 @@ class DepartmentFilter(ListFilterSet):
 
     q = django_filters.CharFilter(
         label="关键词",
-        method=keyword("name__icontains", "contact_name__icontains"),
+        method=keyword("name__icontains", "contact_name__icontains", pinyin=True),
         widget=forms.TextInput(attrs={"placeholder": "部门名称或联系人", "type": "search"}),
     )
     area = AreaSubtreeFilter()
