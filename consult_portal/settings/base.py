@@ -133,6 +133,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MIN
 # Each parameter counts on its own: one user name from anywhere, or one address for any name.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every management command
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The same client address as the public rate limits (trusted proxies only).
 AXES_CLIENT_IP_CALLABLE = "consult_portal.http.client_ip_address"
