@@ -140,3 +140,18 @@ def test_settings_are_chinese_and_shanghai():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_there_is_a_favicon_for_every_page(office_staff):
+    """Every page links the icon, and /favicon.ico (asked for by browsers and the admin) leads
+    to it instead of a 404 in every log."""
+    from django.test import Client
+
+    from .conftest import client_for
+
+    html = client_for(office_staff).get("/").content.decode()
+    assert 'rel="icon" type="image/svg+xml" href="/static/favicon.svg"' in html
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response.url == "/static/favicon.svg"
+    icon = Client().get("/static/favicon.svg")
+    assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
