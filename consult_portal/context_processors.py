@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from .people import header_name
 from .roles import ROLE_LABELS, Role, scope_for
 
 
@@ -31,5 +32,6 @@ def navigation(request):
         "nav_items": items,
         "user_role": scope.role,
         "user_role_label": ROLE_LABELS[scope.role],
+        "user_display_name": header_name(user, scope),
         "user_is_admin": scope.role == Role.ADMIN,
     }

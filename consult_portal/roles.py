@@ -60,6 +60,9 @@ class Scope:
     area_path: str | None = None
     member_id: int | None = None
     venue_ids: frozenset[int] = field(default_factory=frozenset)
+    # How the header names the person (the profile's display name, a member's own name), read
+    # with the scope so the page needs no query of its own for it.
+    display_name: str = ""
 
     @property
     def is_area_scoped(self) -> bool:

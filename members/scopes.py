@@ -9,12 +9,13 @@ from .models import Assignment, Member
 
 
 def member_scope(user, role: Role) -> Scope:
-    member_id = Member.objects.filter(user=user).values_list("pk", flat=True).first()
-    if member_id is None:
+    found = Member.objects.filter(user=user).values_list("pk", "name").first()
+    if found is None:
         return Scope(role=role)
+    member_id, name = found
     venue_ids = frozenset(
         Assignment.objects.current()
         .filter(member_id=member_id, venue__isnull=False)
         .values_list("venue_id", flat=True)
     )
-    return Scope(role=role, member_id=member_id, venue_ids=venue_ids)
+    return Scope(role=role, member_id=member_id, venue_ids=venue_ids, display_name=name)

@@ -11,5 +11,10 @@ from .models import Profile
 def area_scope(user, role: Role) -> Scope:
     profile = Profile.objects.select_related("area").filter(user=user).first()
     if profile is None or profile.area is None:
-        return Scope(role=role)
-    return Scope(role=role, area_id=profile.area_id, area_path=profile.area.path)
+        return Scope(role=role, display_name=profile.display_name if profile else "")
+    return Scope(
+        role=role,
+        area_id=profile.area_id,
+        area_path=profile.area.path,
+        display_name=profile.display_name,
+    )

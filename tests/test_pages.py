@@ -155,3 +155,19 @@ def test_there_is_a_favicon_for_every_page(office_staff):
     assert response.status_code == 301 and response.url == "/static/favicon.svg"
     icon = Client().get("/static/favicon.svg")
     assert icon.status_code == 200 and b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_the_header_names_the_person_not_the_login(office_staff, member_user, world):
+    """Office staff by their profile's display name, a member by their own name; no extra query
+    (the scope has read both)."""
+    from platforms.models import Profile
+
+    from .conftest import client_for
+
+    Profile.objects.filter(user=office_staff).update(display_name="李晓红")
+    html = client_for(office_staff).get("/").content.decode()
+    assert "李晓红" in html.split("dropdown-menu")[0]
+    member_name = world.member_a.name if world.member_a.user == member_user else None
+    html = client_for(member_user).get("/").content.decode()
+    header = html.split("dropdown-menu")[0]
+    assert member_name and member_name in header and member_user.username not in header
