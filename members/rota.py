@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from consult_portal.dates import day_label
 from platforms.models import Venue
 
 from .models import (
@@ -265,15 +266,15 @@ def check_placement(
     if not _is_assigned(member.pk, venue, day):
         raise _refuse(
             "member",
-            f"{member.name}在{day:%m月%d日}没有下沉到{venue.name},不能排班。",
+            f"{member.name}在{day_label(day)}没有下沉到{venue.name},不能排班。",
             "not_assigned",
         )
     leave = MemberLeave.objects.filter(member=member, starts_on__lte=day, ends_on__gte=day).first()
     if leave is not None:
         raise _refuse(
             "member",
-            f"{member.name}在{day:%m月%d日}请假({leave.starts_on:%m月%d日}至"
-            f"{leave.ends_on:%m月%d日}),不能排班。",
+            f"{member.name}在{day_label(day)}请假({day_label(leave.starts_on)}至"
+            f"{day_label(leave.ends_on)}),不能排班。",
             "on_leave",
         )
     same_day = DutyShift.objects.filter(member=member, date=day).select_related("venue")
@@ -283,7 +284,7 @@ def check_placement(
     if clash is not None:
         raise _refuse(
             "member",
-            f"{member.name}在{day:%m月%d日}已在{clash.venue.name}值日,同一天不能排两次。",
+            f"{member.name}在{day_label(day)}已在{clash.venue.name}值日,同一天不能排两次。",
             "twice",
         )
     if not override and str(day.weekday()) in member.unavailable_weekdays:
@@ -430,7 +431,7 @@ def shift_take(*, actor, shift: DutyShift) -> DutyShift:
         raise PermissionDenied("您没有下沉到该阵地,不能替班。")
     if DutyShift.objects.filter(member=taker, date=locked.date).exists():
         raise ValidationError(
-            f"您在{locked.date:%m月%d日}已有值日,同一天不能再替班。", code="twice"
+            f"您在{day_label(locked.date)}已有值日,同一天不能再替班。", code="twice"
         )
     locked.swapped_from_id = locked.member_id
     locked.member = taker

@@ -8,6 +8,7 @@ import datetime
 
 from django.utils import timezone
 
+from consult_portal.dates import day_label
 from consult_portal.history import change_history
 from consult_portal.people import person_name
 from platforms.models import Venue
@@ -42,7 +43,7 @@ def rota_grid(*, user, venue: Venue, year: int, month: int) -> dict:
     versions = change_history(
         (
             DutyShift.history.filter(venue_id=venue.pk, date__range=(first, last)),
-            lambda r: f"{r.date:%m月%d日} 值日({r.member.name if r.member else '—'})",
+            lambda r: f"{day_label(r.date)} 值日({r.member.name if r.member else '—'})",
         ),
         limit=30,
     )

@@ -15,6 +15,7 @@ from django.utils.html import format_html_join
 from django.views import View
 from django.views.generic import TemplateView
 
+from consult_portal.dates import day_label
 from consult_portal.forms import attach_errors
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
@@ -152,7 +153,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
                 return None
             messages.success(
                 request,
-                f"{shift.date:%m月%d日}的值日已改由{form.cleaned_data['member'].name}担任。",
+                f"{day_label(shift.date)}的值日已改由{form.cleaned_data['member'].name}担任。",
             )
             return self._back(f"day-{shift.date:%Y-%m-%d}")
         self.cell_error = self._error(f"shift-{shift.pk}", form)
@@ -178,7 +179,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
                 attach_errors(form, error)
                 self.cell_error = self._error(f"add-{day:%Y-%m-%d}", form, error)
                 return None
-            messages.success(request, f"已在{day:%m月%d日}添加值日。")
+            messages.success(request, f"已在{day_label(day)}添加值日。")
             return self._back(f"day-{day:%Y-%m-%d}")
         key = f"add-{day:%Y-%m-%d}" if isinstance(day, datetime.date) else f"add-{day}"
         self.cell_error = self._error(key, form)
@@ -191,7 +192,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return self._back()  # the message shows at the top
-        messages.success(request, f"已移除{shift.date:%m月%d日}{shift.member.name}的值日。")
+        messages.success(request, f"已移除{day_label(shift.date)}{shift.member.name}的值日。")
         return self._back(f"day-{shift.date:%Y-%m-%d}")
 
     def do_mark(self, request):
@@ -205,7 +206,7 @@ class RotaView(RoleRequiredMixin, TemplateView):
             return self._back()  # the message shows at the top
         messages.success(
             request,
-            f"已登记{shift.date:%m月%d日}{shift.member.name}:{marked.get_status_display()}。",
+            f"已登记{day_label(shift.date)}{shift.member.name}:{marked.get_status_display()}。",
         )
         return self._back(f"day-{shift.date:%Y-%m-%d}")
 
@@ -305,7 +306,7 @@ class ShiftAnswerView(RoleRequiredMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             if self.action == "confirm":
-                messages.success(request, f"已确认 {shift.date:%m月%d日} 的值日。")
+                messages.success(request, f"已确认{day_label(shift.date)}的值日。")
             else:
                 messages.success(request, "已申请调班,政协办公室会重新安排。")
         return redirect("home")
@@ -327,6 +328,6 @@ class ShiftTakeView(RoleRequiredMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
-                request, f"已替班:{taken.date:%m月%d日} {taken.venue.name}的值日由您担任。"
+                request, f"已替班:{day_label(taken.date)}{taken.venue.name}的值日由您担任。"
             )
         return redirect("home")

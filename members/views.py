@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from consult_portal.dates import day_label
 from consult_portal.forms import attach_errors
 from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_reverse
 from consult_portal.views import RoleRequiredMixin
@@ -219,7 +220,7 @@ class MemberLeaveAddView(MemberObjectMixin, FormView):
             attach_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "已登记请假,自动排班将跳过这些日期。")
-        held = [f"{s.date:%m月%d日}({s.venue.name})" for s in shifts_during_leave(leave)]
+        held = [f"{day_label(s.date)}({s.venue.name})" for s in shifts_during_leave(leave)]
         if held:
             messages.warning(
                 self.request,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from consult_portal.dates import day_label
 from members.models import DutyShift, MemberLeave
 from members.rota import month_days, rota_generate, shift_add
 from tests.conftest import client_for
@@ -104,7 +105,8 @@ def test_leave_warns_about_shifts_already_held(world, office_staff):
         {"starts_on": day.isoformat(), "ends_on": day.isoformat(), "reason": ""},
         follow=True,
     )
-    assert f"请假期间仍有值班:{day:%m月%d日}({world.venue_a.name})" in response.content.decode()
+    held = f"请假期间仍有值班:{day_label(day)}({world.venue_a.name})"  # 1月1日(周五), year if not this year
+    assert held in response.content.decode()
 
 
 @pytest.mark.parametrize(
