@@ -105,7 +105,7 @@ def test_leave_warns_about_shifts_already_held(world, office_staff):
         {"starts_on": day.isoformat(), "ends_on": day.isoformat(), "reason": ""},
         follow=True,
     )
-    held = f"请假期间仍有值班:{day_label(day)}({world.venue_a.name})"  # 1月1日(周五), year if not this year
+    held = f"请假期间仍有值班:{day_label(day)}({world.venue_a.name})"
     assert held in response.content.decode()
 
 
