@@ -40,7 +40,9 @@ def test_poster_renders_for_allowed_roles(request, world, role):
     for label in ("有阵地", "有标识", "有制度", "有流程", "有活动", "有成果"):
         assert label in page
     assert "http://testserver/v/xl-001/" in page
-    assert "<svg" in page and "@media print" in page
+    # The print layout is a static stylesheet (no inline <style> under the CSP).
+    assert "<svg" in page and "css/poster.css" in page
+    assert "@media print" in finders_read("css/poster.css")
 
 
 def test_poster_prints_the_six_standards_the_portal_uses(world, office_staff):
@@ -278,3 +280,10 @@ def test_cards_query_count_does_not_grow_with_duty_days(world, office_staff):
     for _ in range(18):  # 20 members, 72 more shifts
         add_member()
     assert count() == few
+
+
+def finders_read(path: str) -> str:
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find(path), encoding="utf-8") as handle:
+        return handle.read()

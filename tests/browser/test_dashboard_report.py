@@ -54,7 +54,7 @@ def test_leader_opens_and_prints_the_report(live_server, page, district_leader, 
     assert fits(page)
     screenshot(page, "dashboard-report")
 
-    # The 打印 button calls window.print() (from static/js/print.js).
+    # The 打印 button calls window.print() (from static/js/portal.js).
     # (A function expression: evaluate() returning a function would call it once itself.)
     page.evaluate(
         "() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }"

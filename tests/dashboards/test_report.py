@@ -89,7 +89,7 @@ def test_report_page_reads_like_a_work_report(world, report_data, district_leade
     assert "协调资金加装电梯2部" in html and "主办部门:西陵区住建局" in html
     assert "张女士" not in html and "内部:楼栋长意见分歧较大" not in html
     # The print button is wired by a static script; no inline script on the page.
-    assert "data-print-page" in html and "js/print.js" in html
+    assert "data-print-page" in html and "js/portal.js" in html
     assert "onclick" not in html
     # The 口径 note links the definitions page, keeping the node and the period.
     definitions = reverse("dashboards:definitions")
