@@ -12,4 +12,9 @@ def area_scope(user, role: Role) -> Scope:
     profile = Profile.objects.select_related("area").filter(user=user).first()
     if profile is None or profile.area is None:
         return Scope(role=role)
-    return Scope(role=role, area_id=profile.area_id, area_path=profile.area.path)
+    return Scope(
+        role=role,
+        area_id=profile.area_id,
+        area_path=profile.area.path,
+        area_name=profile.area.name,
+    )
