@@ -53,9 +53,12 @@ class ExportColumn:
 
 @dataclass(frozen=True)
 class ExportSpec:
-    basename: str  # Chinese, e.g. "议题"; the file is 议题_20261129.csv
+    basename: str  # Chinese, e.g. "议题"; the file is 议题_西陵区_20261129.csv
     ascii_name: str  # fallback for old clients, e.g. "topics"
     columns: tuple[ExportColumn, ...] = field(default_factory=tuple)
+    # Annotations only the export reads (e.g. a subquery per row): added to the list's
+    # queryset when exporting, so the page itself does not pay for them.
+    annotate: Callable[[QuerySet], QuerySet] | None = None
 
     @property
     def fields(self) -> list[str]:
@@ -108,9 +111,13 @@ def rows(queryset: QuerySet, spec: ExportSpec, *, for_csv: bool) -> Iterator[lis
         yield [_cell(column.value(row), for_csv=for_csv) for column in spec.columns]
 
 
-def _filename(spec: ExportSpec, ext: str) -> tuple[str, str]:
+def _filename(spec: ExportSpec, ext: str, area_name: str = "") -> tuple[str, str]:
+    """``议题_西陵区_20261204.xlsx`` (the area left out when there is none) and an ASCII
+    fallback without the area, like the dashboard's ``chart_filename``."""
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return f"{spec.basename}_{stamp}.{ext}", f"{spec.ascii_name}_{stamp}.{ext}"
+    parts = [spec.basename, area_name.replace("/", "-"), stamp]
+    name = "_".join(part for part in parts if part)
+    return f"{name}.{ext}", f"{spec.ascii_name}_{stamp}.{ext}"
 
 
 def _disposition(name: str, ascii_name: str) -> str:
@@ -138,8 +145,10 @@ def csv_lines(header: list[str], values: Iterable[Iterable[Any]]) -> Iterator[st
         yield writer.writerow([_cell(value, for_csv=True) for value in row])
 
 
-def csv_response(queryset: QuerySet, spec: ExportSpec) -> StreamingHttpResponse:
-    name, ascii_name = _filename(spec, "csv")
+def csv_response(
+    queryset: QuerySet, spec: ExportSpec, area_name: str = ""
+) -> StreamingHttpResponse:
+    name, ascii_name = _filename(spec, "csv", area_name)
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in _csv_lines(queryset, spec)),
         content_type="text/csv; charset=utf-8",
@@ -148,7 +157,7 @@ def csv_response(queryset: QuerySet, spec: ExportSpec) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(queryset: QuerySet, spec: ExportSpec) -> FileResponse:
+def xlsx_response(queryset: QuerySet, spec: ExportSpec, area_name: str = "") -> FileResponse:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
@@ -164,7 +173,7 @@ def xlsx_response(queryset: QuerySet, spec: ExportSpec) -> FileResponse:
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)
     handle.seek(0)
-    name, ascii_name = _filename(spec, "xlsx")
+    name, ascii_name = _filename(spec, "xlsx", area_name)
     response = FileResponse(
         handle,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -173,7 +182,11 @@ def xlsx_response(queryset: QuerySet, spec: ExportSpec) -> FileResponse:
     return response
 
 
-def export_response(queryset: QuerySet, *, spec: ExportSpec, fmt: str):
+def export_response(queryset: QuerySet, *, spec: ExportSpec, fmt: str, area_name: str = ""):
+    """The list as a file; ``area_name`` (the area filtered on, else the user's) goes into the
+    file name."""
+    if spec.annotate is not None:
+        queryset = spec.annotate(queryset)
     if fmt == "xlsx":
-        return xlsx_response(queryset, spec)
-    return csv_response(queryset, spec)
+        return xlsx_response(queryset, spec, area_name)
+    return csv_response(queryset, spec, area_name)

@@ -168,8 +168,20 @@ class FilteredListMixin(ScopedListMixin):
             audit.record_export(
                 request, what=self.export_spec.basename, rows=queryset.count(), fmt=fmt
             )
-            return export_response(queryset, spec=self.export_spec, fmt=fmt)
+            return export_response(
+                queryset, spec=self.export_spec, fmt=fmt, area_name=self.get_export_area_name()
+            )
         return super().get(request, *args, **kwargs)
+
+    def get_export_area_name(self) -> str:
+        """The area in the export's file name: the one the list is filtered by, else the user's
+        own (nothing for those who see everything). No query: the filter's area was loaded when
+        the form was validated, the user's with their scope."""
+        form = self.get_filterset().form
+        area = getattr(form, "cleaned_data", {}).get("area")
+        if area is not None:
+            return area.name
+        return self.scope.area_name or ""
 
     def get_filterset(self):
         if not hasattr(self, "_filterset"):

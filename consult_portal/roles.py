@@ -58,6 +58,8 @@ class Scope:
     everything: bool = False
     area_id: int | None = None
     area_path: str | None = None
+    # The name of that area, for labels such as export file names (loaded with the path).
+    area_name: str | None = None
     member_id: int | None = None
     venue_ids: frozenset[int] = field(default_factory=frozenset)
     # How the header names the person (the profile's display name, a member's own name), read

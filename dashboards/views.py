@@ -243,6 +243,10 @@ class CasesView(DashboardMixin, FilteredListMixin, ListView):
     def get_base_queryset(self):
         return resolved_cases(self.node, self.period)
 
+    def get_export_area_name(self) -> str:
+        # The dashboard's node (an area or a venue), not the user's own area.
+        return self.node.name
+
     def sort_options(self, current: str) -> list[dict]:
         options = []
         for column in self.columns:

@@ -16,5 +16,6 @@ def area_scope(user, role: Role) -> Scope:
         role=role,
         area_id=profile.area_id,
         area_path=profile.area.path,
+        area_name=profile.area.name,
         display_name=profile.display_name,
     )

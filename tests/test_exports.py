@@ -13,13 +13,20 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from .conftest import client_for
-from .factories import TopicFactory
+from .factories import ReferralFactory, TopicFactory
 from .test_query_counts import grow
 
 # Every test here starts from the shared world, built once for the module with its role
 # accounts; each test runs in its own rolled-back savepoint (tests/conftest.py, world_once).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
 
+ASCII_NAMES = {
+    "topics:list": "topics",
+    "topics:consultation_list": "consultations",
+    "platforms:venue_list": "venues",
+    "members:list": "members",
+    "topics:department_list": "departments",
+}
 LISTS = [
     ("topics:list", "议题", ["查询码", "标题", "状态", "是否逾期"]),
     ("topics:consultation_list", "协商活动", ["举办时间", "主题", "阵地"]),
@@ -55,11 +62,14 @@ def export(user, name, fmt, **params):
 @pytest.mark.parametrize(("name", "basename", "headers"), LISTS)
 def test_csv_has_bom_chinese_headers_and_a_dated_filename(office_staff, name, basename, headers):
     response = export(office_staff, name, "csv")
+    ascii_name = ASCII_NAMES[name]
     assert response["Content-Type"].startswith("text/csv")
     stamp = timezone.localdate().strftime("%Y%m%d")
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert f"filename*=utf-8''{quote(f'{basename}_{stamp}.csv')}" in disposition
+    # The user's own area in the name (like the dashboard's workbooks); ASCII fallback kept.
+    assert f"filename*=utf-8''{quote(f'{basename}_西陵区_{stamp}.csv')}" in disposition
+    assert f'filename="{ascii_name}_{stamp}.csv"' in disposition
     rows = read_csv(response)
     assert rows[0][: len(headers)] == headers
     assert len(rows) == 2  # the header and district A's one row
@@ -72,7 +82,7 @@ def test_xlsx_opens_with_openpyxl(office_staff, name, basename, headers):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
-    assert quote(f"{basename}_{stamp}.xlsx") in response["Content-Disposition"]
+    assert quote(f"{basename}_西陵区_{stamp}.xlsx") in response["Content-Disposition"]
     rows = read_xlsx(response)
     assert list(rows[0][: len(headers)]) == headers
     assert len(rows) == 2
@@ -111,6 +121,61 @@ def test_topic_export_is_filtered_and_sorted_like_the_list(office_staff, world):
     assert [row[1] for row in xlsx[1:]] == ["逾期的路灯"]
     raised = xlsx[1][xlsx[0].index("提出日期")]
     assert raised.date() == today - datetime.timedelta(days=20)  # a real date cell
+
+
+def test_export_file_is_named_after_the_area_filtered_on(office_staff, admin_user, world):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = export(office_staff, "topics:list", "csv", area=world.subdistrict_a.pk)
+    assert quote(f"议题_学院街道_{stamp}.csv") in response["Content-Disposition"]
+    # The session list filters by the venue's area under the same parameter name.
+    response = export(office_staff, "topics:consultation_list", "xlsx", area=world.subdistrict_a.pk)
+    assert quote(f"协商活动_学院街道_{stamp}.xlsx") in response["Content-Disposition"]
+    # Who sees everything and filters on nothing gets no area in the name.
+    response = export(admin_user, "topics:list", "csv")
+    assert f"filename*=utf-8''{quote(f'议题_{stamp}.csv')}" in response["Content-Disposition"]
+
+
+def test_topic_export_has_the_due_date_lead_unit_result_and_days(office_staff, world):
+    today = timezone.localdate()
+    referred = TopicFactory(
+        title="交办未答复的路灯",
+        area=world.community_a,
+        status="referred",
+        raised_on=today - datetime.timedelta(days=5),
+    )
+    ReferralFactory(
+        topic=referred,
+        department=world.department_a,
+        role="lead",
+        deadline=today + datetime.timedelta(days=10),
+    )
+    TopicFactory(
+        title="已办结的护栏",
+        area=world.community_a,
+        status="resolved",
+        raised_on=today - datetime.timedelta(days=12),
+        resolved_on=today - datetime.timedelta(days=2),
+        resolution_summary="护栏已修复",
+    )
+
+    rows = read_csv(export(office_staff, "topics:list", "csv"))
+    header = rows[0]
+    by_title = {row[1]: row for row in rows[1:]}
+    assert {"办理期限", "主办单位", "办理结果", "办结用时(天)"} <= set(header)
+    lamp, rail = by_title["交办未答复的路灯"], by_title["已办结的护栏"]
+    # The referral's deadline, though the topic's own deadline is empty.
+    assert lamp[header.index("办理期限")] == (today + datetime.timedelta(days=10)).isoformat()
+    assert lamp[header.index("主办单位")] == "西陵区住建局"
+    assert lamp[header.index("办结用时(天)")] == ""
+    assert rail[header.index("办结用时(天)")] == "10"
+    assert rail[header.index("办理结果")] == "护栏已修复"
+    assert rail[header.index("主办单位")] == ""
+
+    xlsx = read_xlsx(export(office_staff, "topics:list", "xlsx"))
+    lamp_row = next(row for row in xlsx[1:] if row[1] == "交办未答复的路灯")
+    assert lamp_row[xlsx[0].index("主办单位")] == "西陵区住建局"
+    due = lamp_row[xlsx[0].index("办理期限")]
+    assert due.date() == today + datetime.timedelta(days=10)  # a real date cell
 
 
 def test_export_ignores_pagination(office_staff, world):

@@ -313,12 +313,29 @@ def test_sort_whitelist_and_direction(office_staff, topics):
 
 
 def test_sort_by_nullable_column_keeps_blanks_last(office_staff, topics):
+    # The 办理期限 column shows (and sorts by) the due date: an unanswered referral counts.
     for sort in ("deadline", "-deadline"):
-        deadlines = [t.deadline for t in listed(get(office_staff, "topics:list", sort=sort))]
+        deadlines = [t.due for t in listed(get(office_staff, "topics:list", sort=sort))]
         blanks = deadlines.index(None)
         assert all(d is None for d in deadlines[blanks:])
         dated = deadlines[:blanks]
         assert dated == sorted(dated, reverse=sort.startswith("-"))
+
+
+def test_deadline_column_shows_the_referral_deadline(office_staff, world):
+    """After 交办 the topic's own deadline stays empty: the column shows the earliest
+    unanswered referral's deadline; an answered referral no longer counts."""
+    topic = TopicFactory(title="交办后的路灯", status="referred", area=world.community_a)
+    ReferralFactory(topic=topic, department=world.department_a, deadline=TODAY + 9 * DAY)
+    helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
+    ReferralFactory(
+        topic=topic, department=helper, role="assist", deadline=TODAY + 3 * DAY, replied_on=TODAY
+    )
+    response = get(office_staff, "topics:list", status="referred")
+    row = next(t for t in listed(response) if t.pk == topic.pk)
+    assert topic.deadline is None and row.due == TODAY + 9 * DAY
+    html = response.content.decode()
+    assert f'<td data-label="办理期限">{(TODAY + 9 * DAY).isoformat()}</td>' in html
 
 
 def test_headers_say_how_the_list_is_sorted(office_staff, topics):

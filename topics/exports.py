@@ -6,6 +6,15 @@ from consult_portal.exports import ExportColumn, ExportSpec
 
 from .lifecycle import TopicStatus
 from .models import ConsultationForm, Priority, Rating, TopicSource
+from .selectors import with_lead_unit
+
+
+def days_to_resolve(row: dict) -> int | None:
+    """办结用时(天): days from raised to resolved; None (an empty cell) while not resolved."""
+    if row["resolved_on"] is None:
+        return None
+    return (row["resolved_on"] - row["raised_on"]).days
+
 
 TOPIC_EXPORT = ExportSpec(
     basename="议题",
@@ -22,10 +31,19 @@ TOPIC_EXPORT = ExportSpec(
         ExportColumn("所属区划", "area__name"),
         ExportColumn("阵地", "venue__name", width=24),
         ExportColumn("提出日期", "raised_on", width=12),
-        ExportColumn("办理期限", "deadline", width=12),
+        # ``due`` (topics.rules.with_due): the earliest unanswered referral's deadline or the
+        # topic's own, the same date the list and the topic page show.
+        ExportColumn("办理期限", "due", width=12),
+        # ``lead_unit`` is annotated by selectors.with_lead_unit (through ``annotate``).
+        ExportColumn("主办单位", "lead_unit", width=24),
         ExportColumn("办结日期", "resolved_on", width=12),
+        ExportColumn(
+            "办结用时(天)", func=days_to_resolve, needs=("raised_on", "resolved_on"), width=12
+        ),
+        ExportColumn("办理结果", "resolution_summary", width=40),
         ExportColumn("群众评价", "rating", choices=dict(Rating.choices), width=10),
     ),
+    annotate=with_lead_unit,
 )
 
 CONSULTATION_EXPORT = ExportSpec(

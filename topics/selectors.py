@@ -21,7 +21,15 @@ from members.models import Duty, DutyShift, DutyStatus, ShiftStatus
 
 from . import rules
 from .lifecycle import TopicStatus
-from .models import Attendance, Consultation, ConsultationTopic, Referral, Topic, TopicEvent
+from .models import (
+    Attendance,
+    Consultation,
+    ConsultationTopic,
+    Referral,
+    ReferralRole,
+    Topic,
+    TopicEvent,
+)
 
 
 def topic_list(*, user, q: str = "", status: str = "") -> QuerySet[Topic]:
@@ -214,3 +222,11 @@ def with_overdue_flag(qs: QuerySet[Topic]) -> QuerySet[Topic]:
     table."""
     overdue = Topic.objects.overdue().filter(pk=OuterRef("pk"))
     return qs.annotate(overdue_now=Exists(overdue))
+
+
+def with_lead_unit(qs: QuerySet[Topic]) -> QuerySet[Topic]:
+    """Annotate ``lead_unit``: the name of the department the topic was referred to as 主办
+    (None before 交办). A correlated subquery, so ``values()`` rows carry it without a query
+    per row (at most one lead referral per topic: ``referral_one_lead_per_topic``)."""
+    lead = Referral.objects.filter(topic=OuterRef("pk"), role=ReferralRole.LEAD)
+    return qs.annotate(lead_unit=Subquery(lead.values("department__name")[:1]))

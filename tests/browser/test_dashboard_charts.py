@@ -63,7 +63,7 @@ def test_leader_reads_a_chart_table_and_downloads_it(live_server, page, district
     page.emulate_media(media="screen")
 
     with page.expect_download() as download:
-        card.get_by_role("link", name=re.compile(r"^下载 \.xlsx\W*议题办理漏斗数据表$")).click()
+        card.get_by_role("link", name=re.compile(r"^导出 Excel\W*议题办理漏斗数据表$")).click()
     name = download.value.suggested_filename
     assert name.startswith("西陵区_议题办理漏斗_") and name.endswith(".xlsx")
     with open(download.value.path(), "rb") as handle:  # a temporary name without .xlsx

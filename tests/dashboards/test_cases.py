@@ -2,11 +2,13 @@
 
 import csv
 import io
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.conftest import client_for
@@ -149,6 +151,15 @@ def test_xlsx_export_holds_the_filtered_cases(world, cases, district_leader):
     assert row["办理天数"] == 10
     assert row["群众评价"] == "满意"
     assert "张女士" not in str(rows) and "内部" not in str(rows)
+
+
+def test_export_is_named_after_the_dashboards_area(world, cases, district_leader):
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = client_for(district_leader).get(cases_url(world.subdistrict_a, export="csv"))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert quote(f"办结案例_学院街道_{stamp}.csv") in disposition
+    assert f'filename="resolved_cases_{stamp}.csv"' in disposition
 
 
 def test_csv_export_holds_every_case_of_the_period(world, cases, district_leader):

@@ -149,6 +149,8 @@ def test_charts_page_shows_each_chart_with_its_table(data, district_leader):
     funnel = response.context["chart_data"]["funnel"]
     assert funnel["series"][0]["data"] == [5, 4, 3, 2, 1]
     assert '<th scope="row">评价</th><td class="text-end">1</td>' in html
+    # One wording for download buttons across the portal (the lists say the same).
+    assert html.count("导出 Excel") == len(charts.CHARTS) and "下载 .xlsx" not in html
 
 
 def test_echarts_is_served_from_node_modules():

@@ -39,6 +39,21 @@ def page(client, topic):
 # --- what the page shows ---------------------------------------------------------------------
 
 
+def test_due_date_is_the_unanswered_referrals_deadline(world, office_staff):
+    """办理期限 after 交办: the referral's deadline (the topic's own stays empty), the same
+    date the list and the export show; "—" when there is no deadline of any kind."""
+    client = client_for(office_staff)
+    topic = set_status(world.topic_a, TopicStatus.ACCEPTED)
+    assert '<dd class="col-8 col-sm-9" id="topic-due">—</dd>' in page(client, topic)
+
+    topic = set_status(topic, TopicStatus.REFERRED)
+    due = TODAY() + 7 * DAY
+    ReferralFactory(topic=topic, department=world.department_a, deadline=due)
+    assert topic.deadline is None
+    html = page(client, topic)
+    assert f'<dd class="col-8 col-sm-9" id="topic-due">{due.isoformat()}</dd>' in html
+
+
 def test_timeline_shows_kind_actor_shanghai_time_and_move(world, office_staff):
     topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
     at = datetime.datetime(2026, 3, 1, 1, 30, tzinfo=datetime.UTC)  # 09:30 in Shanghai

@@ -10,7 +10,7 @@ from consult_portal.lists import Column, EmptyState, FilteredListMixin, maybe_re
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 
-from .. import lifecycle
+from .. import lifecycle, rules
 from ..exports import TOPIC_EXPORT
 from ..filters import TopicFilter
 from ..lifecycle import TopicStatus
@@ -37,11 +37,14 @@ class TopicListView(FilteredListMixin, ListView):
         Column("area", "区划", ("area__path",)),
         Column("venue", "阵地", ("venue__name",), nullable=True),
         Column("raised_on", "提出日期", ("raised_on",), desc_first=True),
-        Column("deadline", "办理期限", ("deadline",), nullable=True),
+        # ``due`` (topics.rules.with_due): the date shown, so the order matches the column.
+        Column("deadline", "办理期限", ("due",), nullable=True),
     ]
 
     def get_base_queryset(self):
-        return with_overdue_flag(topic_list(user=self.request.user))
+        # ``due``: the effective 办理期限 (an unanswered referral's deadline counts), shown in
+        # the column and exported, the same date as on the topic page.
+        return rules.with_due(with_overdue_flag(topic_list(user=self.request.user)))
 
     def get_empty_state(self):
         return EmptyState(

@@ -67,6 +67,7 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
         "referrals": referrals,
         "events": list(topic.events.all()),
         "duplicates": list(topic.duplicates.all()),
+        "due": due,
         "topic_overdue": rules.topic_is_overdue(topic.status, due, today),
         "can_move": can_act,
         "show_private": topic_policy.user_can(user, "view_private"),
