@@ -120,3 +120,23 @@ def pinyin_q(query: str, field: str = "search_pinyin") -> Q | None:
     if key is None:
         return None
     return Q(**{f"{field}__istartswith": key}) | Q(**{f"{field}__icontains": f" {key}"})
+
+
+class SearchPinyinMixin:
+    """For a model with ``name`` and ``search_pinyin``: the pinyin of the name follows every
+    save. A derived column of the row alone (like ``auto_now``), so computing it in ``save()``
+    covers the forms, the admin, the importers and the factories, which all save through the
+    model; ``bulk_create`` callers call ``refresh_search_pinyin`` themselves."""
+
+    pinyin_of = staticmethod(search_pinyin)  # person_pinyin for people (surname readings)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "name" in update_fields:
+            self.refresh_search_pinyin()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_pinyin"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_pinyin(self) -> None:
+        self.search_pinyin = type(self).pinyin_of(self.name)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
-from consult_portal.pinyin import person_pinyin
+from consult_portal.pinyin import SearchPinyinMixin, person_pinyin
 from consult_portal.roles import scope_for
 from consult_portal.tracking import TrackedQuerySet
 from platforms.models import Area, Venue
@@ -85,8 +85,10 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Member(models.Model):
+class Member(SearchPinyinMixin, models.Model):
     """A CPPCC committee member (委员)."""
+
+    pinyin_of = staticmethod(person_pinyin)  # surnames read as surnames (单 shan, 曾 zeng)
 
     name = models.CharField("姓名", max_length=32)
     # Full pinyin and initials of the name ("wangjianguo wjg"), for the search box; kept by save().
@@ -173,20 +175,6 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        # A derived column of this row alone (like auto_now): computing it here covers the
-        # forms, the admin, the importers and the factories, which all save through the model.
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "name" in update_fields:
-            self.refresh_search_pinyin()
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "search_pinyin"}
-        super().save(*args, **kwargs)
-
-    def refresh_search_pinyin(self) -> None:
-        """Set ``search_pinyin`` from the name; ``bulk_create`` callers call it themselves."""
-        self.search_pinyin = person_pinyin(self.name)
 
 
 class AssignmentRole(models.TextChoices):

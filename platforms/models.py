@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from consult_portal.phones import PhoneNumberField
-from consult_portal.pinyin import search_pinyin
+from consult_portal.pinyin import SearchPinyinMixin
 from consult_portal.roles import scope_for
 from consult_portal.tracking import TrackedQuerySet
 
@@ -145,7 +145,7 @@ class VenueQuerySet(TrackedQuerySet):
         return self.filter(is_active=True)
 
 
-class Venue(models.Model):
+class Venue(SearchPinyinMixin, models.Model):
     """A consultation venue (协商平台/阵地)."""
 
     name = models.CharField("名称", max_length=100)
@@ -209,20 +209,6 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        # A derived column of this row alone (like auto_now): computing it here covers the
-        # forms, the admin, the importers and the factories, which all save through the model.
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "name" in update_fields:
-            self.refresh_search_pinyin()
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "search_pinyin"}
-        super().save(*args, **kwargs)
-
-    def refresh_search_pinyin(self) -> None:
-        """Set ``search_pinyin`` from the name; ``bulk_create`` callers call it themselves."""
-        self.search_pinyin = search_pinyin(self.name)
 
 
 class StandardItem(models.TextChoices):

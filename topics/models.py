@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from consult_portal.phones import PhoneNumberField
-from consult_portal.pinyin import search_pinyin
+from consult_portal.pinyin import SearchPinyinMixin
 from consult_portal.roles import scope_for
 from consult_portal.tracking import TrackedQuerySet
 from members.models import Member
@@ -31,7 +31,7 @@ class DepartmentQuerySet(models.QuerySet):
         return self.none()
 
 
-class Department(models.Model):
+class Department(SearchPinyinMixin, models.Model):
     """A government department (职能部门) that takes on referred topics."""
 
     name = models.CharField("名称", max_length=64)
@@ -59,20 +59,6 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args, **kwargs):
-        # A derived column of this row alone (like auto_now): computing it here covers the
-        # forms, the admin, the importers and the factories, which all save through the model.
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "name" in update_fields:
-            self.refresh_search_pinyin()
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "search_pinyin"}
-        super().save(*args, **kwargs)
-
-    def refresh_search_pinyin(self) -> None:
-        """Set ``search_pinyin`` from the name; ``bulk_create`` callers call it themselves."""
-        self.search_pinyin = search_pinyin(self.name)
 
 
 class TopicCategory(models.Model):
