@@ -4,9 +4,7 @@ they are about, so ``platforms:venue_detail`` and ``members:detail`` keep their 
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from members import urls as members_urls
 from platforms import urls as platforms_urls
@@ -31,7 +29,7 @@ members_patterns = [
 
 urlpatterns = [
     # Browsers and the admin ask for /favicon.ico whatever the page links: send them to the icon.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("", views.HomeView.as_view(), name="home"),
     path("search/", search_views.SearchView.as_view(), name="search"),  # issue 16: header box
     path(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -36,3 +38,9 @@ class HomeView(RoleRequiredMixin, TemplateView):
         else:
             context.update(office_home(user=user))
         return context
+
+
+def favicon(request):
+    """/favicon.ico → the icon's static address, looked up per request: in production the
+    address carries the file's hash, known only once collectstatic has run (not at import)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
