@@ -98,5 +98,9 @@ def login(page, live_server, username: str, password: str = "demo1234") -> None:
 
 
 def fits(page) -> bool:
-    """No horizontal scrolling of the page itself (wide tables scroll inside their box)."""
+    """No horizontal scrolling of the page itself (wide tables scroll inside their box).
+
+    Callers wait for what the new page shows first; waiting for its load here as well keeps a
+    measurement from landing on a document that is still being replaced."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.factories import MemberFactory
 from topics.models import Consultation, Topic
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +52,7 @@ def test_staff_logs_a_session_with_attendance_and_a_new_topic(
     page.locator("#id_new-0-title").fill("小区夜间照明不足")
     page.locator("#id_new-0-category").select_option(label="道路修复")
     page.locator("#id_minutes").fill("居民代表就停车位划线发表意见。")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     screenshot(page, "consultation-form")
 
     page.get_by_role("button", name="保存").click()
@@ -61,7 +61,7 @@ def test_staff_logs_a_session_with_attendance_and_a_new_topic(
     expect(page.get_by_text("已登记协商活动")).to_be_visible()
     expect(page.get_by_role("link", name="小区夜间照明不足")).to_be_visible()
     expect(page.get_by_role("link", name="编辑")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
 
     session = Consultation.objects.get(title="桃花岭小区停车问题居民议事会")
     assert dict(session.attendances.values_list("member__name", "status")) == {

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.factories import TopicFactory
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,7 +40,7 @@ def test_leader_reads_a_chart_table_and_downloads_it(live_server, page, district
     expect(funnel).to_have_attribute("aria-label", re.compile("提出3件"))
     box = funnel.bounding_box()
     assert box["width"] <= page.viewport_size["width"]
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
 
     card = page.locator("section", has=page.get_by_role("heading", name="议题办理漏斗"))
     table = card.get_by_role("table")

@@ -22,6 +22,7 @@ def test_staff_import_members_from_a_sheet(
     open_nav(page)
     page.get_by_role("link", name="导入").click()
     page.get_by_role("link", name="导入委员").click()
+    expect(page.get_by_label("表格文件")).to_be_visible()
     assert fits(page)
     screenshot(page, "import-upload")
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.factories import TopicFactory
 
-from .conftest import screenshot, unfold
+from .conftest import fits, screenshot, unfold
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,7 +46,7 @@ def test_filter_sort_and_export_the_topic_list(live_server, page, office_staff, 
     expect(page.get_by_role("link", name="学院路交办的路灯")).to_be_visible()
     expect(page.get_by_role("link", name="已立项的护栏")).to_have_count(0)
     expect(page.get_by_text("共 1 条")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
 
     # Sorting keeps the filter; the sorted column says so to screen readers.
     if page.viewport_size["width"] >= 768:

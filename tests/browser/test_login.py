@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,7 +23,7 @@ def test_staff_logs_in_and_lands_on_home_in_chinese(live_server, page, office_st
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     expect(page.get_by_text("待立项议题")).to_be_visible()
     # The page fits the viewport: no horizontal scrolling on a 390 px phone.
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     path = screenshot(page, "staff-home")
     assert path.stat().st_size > 10_000
 

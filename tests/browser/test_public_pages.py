@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from topics.lifecycle import TopicStatus
 from topics.models import Topic, TopicSource
 
-from .conftest import screenshot
+from .conftest import fits, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,7 +20,7 @@ pytestmark = [
 def test_resident_raises_an_issue_and_follows_it(live_server, page, world):
     page.goto(f"{live_server.url}/v/{world.venue_a.code}/")
     expect(page.get_by_role("heading", name="桃花岭协商驿站")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     # The honeypot is off screen, out of the tab order and hidden from screen readers.
     assert page.locator("#id_website").evaluate("e => e.getBoundingClientRect().right <= 0")
     expect(page.locator("#id_website")).to_have_attribute("tabindex", "-1")
@@ -43,7 +43,7 @@ def test_resident_raises_an_issue_and_follows_it(live_server, page, world):
     code = page.get_by_test_id("tracking-code").inner_text().strip()
     topic = Topic.objects.get(tracking_code=code)
     assert (topic.source, topic.status) == (TopicSource.RESIDENT, TopicStatus.RAISED)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     # ... so reloading it shows the same code and raises nothing again.
     before = Topic.objects.count()
     page.reload()
@@ -57,5 +57,5 @@ def test_resident_raises_an_issue_and_follows_it(live_server, page, world):
         re.compile(r"已受理\s*$"), use_inner_text=True
     )
     assert "13800138000" not in page.content()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     screenshot(page, "public-track")

@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import MemberFactory, TopicFactory
 
-from .conftest import open_nav, screenshot
+from .conftest import fits, open_nav, screenshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,7 +51,7 @@ def test_search_from_the_header(live_server, page, office_staff, world):
     topic = page.get_by_role("link", name=re.compile("路灯长期不亮"))
     assert topic.is_visible()
     # Readable: nothing wider than the screen, the long title wraps inside it.
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert fits(page)
     assert topic.bounding_box()["width"] <= page.viewport_size["width"]
     screenshot(page, "search-results")
 
