@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from .exports import csv_lines
-from .models import AuditEntry
+from .models import AuditEntry, CalendarDay
 from .roles import Role, scope_for
 
 
@@ -93,3 +93,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
         )
         response["Content-Disposition"] = 'attachment; filename="audit.csv"'
         return response
+
+
+# --- holidays and 调休 an office enters before the chinese-calendar package knows them ----------
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+    search_fields = ["name"]

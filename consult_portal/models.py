@@ -1,4 +1,5 @@
-"""The base app's one table: the audit log (sign-ins, exports, imports, rights, admin writes)."""
+"""The base app's tables: the audit log (sign-ins, exports, imports, rights, admin writes), the
+signed-in sessions, and the days an office marks as working days or holidays."""
 
 from django.conf import settings
 from django.db import models
@@ -70,3 +71,24 @@ class SignedInSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.ip}"
+
+
+class CalendarDay(models.Model):
+    """A day whose working-day status an office states itself: the next year's holidays and 调休
+    working weekends before the ``chinese-calendar`` package knows them (the State Council
+    publishes them in November), or a local correction. Days without a row follow the package,
+    and beyond its years Monday to Friday (``consult_portal.workdays``)."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField(
+        "是否工作日", help_text="勾选:当天上班(如调休的周末);不勾选:当天放假。"
+    )
+    name = models.CharField("说明", max_length=32, blank=True, help_text="如“春节”“国庆调休上班”")
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {'上班' if self.is_workday else '放假'} {self.name}".strip()
