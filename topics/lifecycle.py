@@ -101,13 +101,13 @@ POS, NEG, NEU = Tone.POSITIVE, Tone.NEGATIVE, Tone.NEUTRAL
 
 MOVES: tuple[Move, ...] = (
     # 登记 → 受理 | 不予受理
-    Move("accept", S.RAISED, S.ACCEPTED, "受理", POS),
-    Move("decline", S.RAISED, S.DECLINED, "不予受理", NEG, needs_note=True),
+    Move("accept", S.RAISED, S.ACCEPTED, "受理", POS, form="accept"),
+    Move("decline", S.RAISED, S.DECLINED, "不予受理", NEG, needs_note=True, form="decline"),
     # 受理 → 现场解决 | 列入协商 | 交办 | 提级 | 转提案 | 转社情民意
     Move("solve_on_spot", S.ACCEPTED, S.RESOLVED, "现场解决", POS, form="resolve"),
-    Move("consult", S.ACCEPTED, S.CONSULTING, "列入协商", POS),
+    Move("consult", S.ACCEPTED, S.CONSULTING, "列入协商", POS, form="consult"),
     Move("refer", S.ACCEPTED, S.REFERRED, "交办", POS, form="refer"),
-    Move("elevate", S.ACCEPTED, S.ELEVATED, "提级", NEU, needs_note=True),
+    Move("elevate", S.ACCEPTED, S.ELEVATED, "提级", NEU, needs_note=True, form="elevate"),
     Move("escalate", S.ACCEPTED, S.ESCALATED, "转提案", NEU, needs_note=True),
     Move("report", S.ACCEPTED, S.REPORTED, "转社情民意", NEU, needs_note=True),
     # 协商 → 达成共识 → 协商解决 | 交办
@@ -125,9 +125,9 @@ MOVES: tuple[Move, ...] = (
     Move("report", S.UNRESOLVED, S.REPORTED, "转社情民意", NEU, needs_note=True),
     # 办结 → 回访 | 跟踪问效; 回访 → 重新办理 (不满意) | 跟踪问效; 跟踪问效 → 落实
     Move("visit", S.RESOLVED, S.RATED, "回访", POS, form="rate"),
-    Move("follow", S.RESOLVED, S.FOLLOW_UP, "跟踪问效", NEU),
-    Move("reopen", S.RATED, S.REFERRED, "重新办理", NEU, needs_note=True),
-    Move("follow", S.RATED, S.FOLLOW_UP, "跟踪问效", NEU),
+    Move("follow", S.RESOLVED, S.FOLLOW_UP, "跟踪问效", NEU, form="follow"),
+    Move("reopen", S.RATED, S.REFERRED, "重新办理", NEU, needs_note=True, form="reopen"),
+    Move("follow", S.RATED, S.FOLLOW_UP, "跟踪问效", NEU, form="follow"),
     Move("implement", S.FOLLOW_UP, S.IMPLEMENTED, "确认落实", POS),
 )
 

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from topics.lifecycle import TopicStatus
-from topics.models import EventKind, Referral, Topic, TopicEvent
+from topics.models import EventKind, Referral, Topic, TopicEvent, TopicVisit
 from topics.services.topic_actions import (
     referral_record_reply,
     topic_add_assisting,
@@ -350,12 +350,12 @@ def test_rate_a_resolved_topic(world, office_staff):
     assert event.kind == EventKind.RATING and "基本满意" in event.note
 
 
-@pytest.mark.parametrize("status", [TopicStatus.IN_PROGRESS, TopicStatus.RATED])
+@pytest.mark.parametrize("status", [TopicStatus.IN_PROGRESS, TopicStatus.REPLIED])
 def test_rate_only_when_resolved(world, office_staff, status):
     topic = set_status(world.topic_a, status)
-    with pytest.raises(TransitionError, match="仅办结后可评价"):
+    with pytest.raises(TransitionError, match="仅办结后可回访"):
         topic_rate(actor=office_staff, topic=topic, rating="satisfied")
-    assert not TopicEvent.objects.exists()
+    assert not TopicEvent.objects.exists() and not TopicVisit.objects.exists()
 
 
 def test_rate_refuses_unknown_rating_and_date_before_resolution(world, office_staff):

@@ -118,9 +118,13 @@ def test_referrals_show_overdue_and_replies(world, office_staff):
             ["topics:resolve", "继续办理", "退回重办", "未解决"],
             ["topics:rate"],
         ),
-        (TopicStatus.RESOLVED, ["topics:rate", "跟踪问效"], ["topics:merge", "topics:resolve"]),
-        (TopicStatus.RATED, ["跟踪问效"], ["重新办理", "topics:refer"]),
-        (TopicStatus.FOLLOW_UP, ["确认落实"], ["topics:merge"]),
+        (
+            TopicStatus.RESOLVED,
+            ["topics:rate", "topics:follow_up"],
+            ["topics:merge", "topics:resolve"],
+        ),
+        (TopicStatus.RATED, ["topics:follow_up"], ["topics:reopen", "topics:refer"]),
+        (TopicStatus.FOLLOW_UP, ["确认落实", "topics:follow_up"], ["topics:merge"]),
         (TopicStatus.IMPLEMENTED, [], ["确认落实", "topics:merge", "topics:resolve"]),
     ],
 )

@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from .. import events, lifecycle
 from ..lifecycle import OPEN_STATES, TopicStatus
-from ..models import Department, EventKind, Rating, Referral, ReferralRole, Topic, TopicEvent
+from ..models import (
+    Department,
+    EventKind,
+    Referral,
+    ReferralRole,
+    ResolutionKind,
+    Topic,
+    TopicEvent,
+)
 from ..permissions import can_move_topic
 from .transitions import TransitionError, topic_transition
 
@@ -39,6 +47,13 @@ __all__ = [
 ]
 
 NOT_ALLOWED = "议题当前为“%(current)s”,不能%(action)s。"
+
+# How a topic was solved, by the state it was resolved from.
+RESOLUTION_KIND_FROM = {
+    TopicStatus.ACCEPTED: ResolutionKind.ON_SPOT,
+    TopicStatus.AGREED: ResolutionKind.AGREEMENT,
+    TopicStatus.REPLIED: ResolutionKind.REFERRAL,
+}
 
 
 def referral_default_deadline(today: datetime.date | None = None) -> datetime.date:
@@ -308,8 +323,10 @@ def topic_resolve(
 ) -> TopicEvent:
     """办结: the public summary (residents see it) and a private note (staff only).
 
-    The internal note is appended to ``internal_notes`` and never written to the timeline, which
-    members can read. One TRANSITION event 办理 → 办结 whose note is the public summary.
+    From 已受理 it is 现场解决 (即知即办), from 已达成共识 协商解决, from 已答复 交办办结: the move
+    sets ``resolution_kind`` so the figures can count each. The internal note is appended to
+    ``internal_notes`` and never written to the timeline, which members can read. One TRANSITION
+    event → 已办结 whose note is the public summary.
     """
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
     if not lifecycle.is_allowed(locked.status, TopicStatus.RESOLVED):
@@ -332,8 +349,9 @@ def topic_resolve(
     )
     locked.resolved_on = resolved_on
     locked.resolution_summary = summary
+    locked.resolution_kind = RESOLUTION_KIND_FROM[event.from_status]
     internal_note = (internal_note or "").strip()
-    fields = ["resolved_on", "resolution_summary"]
+    fields = ["resolved_on", "resolution_summary", "resolution_kind"]
     if internal_note:
         stamp = f"[办结 {resolved_on.isoformat()}] {internal_note}"
         locked.internal_notes = (
@@ -345,7 +363,6 @@ def topic_resolve(
     return event
 
 
-@transaction.atomic
 def topic_rate(
     *,
     actor,
@@ -354,35 +371,22 @@ def topic_rate(
     rated_on: datetime.date | None = None,
     note: str = "",
     expected_from: str | None = None,
+    method: str = "call",
+    visitor: str = "",
 ) -> TopicEvent:
-    """评价: the residents' rating (满意 / 基本满意 / 不满意), collected offline and entered by
-    staff. Only a resolved topic can be rated (办结 → 评价); one RATING event."""
-    locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
-    if not lifecycle.is_allowed(locked.status, TopicStatus.RATED):
-        raise _refuse(locked.status, "记录群众评价(仅办结后可评价)")
-    if rating not in Rating.values:
-        raise ValidationError({"rating": "请选择满意、基本满意或不满意。"}, code="invalid")
-    rated_on = rated_on or timezone.localdate()
-    _check_day(
-        rated_on,
-        field="rated_on",
-        not_before=locked.resolved_on or locked.raised_on,
-        before_label="办结日期",
-    )
-    label = Rating(rating).label
-    note = (note or "").strip()
-    event = _move(
+    """回访 (by phone unless ``method`` says otherwise): see ``practice.topic_visit``."""
+    from .practice import topic_visit
+
+    return topic_visit(
         actor=actor,
-        locked=locked,
-        to=TopicStatus.RATED,
-        kind=EventKind.RATING,
-        note=f"群众评价:{label}。{note}" if note else f"群众评价:{label}。",
+        topic=topic,
+        rating=rating,
+        method=method,
+        visited_on=rated_on,
+        visitor=visitor,
+        note=note,
+        expected_from=expected_from,
     )
-    locked.rating = rating
-    locked.rated_on = rated_on
-    locked.save(update_fields=["rating", "rated_on"])
-    _sync(topic, locked, ["status", "updated_at", "rating", "rated_on"])
-    return event
 
 
 @transaction.atomic
