@@ -277,10 +277,15 @@ def topic_follow_up(
 def office_above(topic: Topic):
     """The area of the committee above the office that handles ``topic``: the parent of its
     district (or of its own area when that is a district or higher); None at the top."""
-    area = topic.area
+    from platforms.models import Area
+
+    area, step = topic.area, Area.steplen
     if area.level > AreaLevel.DISTRICT:
-        area = area.get_ancestors().filter(level=AreaLevel.DISTRICT).first() or area
-    return area.get_parent()
+        prefixes = [area.path[: step * i] for i in range(1, area.depth)]
+        area = Area.objects.filter(level=AreaLevel.DISTRICT, path__in=prefixes).first() or area
+    if area.depth <= 1:
+        return None
+    return Area.objects.filter(path=area.path[:-step]).first()
 
 
 @transaction.atomic
