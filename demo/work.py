@@ -30,6 +30,7 @@ from topics.models import (
     Rating,
     Referral,
     ReferralRole,
+    ResolutionKind,
     Topic,
     TopicEvent,
     TopicSource,
@@ -427,6 +428,11 @@ def fill_outcome(b: DemoBuilder, topic: Topic, text, words, moves: dict[str, dt.
         topic.deadline = moves[S.REFERRED] + dt.timedelta(days=words["referral_days"])
     if S.RESOLVED in moves:
         topic.resolved_on = moves[S.RESOLVED]
+        before = list(moves)[list(moves).index(S.RESOLVED) - 1] if len(moves) > 1 else S.ACCEPTED
+        topic.resolution_kind = {
+            S.ACCEPTED: ResolutionKind.ON_SPOT,
+            S.AGREED: ResolutionKind.AGREEMENT,
+        }.get(before, ResolutionKind.REFERRAL)
         topic.resolution_summary = rng.choice(text.resolutions).format(**words)
     if (S.RESOLVED in moves or S.UNRESOLVED in moves) and rng.random() < 0.25:
         topic.internal_notes = rng.choice(texts.INTERNAL_NOTES)
