@@ -24,6 +24,7 @@ from .factories import (
 )
 
 TODAY = timezone.localdate
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -383,19 +384,22 @@ def test_client_ip(settings, rf, proxies, remote, forwarded, expected):
 
 
 STEPPER = {
-    TopicStatus.RAISED: "已受理",
-    TopicStatus.ACCEPTED: "立项",
-    TopicStatus.CONSULTING: "立项",
-    TopicStatus.REFERRED: "交办",
+    TopicStatus.RAISED: "受理",
+    TopicStatus.ACCEPTED: "办理",
+    TopicStatus.CONSULTING: "协商",
+    TopicStatus.REFERRED: "办理",
     TopicStatus.IN_PROGRESS: "办理",
-    TopicStatus.RESOLVED: "办结",
+    TopicStatus.REPLIED: "办结",
+    # 办结: the 回访 is what is pending; the resident may rate here.
+    TopicStatus.RESOLVED: "回访",
+    TopicStatus.FOLLOW_UP: "跟踪问效",
 }
 
 
 @pytest.mark.parametrize("status,current", list(STEPPER.items()))
 def test_tracking_page_marks_the_current_step(world, status, current):
     fields = {"status": status}
-    if status == TopicStatus.RESOLVED:
+    if status in (TopicStatus.RESOLVED, TopicStatus.FOLLOW_UP):
         fields["resolved_on"] = TODAY()
     topic = TopicFactory(area=world.community_a, venue=world.venue_a, **fields)
     response = Client().get(f"/t/{topic.tracking_code.lower()}/")
@@ -406,22 +410,39 @@ def test_tracking_page_marks_the_current_step(world, status, current):
     assert ("评价办理结果" in html) == (status == TopicStatus.RESOLVED)
 
 
-@pytest.mark.parametrize("status", [TopicStatus.RATED, TopicStatus.FOLLOW_UP])
-def test_once_rated_every_step_is_done_and_the_last_shows_the_rating(world, status):
-    topic = resolved_topic(world.venue_a, status=status, rating=Rating.BASICALLY, rated_on=TODAY())
+def test_once_rated_every_step_is_done_and_the_last_shows_the_rating(world):
+    topic = resolved_topic(
+        world.venue_a, status=TopicStatus.RATED, rating=Rating.BASICALLY, rated_on=TODAY()
+    )
     html = Client().get(f"/t/{topic.tracking_code}/").content.decode()
     assert 'aria-current="step"' not in html
     steps = re.findall(r'<li class="stepper-step([^"]*)"', html)
-    assert steps == [" is-done"] * 6
+    assert steps and steps == [" is-done"] * len(steps)
     last = html.split('<li class="stepper-step')[-1].split("</li>")[0]
-    assert "评价" in last and "基本满意" in last
+    assert "回访" in last and "基本满意" in last and TODAY().isoformat() in last
     assert "评价办理结果" not in html
+
+
+def test_each_step_shows_its_date_and_the_consultation_step_when_there_was_one(world, office_staff):
+    from topics.services import topic_transition
+    from topics.services.practice import topic_accept, topic_consult
+
+    topic = TopicFactory(area=world.community_a, venue=world.venue_a, raised_on=TODAY() - 5 * DAY)
+    topic_accept(actor=office_staff, topic=topic)
+    topic_consult(actor=office_staff, topic=topic, session=world.session_a)
+    topic_transition(topic=topic, actor=office_staff, to=TopicStatus.AGREED)
+    html = Client().get(f"/t/{topic.tracking_code}/").content.decode()
+    labels = re.findall(
+        r'<span>(?:<span class="visually-hidden">已完成:</span>)?([^<]+)</span>', html
+    )
+    assert labels[:4] == ["提交", "受理", "协商", "办结"]
+    assert (TODAY() - 5 * DAY).isoformat() in html and TODAY().isoformat() in html
 
 
 def test_declined_topic_is_shown_plainly(world):
     topic = TopicFactory(area=world.community_a, status=TopicStatus.DECLINED)
     html = Client().get(f"/t/{topic.tracking_code}/").content.decode()
-    assert "不予立项" in html and 'aria-current="step"' not in html
+    assert "不予受理" in html and 'aria-current="step"' not in html
 
 
 def test_unknown_tracking_code_is_404_with_a_public_page_that_says_so(world):

@@ -20,6 +20,7 @@ from .lifecycle import TopicStatus
 from .models import (
     Consultation,
     ConsultationForm,
+    ConsultationTopic,
     Department,
     Referral,
     Topic,
@@ -83,6 +84,13 @@ class TopicFilter(ListFilterSet):
     rated = django_filters.ChoiceFilter(
         label="群众评价", choices=RATED_CHOICES, empty_label="全部", method="filter_rated"
     )
+    # 协商议题: on at least one session's agenda (derived from the links, see DECISIONS).
+    kind = django_filters.ChoiceFilter(
+        label="类型",
+        choices=[("problem", "群众问题"), ("agenda", "协商议题")],
+        empty_label="全部",
+        method="filter_kind",
+    )
 
     class Meta:
         model = Topic
@@ -98,6 +106,7 @@ class TopicFilter(ListFilterSet):
             "raised_max",
             "overdue",
             "rated",
+            "kind",
         ]
 
     def filter_q(self, queryset, name, value):
@@ -128,6 +137,12 @@ class TopicFilter(ListFilterSet):
     def filter_overdue(self, queryset, name, value):
         # The one definition of "overdue" is topics.rules (TopicQuerySet.overdue applies it).
         return queryset.overdue() if value else queryset
+
+    def filter_kind(self, queryset, name, value):
+        on_agenda = Exists(ConsultationTopic.objects.filter(topic=OuterRef("pk")))
+        if value == "agenda":
+            return queryset.filter(on_agenda)
+        return queryset.filter(~on_agenda) if value == "problem" else queryset
 
     def filter_rated(self, queryset, name, value):
         return queryset.exclude(rating="") if value == "1" else queryset.filter(rating="")

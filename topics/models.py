@@ -94,6 +94,29 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", "不满意"
 
 
+class RedirectChannel(models.TextChoices):
+    """分流: where a problem the office does not take on was sent instead."""
+
+    PETITION = "petition", "信访"
+    HOTLINE = "hotline", "12345热线"
+    JUDICIAL = "judicial", "司法途径"
+    OTHER = "other", "其他渠道"
+
+
+class ResolutionKind(models.TextChoices):
+    """How a topic came to 已办结 (the figures count each)."""
+
+    ON_SPOT = "on_spot", "现场解决"
+    AGREEMENT = "agreement", "协商解决"
+    REFERRAL = "referral", "交办办结"
+
+
+class VisitMethod(models.TextChoices):
+    CALL = "call", "电话回访"
+    VISIT = "visit", "上门回访"
+    SELF = "self", "群众自评"
+
+
 # Unambiguous characters (no 0/O, 1/I/L) so a code read aloud over the phone survives.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 8
@@ -187,8 +210,28 @@ class Topic(models.Model):
     resolved_on = models.DateField("办结日期", null=True, blank=True)
     resolution_summary = models.TextField("办理结果(公开)", blank=True)
     internal_notes = models.TextField("内部备注(不公开)", blank=True)
+    # The latest 回访's rating (TopicVisit keeps every one).
     rating = models.CharField("群众评价", max_length=16, choices=Rating.choices, blank=True)
     rated_on = models.DateField("评价日期", null=True, blank=True)
+    # 受理 / 不予受理: the reason given, and for a decline where the problem was sent (分流).
+    decision_reason = models.TextField("受理意见", blank=True)
+    redirect_channel = models.CharField(
+        "分流渠道", max_length=16, choices=RedirectChannel.choices, blank=True
+    )
+    redirect_note = models.CharField("分流说明", max_length=200, blank=True)
+    resolution_kind = models.CharField(
+        "办结方式", max_length=16, choices=ResolutionKind.choices, blank=True, db_index=True
+    )
+    # 提级: the district's topic this one was raised from (this one is in the office above's
+    # queue; the original is 已提级).
+    elevated_from = models.OneToOneField(
+        "self",
+        verbose_name="提级自",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="elevated_to",
+    )
     # Set when this topic was a duplicate folded into another one (status "merged"); its URL
     # then redirects to the survivor. Events and links stay where they were written.
     merged_into = models.ForeignKey(
@@ -267,10 +310,16 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", "状态变更"
     REFERRAL = "referral", "交办部门"
     REPLY = "reply", "部门答复"
-    RATING = "rating", "群众评价"
+    RATING = "rating", "回访"
     MERGE = "merge", "合并"
     COMMENT = "comment", "备注"
     EDIT = "edit", "后台修改"
+    # 重新办理 after a 不满意 回访: the figures count these events as reopened topics.
+    REOPEN = "reopen", "重新办理"
+    FOLLOW_UP = "follow_up", "跟踪问效"
+    ELEVATE = "elevate", "提级"
+    AGENDA = "agenda", "列入协商"
+    STAFF_EDIT = "staff_edit", "修改议题"
 
 
 class TopicEvent(models.Model):
@@ -306,6 +355,71 @@ class TopicEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.from_status}→{self.to_status}"
+
+
+class TopicVisit(models.Model):
+    """回访: a call or visit to the resident after 办结, with their rating (several possible: a
+    reopened topic is visited again). The latest one's rating is copied onto the topic."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="visits"
+    )
+    visited_on = models.DateField("回访日期")
+    visitor = models.CharField("回访人", max_length=32, blank=True)
+    method = models.CharField("回访方式", max_length=8, choices=VisitMethod.choices)
+    rating = models.CharField("群众评价", max_length=16, choices=Rating.choices)
+    note = models.TextField("回访记录", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        ordering = ["visited_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.visited_on} {self.get_rating_display()}"
+
+
+class TopicFollowUp(models.Model):
+    """跟踪问效: a dated check on a closed topic (a B-class promise, a works project's progress)
+    until the office marks it 已落实."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    checked_on = models.DateField("跟踪日期")
+    text = models.TextField("跟踪情况")
+    progress = models.PositiveSmallIntegerField("进度(%)", default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "跟踪问效"
+        verbose_name_plural = "跟踪问效"
+        ordering = ["checked_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="topic_follow_up_progress_max_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.checked_on} {self.progress}%"
 
 
 class ReferralRole(models.TextChoices):

@@ -13,7 +13,7 @@ from members.models import Assignment, DutyShift, ShiftStatus
 from platforms.models import Venue
 
 from .lifecycle import RESOLVED_STATES
-from .models import Topic
+from .models import Referral, Topic, TopicEvent
 
 PUBLIC_OUTCOMES = 5
 
@@ -78,9 +78,49 @@ def public_topic_or_404(code: str) -> Topic:
             "rating",
             "rated_on",
             "tracking_code",
+            "decision_reason",
+            "redirect_channel",
+            "redirect_note",
+            "resolution_kind",
             "category__name",
             "venue__name",
             "venue__code",
         ),
         tracking_code=(code or "").strip().upper(),
     )
+
+
+def public_step_dates(topic: Topic) -> dict[str, datetime.date]:
+    """The day the topic last reached each state (from its timeline; one query). Only states
+    and dates: no note, no actor."""
+    days: dict[str, datetime.date] = {}
+    rows = (
+        TopicEvent.objects.filter(topic=topic)
+        .exclude(to_status="")
+        .order_by("at", "pk")
+        .values_list("to_status", "at")
+    )
+    for status, at in rows:
+        days[status] = timezone.localdate(at)
+    return days
+
+
+# The 答复 class (A/B/C) in the words a resident understands. The ``units`` work adds the class
+# to the lead referral (``Referral.reply_class``); until then there is none and nothing is shown.
+REPLY_CLASS_WORDS = {
+    "A": "问题已解决",
+    "B": "正在解决,已列入工作计划",
+    "C": "因条件限制暂时不能解决,已作出解释",
+}
+
+
+def public_reply_class(topic: Topic) -> str:
+    """The lead unit's reply class in plain words, or "" (hook for the ``units`` work)."""
+    if not any(f.name == "reply_class" for f in Referral._meta.get_fields()):
+        return ""
+    value = (
+        Referral.objects.filter(topic=topic, role="lead")
+        .values_list("reply_class", flat=True)
+        .first()
+    )
+    return REPLY_CLASS_WORDS.get(value or "", "")

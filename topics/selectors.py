@@ -46,8 +46,18 @@ def topic_list(*, user, q: str = "", status: str = "") -> QuerySet[Topic]:
 def topic_detail_queryset(*, user) -> QuerySet[Topic]:
     return (
         Topic.objects.visible_to(user)
-        .select_related("area", "venue", "category", "raised_by_member")
+        .select_related(
+            "area", "venue", "category", "raised_by_member", "elevated_from__area", "elevated_to"
+        )
         .prefetch_related(
+            "visits",
+            "follow_ups",
+            Prefetch(
+                "elevated_from__events",
+                queryset=TopicEvent.objects.select_related("actor", "actor__profile").order_by(
+                    "at", "pk"
+                ),
+            ),
             Prefetch(
                 "events",
                 queryset=TopicEvent.objects.select_related("actor", "actor__profile").order_by(

@@ -44,6 +44,14 @@ urlpatterns = [
     path("<int:pk>/rate/", topic_actions.TopicRateView.as_view(), name="rate"),
     path("<int:pk>/merge/", topic_actions.TopicMergeView.as_view(), name="merge"),
     path("<int:pk>/comment/", topic_actions.TopicCommentView.as_view(), name="comment"),
+    # The moves of practice (issue 14)
+    path("<int:pk>/accept/", topic_actions.TopicAcceptView.as_view(), name="accept"),
+    path("<int:pk>/decline/", topic_actions.TopicDeclineView.as_view(), name="decline"),
+    path("<int:pk>/consult/", topic_actions.TopicConsultView.as_view(), name="consult"),
+    path("<int:pk>/elevate/", topic_actions.TopicElevateView.as_view(), name="elevate"),
+    path("<int:pk>/reopen/", topic_actions.TopicReopenView.as_view(), name="reopen"),
+    path("<int:pk>/follow-up/", topic_actions.TopicFollowUpView.as_view(), name="follow_up"),
+    path("<int:pk>/edit/", topic_actions.TopicEditView.as_view(), name="edit"),
 ]
 
 # Lists (issue 4): the department list, in its own module so the views package stays untouched.

@@ -49,8 +49,8 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
     # 2. Open the new topic from the session's page and take it through the lifecycle.
     page.get_by_role("link", name="桃花岭小区夜间照明不足").click()
     page.wait_for_url(re.compile(r"/topics/\d+/$"))
-    page.get_by_role("button", name="立项", exact=True).click()
-    page.get_by_text("议题已转为“立项”").wait_for()
+    page.locator("#accept").get_by_role("button", name="受理", exact=True).click()
+    page.get_by_text("已受理。").wait_for()
 
     page.get_by_label("主办部门").select_option(label="西陵区住建局")
     page.locator("#refer").get_by_role("button", name="交办").click()
@@ -67,7 +67,7 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
     page.get_by_text("议题已办结").wait_for()
 
     page.get_by_label("满意", exact=True).check()
-    page.get_by_role("button", name="保存评价").click()
+    page.get_by_role("button", name="保存回访").click()
     page.get_by_text("已记录群众评价").wait_for()
     assert fits(page)
     screenshot(page, "journey-topic-rated")
@@ -75,8 +75,8 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
     # 3. Find it on the list of resolved topics (办结 and 评价), through the filter form.
     page.goto(f"{live_server.url}/topics/")
     unfold(page, page.get_by_role("button", name=re.compile("更多筛选条件")), "#list-filters-more")
-    page.get_by_label("办结", exact=True).check()
-    page.get_by_label("评价", exact=True).check()
+    page.get_by_label("已办结", exact=True).check()
+    page.get_by_label("已回访", exact=True).check()
     page.get_by_role("button", name="筛选", exact=True).click()
     page.wait_for_url(re.compile(r"status=resolved.*status=rated"))
     expect(page.get_by_role("link", name="桃花岭小区夜间照明不足")).to_be_visible()
@@ -95,7 +95,8 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
         EventKind.RAISED,
         EventKind.TRANSITION,
         EventKind.REFERRAL,
-        EventKind.REPLY,
+        EventKind.REPLY,  # 签收, recorded with the lead's reply
+        EventKind.REPLY,  # 答复: 办理中 → 已答复
         EventKind.TRANSITION,
         EventKind.RATING,
     ]

@@ -26,8 +26,8 @@ def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, wor
     page.wait_for_url(f"{live_server.url}/")
 
     page.goto(f"{live_server.url}/topics/{topic.pk}/")
-    page.get_by_role("button", name="立项", exact=True).click()
-    page.get_by_text("议题已转为“立项”").wait_for()
+    page.locator("#accept").get_by_role("button", name="受理", exact=True).click()
+    page.get_by_text("已受理。").wait_for()
 
     page.get_by_label("主办部门").select_option(label="西陵区住建局")
     page.get_by_label("西陵区城管局").check()
@@ -54,7 +54,7 @@ def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, wor
     page.get_by_text("议题已办结").wait_for()
 
     page.get_by_label("基本满意").check()
-    page.get_by_role("button", name="保存评价").click()
+    page.get_by_role("button", name="保存回访").click()
     page.get_by_text("已记录群众评价").wait_for()
     assert fits(page)
     path = screenshot(page, "topic-rated")
@@ -62,4 +62,5 @@ def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, wor
 
     topic = Topic.objects.get(pk=topic.pk)
     assert (topic.status, topic.rating) == (TopicStatus.RATED, "basically")
-    assert topic.events.count() == 5
+    # 受理, 交办, 签收 and 答复 (with the lead's reply), 办结, 回访.
+    assert topic.events.count() == 6

@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from platforms.models import Area, Venue
 
-from ..models import Department, Rating, Topic, TopicCategory
+from ..models import (
+    Consultation,
+    Department,
+    Rating,
+    RedirectChannel,
+    Topic,
+    TopicCategory,
+    VisitMethod,
+)
+from ..services.practice import agenda_sessions
 from ..services.topic_actions import referral_default_deadline
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -119,18 +128,104 @@ class ResolveForm(_ActionForm):
 
 
 class RateForm(_ActionForm):
-    rating = forms.ChoiceField(label="群众评价", choices=Rating.choices, widget=forms.RadioSelect)
-    rated_on = forms.DateField(label="评价日期", widget=DATE_WIDGET)
-    note = forms.CharField(
-        label="评价说明(如回访方式)",
+    """回访: who called or visited, when, how, and the resident's rating."""
+
+    method = forms.ChoiceField(
+        label="回访方式",
+        choices=[(VisitMethod.CALL, VisitMethod.CALL.label), (VisitMethod.VISIT, "上门回访")],
+        initial=VisitMethod.CALL,
         required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.RadioSelect,
+    )
+    visitor = forms.CharField(label="回访人", required=False, max_length=32)
+    rating = forms.ChoiceField(label="群众评价", choices=Rating.choices, widget=forms.RadioSelect)
+    rated_on = forms.DateField(label="回访日期", widget=DATE_WIDGET)
+    note = forms.CharField(
+        label="回访记录", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rated_on"].initial = timezone.localdate()
+
+    def clean_method(self):
+        return self.cleaned_data.get("method") or VisitMethod.CALL
+
+
+class AcceptForm(_ActionForm):
+    reason = forms.CharField(
+        label="受理意见(可选)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DeclineForm(_ActionForm):
+    reason = forms.CharField(
+        label="不予受理的原因", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    channel = forms.ChoiceField(
+        label="分流渠道",
+        required=False,
+        choices=[("", "不分流"), *RedirectChannel.choices],
+        help_text="问题属于其他渠道办理时,选择已引导群众去的渠道。",
+    )
+    channel_note = forms.CharField(label="分流说明", required=False, max_length=200)
+
+
+class ConsultForm(_ActionForm):
+    session = forms.ModelChoiceField(
+        label="协商活动",
+        queryset=Consultation.objects.none(),
+        required=False,
+        empty_label="暂不选择,列入下次协商",
+    )
+    note = forms.CharField(label="说明(可选)", required=False, max_length=1000)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = agenda_sessions(user)
+        self.fields["session"].label_from_instance = lambda c: (
+            f"{timezone.localtime(c.held_at):%Y-%m-%d} {c.venue.name} · {c.title}"
+        )
+
+
+class ReasonForm(_ActionForm):
+    """A move that must say why (提级, 重新办理)."""
+
+    reason = forms.CharField(
+        label="理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FollowUpForm(_ActionForm):
+    checked_on = forms.DateField(label="跟踪日期", widget=DATE_WIDGET)
+    progress = forms.IntegerField(label="进度(%)", min_value=0, max_value=100, initial=0)
+    text = forms.CharField(
+        label="跟踪情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checked_on"].initial = timezone.localdate()
+
+
+class TopicEditForm(forms.ModelForm):
+    """Staff correct a topic's title, category, description and area (history kept)."""
+
+    class Meta:
+        model = Topic
+        fields = ["title", "category", "description", "area"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.visible_to(user).order_by("path")
+        self.fields["area"].label_from_instance = lambda a: f"{'  ' * max(a.depth - 1, 0)}{a.name}"
+        self.fields["category"].queryset = TopicCategory.objects.all()
+        self.helper = _helper()
+        self.helper.form_id = "edit-form"
 
 
 class MergeForm(_ActionForm):

@@ -19,7 +19,16 @@ from consult_portal import ratelimit
 
 from .. import lifecycle
 from ..lifecycle import TopicStatus
-from ..models import EventKind, Rating, Topic, TopicCategory, TopicEvent, TopicSource
+from ..models import (
+    EventKind,
+    Rating,
+    Topic,
+    TopicCategory,
+    TopicEvent,
+    TopicSource,
+    TopicVisit,
+    VisitMethod,
+)
 from .transitions import TransitionError, topic_create, topic_transition
 
 
@@ -146,6 +155,13 @@ def topic_rate_by_resident(*, topic: Topic, rating: str) -> TopicEvent:
     locked.rating = rating
     locked.rated_on = max(timezone.localdate(), locked.resolved_on or locked.raised_on)
     locked.save(update_fields=["rating", "rated_on"])
+    TopicVisit.objects.create(
+        topic=locked,
+        visited_on=locked.rated_on,
+        method=VisitMethod.SELF,
+        rating=rating,
+        note="群众在查询页面提交。",
+    )
     for field in ("status", "updated_at", "resolved_on", "rating", "rated_on"):
         setattr(topic, field, getattr(locked, field))
     return event

@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from .. import events, lifecycle
 from ..lifecycle import OPEN_STATES, TopicStatus
-from ..models import Department, EventKind, Rating, Referral, ReferralRole, Topic, TopicEvent
+from ..models import (
+    Department,
+    EventKind,
+    Referral,
+    ReferralRole,
+    ResolutionKind,
+    Topic,
+    TopicEvent,
+)
 from ..permissions import can_move_topic
 from .transitions import TransitionError, topic_transition
 
@@ -39,6 +47,13 @@ __all__ = [
 ]
 
 NOT_ALLOWED = "议题当前为“%(current)s”,不能%(action)s。"
+
+# How a topic was solved, by the state it was resolved from.
+RESOLUTION_KIND_FROM = {
+    TopicStatus.ACCEPTED: ResolutionKind.ON_SPOT,
+    TopicStatus.AGREED: ResolutionKind.AGREEMENT,
+    TopicStatus.REPLIED: ResolutionKind.REFERRAL,
+}
 
 
 def referral_default_deadline(today: datetime.date | None = None) -> datetime.date:
@@ -183,7 +198,7 @@ def topic_add_assisting(
     and not yet on the topic. Writes one REFERRAL event naming them and their deadline.
     """
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
-    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS):
+    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED):
         raise _refuse(locked.status, "追加协办部门")
     departments = list(departments or ())
     if not departments:
@@ -232,22 +247,30 @@ def referral_record_reply(
 ) -> TopicEvent:
     """Record a department's reply (部门答复) to a referral.
 
-    Lifecycle decision: a reply means a department has taken the topic on, so the first reply
-    recorded while the topic is still 交办 moves it to 办理 (in progress) and the REPLY event
-    carries that move (交办 → 办理). Later replies (other departments, or once the topic is already
-    being handled) write a REPLY event without a state change. A reply is recorded once per
-    referral; it cannot be earlier than the referral or later than today.
+    Until units reply through their own accounts (the ``units`` work: 签收, reply class), staff
+    record the reply and the topic moves as follows. A reply means the department has taken the
+    topic on: a reply recorded while the topic is still 已交办 first records the 签收 (已交办 →
+    办理中, a REPLY-kind event of its own). The lead department's (主办) reply is the 答复 that ends
+    办理 (办理中 → 已答复); an assisting department's reply writes a REPLY event without a further
+    move. A reply is recorded once per referral, except the lead's after 继续办理 / 退回重办 (the
+    topic back at 办理中), whose new reply is added below the earlier one. A reply cannot be
+    earlier than the referral or later than today.
     """
     topic = referral.topic
     locked = _lock(actor=actor, topic=topic, expected_from=None)
-    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS):
+    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED):
         raise _refuse(locked.status, "记录部门答复")
     row = (
         Referral.objects.select_for_update()
         .select_related("department")
         .get(pk=referral.pk, topic_id=locked.pk)
     )
-    if row.replied_on is not None:
+    again = (
+        row.replied_on is not None
+        and row.role == ReferralRole.LEAD
+        and locked.status == TopicStatus.IN_PROGRESS
+    )
+    if row.replied_on is not None and not again:
         raise ValidationError(
             "%(dept)s已于%(day)s答复,不能重复记录。",
             code="already_replied",
@@ -257,21 +280,35 @@ def referral_record_reply(
     if not reply:
         raise ValidationError({"reply": "请填写答复内容。"}, code="required")
     replied_on = replied_on or timezone.localdate()
-    _check_day(replied_on, field="replied_on", not_before=row.referred_on, before_label="交办日期")
+    not_before, before_label = (
+        (row.replied_on, "上次答复日期") if again else (row.referred_on, "交办日期")
+    )
+    _check_day(replied_on, field="replied_on", not_before=not_before, before_label=before_label)
 
-    row.reply = reply
+    row.reply = f"{row.reply}\n[{replied_on.isoformat()} 再次答复] {reply}" if again else reply
     row.replied_on = replied_on
     row.save(update_fields=["reply", "replied_on"])
     _sync(referral, row, ["reply", "replied_on"])
 
     note = f"{row.department.name}({row.get_role_display()})答复:{reply}"
     if locked.status == TopicStatus.REFERRED:
-        event = _move(
-            actor=actor, locked=locked, to=TopicStatus.IN_PROGRESS, kind=EventKind.REPLY, note=note
+        _move(
+            actor=actor,
+            locked=locked,
+            to=TopicStatus.IN_PROGRESS,
+            kind=EventKind.REPLY,
+            note=f"{row.department.name}已签收。",
         )
-        _sync(topic, locked, ["status", "updated_at"])
-        return event
-    return TopicEvent.objects.create(topic=locked, kind=EventKind.REPLY, actor=actor, note=note)
+    if row.role == ReferralRole.LEAD and locked.status == TopicStatus.IN_PROGRESS:
+        event = _move(
+            actor=actor, locked=locked, to=TopicStatus.REPLIED, kind=EventKind.REPLY, note=note
+        )
+    else:
+        event = TopicEvent.objects.create(
+            topic=locked, kind=EventKind.REPLY, actor=actor, note=note
+        )
+    _sync(topic, locked, ["status", "updated_at"])
+    return event
 
 
 @transaction.atomic
@@ -286,8 +323,10 @@ def topic_resolve(
 ) -> TopicEvent:
     """办结: the public summary (residents see it) and a private note (staff only).
 
-    The internal note is appended to ``internal_notes`` and never written to the timeline, which
-    members can read. One TRANSITION event 办理 → 办结 whose note is the public summary.
+    From 已受理 it is 现场解决 (即知即办), from 已达成共识 协商解决, from 已答复 交办办结: the move
+    sets ``resolution_kind`` so the figures can count each. The internal note is appended to
+    ``internal_notes`` and never written to the timeline, which members can read. One TRANSITION
+    event → 已办结 whose note is the public summary.
     """
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
     if not lifecycle.is_allowed(locked.status, TopicStatus.RESOLVED):
@@ -310,8 +349,9 @@ def topic_resolve(
     )
     locked.resolved_on = resolved_on
     locked.resolution_summary = summary
+    locked.resolution_kind = RESOLUTION_KIND_FROM[event.from_status]
     internal_note = (internal_note or "").strip()
-    fields = ["resolved_on", "resolution_summary"]
+    fields = ["resolved_on", "resolution_summary", "resolution_kind"]
     if internal_note:
         stamp = f"[办结 {resolved_on.isoformat()}] {internal_note}"
         locked.internal_notes = (
@@ -323,7 +363,6 @@ def topic_resolve(
     return event
 
 
-@transaction.atomic
 def topic_rate(
     *,
     actor,
@@ -332,35 +371,22 @@ def topic_rate(
     rated_on: datetime.date | None = None,
     note: str = "",
     expected_from: str | None = None,
+    method: str = "call",
+    visitor: str = "",
 ) -> TopicEvent:
-    """评价: the residents' rating (满意 / 基本满意 / 不满意), collected offline and entered by
-    staff. Only a resolved topic can be rated (办结 → 评价); one RATING event."""
-    locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
-    if not lifecycle.is_allowed(locked.status, TopicStatus.RATED):
-        raise _refuse(locked.status, "记录群众评价(仅办结后可评价)")
-    if rating not in Rating.values:
-        raise ValidationError({"rating": "请选择满意、基本满意或不满意。"}, code="invalid")
-    rated_on = rated_on or timezone.localdate()
-    _check_day(
-        rated_on,
-        field="rated_on",
-        not_before=locked.resolved_on or locked.raised_on,
-        before_label="办结日期",
-    )
-    label = Rating(rating).label
-    note = (note or "").strip()
-    event = _move(
+    """回访 (by phone unless ``method`` says otherwise): see ``practice.topic_visit``."""
+    from .practice import topic_visit
+
+    return topic_visit(
         actor=actor,
-        locked=locked,
-        to=TopicStatus.RATED,
-        kind=EventKind.RATING,
-        note=f"群众评价:{label}。{note}" if note else f"群众评价:{label}。",
+        topic=topic,
+        rating=rating,
+        method=method,
+        visited_on=rated_on,
+        visitor=visitor,
+        note=note,
+        expected_from=expected_from,
     )
-    locked.rating = rating
-    locked.rated_on = rated_on
-    locked.save(update_fields=["rating", "rated_on"])
-    _sync(topic, locked, ["status", "updated_at", "rating", "rated_on"])
-    return event
 
 
 @transaction.atomic

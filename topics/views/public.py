@@ -24,6 +24,8 @@ from ..forms.public import HONEYPOT_FIELD, PublicRaiseForm, PublicRateForm
 from ..lifecycle import TopicStatus
 from ..models import new_tracking_code
 from ..public_selectors import (
+    public_reply_class,
+    public_step_dates,
     public_topic_or_404,
     public_venue_or_404,
     venue_assigned_members,
@@ -41,37 +43,88 @@ from ..services.public import (
 )
 
 S = TopicStatus
-# The stepper a resident sees, and which step each state reaches.
-STEPS = ["已受理", "立项", "交办", "办理", "办结", "评价"]
-STEP_OF = {
-    S.RAISED: 0,
-    S.ACCEPTED: 1,
-    S.RESEARCHING: 1,
-    S.CONSULTING: 1,
-    S.AGREED: 1,
-    S.REFERRED: 2,
-    S.IN_PROGRESS: 3,
-    S.UNRESOLVED: 3,
-    S.ESCALATED: 3,
-    S.RESOLVED: 4,
-    # Rated: the last step is done too, and no step is current.
-    S.RATED: len(STEPS),
-    S.FOLLOW_UP: len(STEPS),
-}
 # States shown as a plain sentence instead of the stepper.
 PLAIN = {
-    S.DECLINED: "经研究,该问题不予立项。如有疑问,请到阵地咨询。",
+    S.DECLINED: "经研究,该问题不予受理。如有疑问,请到阵地咨询。",
     S.MERGED: "该问题已与其他群众反映的同类问题合并办理。",
+    S.ELEVATED: "该问题已提交上一级政协办公室办理。",
 }
 NOTES = {
-    S.RAISED: "已受理,等待工作人员审核立项。",
-    S.RESEARCHING: "正在调研。",
+    S.RAISED: "已收到,等待工作人员受理。",
+    S.ACCEPTED: "已受理,正在研究办理方式。",
     S.CONSULTING: "正在组织协商。",
-    S.AGREED: "协商已达成共识,即将交办。",
+    S.AGREED: "协商已达成共识。",
+    S.REFERRED: "已交承办单位办理。",
+    S.IN_PROGRESS: "承办单位正在办理。",
+    S.REPLIED: "承办单位已答复,正在审核办理结果。",
     S.UNRESOLVED: "暂未解决,我们会继续跟进。",
     S.ESCALATED: "已转为政协提案继续推动。",
-    S.FOLLOW_UP: "已评价,正在跟踪回访。",
+    S.REPORTED: "已作为社情民意信息报送。",
+    S.RESOLVED: "已办结,我们会电话回访,您也可以在本页直接评价。",
+    S.FOLLOW_UP: "已办结,正在跟踪落实情况。",
+    S.IMPLEMENTED: "办理事项已落实。",
 }
+CONSULT_STATES = {S.CONSULTING, S.AGREED}
+REFERRAL_STATES = {S.REFERRED, S.IN_PROGRESS, S.REPLIED, S.UNRESOLVED}
+# How far along each state is; a step is passed once the topic's state is further along.
+RANK = {
+    S.RAISED: 0,
+    S.ACCEPTED: 1,
+    S.CONSULTING: 2,
+    S.AGREED: 3,
+    S.REFERRED: 4,
+    S.IN_PROGRESS: 5,
+    S.REPLIED: 6,
+    S.UNRESOLVED: 6,
+    S.ESCALATED: 6,
+    S.REPORTED: 6,
+    S.RESOLVED: 7,
+    S.RATED: 8,
+    S.FOLLOW_UP: 9,
+    S.IMPLEMENTED: 10,
+}
+# States that last (the step is under way, not done, while the topic is in them).
+ONGOING = {S.CONSULTING, S.IN_PROGRESS, S.FOLLOW_UP}
+
+
+def tracker_steps(topic, days: dict, *, reply_words: str = "") -> list[dict]:
+    """The steps a resident sees, each with its date once reached: 提交, 受理, then 协商 when
+    the topic went to a session, 交办 / 办理 / 答复 when it was referred, 办结 and 回访 (跟踪问效
+    and 落实 when they happened). A step is done once the topic is past it; the first step not
+    done is the current one (none once everything is done)."""
+    status = topic.status
+    seen = set(days) | {status}
+    steps = [
+        (S.RAISED, "提交", topic.raised_on, ""),
+        (S.ACCEPTED, "受理", days.get(S.ACCEPTED), ""),
+    ]
+    if seen & CONSULT_STATES:
+        steps.append((S.CONSULTING, "协商", days.get(S.CONSULTING), ""))
+    if seen & REFERRAL_STATES:
+        steps += [
+            (S.REFERRED, "交办", days.get(S.REFERRED), ""),
+            (S.IN_PROGRESS, "办理", days.get(S.IN_PROGRESS), ""),
+            (S.REPLIED, "答复", days.get(S.REPLIED), reply_words),
+        ]
+    elif status == S.ACCEPTED:
+        steps.append((S.IN_PROGRESS, "办理", None, ""))  # how is not decided yet
+    label = topic.get_resolution_kind_display() if topic.resolution_kind else "办结"
+    steps.append((S.RESOLVED, label, topic.resolved_on or days.get(S.RESOLVED), ""))
+    rating = topic.get_rating_display() if topic.rating else ""
+    steps.append((S.RATED, "回访", topic.rated_on or days.get(S.RATED), rating))
+    if seen & {S.FOLLOW_UP, S.IMPLEMENTED}:
+        steps += [
+            (S.FOLLOW_UP, "跟踪问效", days.get(S.FOLLOW_UP), ""),
+            (S.IMPLEMENTED, "落实", days.get(S.IMPLEMENTED), ""),
+        ]
+    here = RANK.get(status, 0)
+    out, current_set = [], False
+    for state, label, day, detail in steps:
+        done = here > RANK[state] or (here == RANK[state] and state not in ONGOING)
+        current = not done and not current_set and status not in (S.UNRESOLVED,)
+        current_set = current_set or current
+        out.append({"label": label, "done": done, "current": current, "day": day, "detail": detail})
+    return out
 
 
 class PublicVenueView(View):
@@ -180,20 +233,27 @@ class PublicTrackingView(View):
 
     def _context(self, topic, form):
         plain = PLAIN.get(topic.status)
-        step = STEP_OF.get(topic.status, 0)
         rating_label = topic.get_rating_display() if topic.rating else ""
-        steps = [
-            {"label": label, "done": i < step, "current": i == step, "detail": ""}
-            for i, label in enumerate(STEPS)
-        ]
-        if step == len(STEPS):
-            steps[-1]["detail"] = rating_label
+        steps = (
+            []
+            if plain
+            else tracker_steps(
+                topic, public_step_dates(topic), reply_words=public_reply_class(topic)
+            )
+        )
+        redirect = ""
+        if topic.status == S.DECLINED and topic.redirect_channel:
+            redirect = topic.get_redirect_channel_display()
+            if topic.redirect_note:
+                redirect += f"({topic.redirect_note})"
         return {
             "topic": topic,
             "plain": plain,
-            "steps": [] if plain else steps,
+            "steps": steps,
             "status_label": lifecycle.label(topic.status),
             "note": NOTES.get(topic.status, ""),
+            "decline_reason": topic.decision_reason if topic.status == S.DECLINED else "",
+            "redirect": redirect,
             "can_rate": topic.status == S.RESOLVED,
             "rating_label": rating_label,
             "form": form,

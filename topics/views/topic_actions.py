@@ -20,19 +20,34 @@ from consult_portal.views import RoleRequiredMixin
 
 from .. import lifecycle, rules
 from ..forms.topic import (
+    AcceptForm,
     AddAssistingForm,
     CommentForm,
+    ConsultForm,
+    DeclineForm,
+    FollowUpForm,
     MergeForm,
     RateForm,
+    ReasonForm,
     ReferForm,
     ReplyForm,
     ResolveForm,
     TopicCreateForm,
+    TopicEditForm,
 )
 from ..lifecycle import OPEN_STATES, TopicStatus
-from ..models import Referral
+from ..models import Referral, ReferralRole, Topic
 from ..permissions import can_move_topic, topic_policy
 from ..selectors import topic_detail_queryset
+from ..services.practice import (
+    topic_accept,
+    topic_consult,
+    topic_decline,
+    topic_edit,
+    topic_elevate,
+    topic_follow_up,
+    topic_reopen,
+)
 from ..services.topic_actions import (
     referral_record_reply,
     topic_add_assisting,
@@ -44,9 +59,8 @@ from ..services.topic_actions import (
 )
 from ..services.transitions import topic_create
 
-# Moves that need more than a note: the page shows their own form instead of a plain button.
-FORM_MOVES = frozenset({TopicStatus.REFERRED, TopicStatus.RESOLVED, TopicStatus.RATED})
-REPLY_STATES = frozenset({TopicStatus.REFERRED, TopicStatus.IN_PROGRESS})
+# States in which departments' replies are recorded and assisting departments added.
+REPLY_STATES = frozenset({TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED})
 
 
 def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> dict:
@@ -76,16 +90,12 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     if not can_act:
         context["hidden_errors"] = []
         return context
-    context["actions"] = [
-        {
-            "to": to,
-            "label": lifecycle.ACTION_LABELS[to],
-            "needs_note": to in lifecycle.NOTE_REQUIRED,
-        }
-        for to in TopicStatus.values
-        if lifecycle.is_allowed(status, to) and to not in FORM_MOVES
-    ]
-    if lifecycle.is_allowed(status, TopicStatus.REFERRED):
+    # The plain moves of the state (a button and a note); the moves with a form show that form.
+    moves = lifecycle.available_moves(status, rating=topic.rating)
+    context["actions"] = [m for m in moves if not m.form]
+    form_moves = {m.form: m for m in moves if m.form}
+    context["form_moves"] = form_moves
+    if "refer" in form_moves:
         context["refer_form"] = bound.get("refer") or ReferForm(user=user)
     if status in REPLY_STATES:
         context["assist_form"] = bound.get("assist") or AddAssistingForm(user=user, topic=topic)
@@ -93,11 +103,27 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
             (r, bound.get(f"reply-{r.pk}") or ReplyForm(referral=r))
             for r in referrals
             if r.replied_on is None
+            # After 继续办理 / 退回重办 the lead department replies again.
+            or (r.role == ReferralRole.LEAD and status == TopicStatus.IN_PROGRESS)
         ]
-    if lifecycle.is_allowed(status, TopicStatus.RESOLVED):
+    if "resolve" in form_moves:
         context["resolve_form"] = bound.get("resolve") or ResolveForm()
-    if lifecycle.is_allowed(status, TopicStatus.RATED):
+    # 回访 and 跟踪问效 records go on after their first move (no move then).
+    if "rate" in form_moves or status in (TopicStatus.RATED, TopicStatus.FOLLOW_UP):
         context["rate_form"] = bound.get("rate") or RateForm()
+    if "follow" in form_moves or status == TopicStatus.FOLLOW_UP:
+        context["follow_form"] = bound.get("follow") or FollowUpForm()
+    if "accept" in form_moves:
+        context["accept_form"] = bound.get("accept") or AcceptForm()
+    if "decline" in form_moves:
+        context["decline_form"] = bound.get("decline") or DeclineForm()
+    if "consult" in form_moves or status == TopicStatus.CONSULTING:
+        context["consult_form"] = bound.get("consult") or ConsultForm(user=user)
+    if "elevate" in form_moves:
+        context["elevate_form"] = bound.get("elevate") or ReasonForm(prefix="elevate")
+    if "reopen" in form_moves:
+        context["reopen_form"] = bound.get("reopen") or ReasonForm(prefix="reopen")
+    context["edit_form"] = bound.get("edit") or TopicEditForm(instance=topic, user=user)
     if status in OPEN_STATES:
         context["merge_form"] = bound.get("merge") or MergeForm(user=user, topic=topic)
     context["comment_form"] = bound.get("comment") or CommentForm()
@@ -293,3 +319,120 @@ class TopicCreateView(RoleRequiredMixin, View):
                 messages.success(request, "议题已登记,等待立项。")
                 return redirect("topics:detail", pk=topic.pk)
         return render(request, self.template_name, {"form": form}, status=400)
+
+
+class TopicAcceptView(_TopicActionView):
+    key = "accept"
+    success_message = "已受理。"
+
+    def make_form(self, topic, data):
+        return AcceptForm(data)
+
+    def perform(self, topic, form):
+        topic_accept(
+            actor=self.request.user,
+            topic=topic,
+            reason=form.cleaned_data["reason"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicDeclineView(_TopicActionView):
+    key = "decline"
+    success_message = "已不予受理。"
+
+    def make_form(self, topic, data):
+        return DeclineForm(data)
+
+    def perform(self, topic, form):
+        topic_decline(
+            actor=self.request.user,
+            topic=topic,
+            reason=form.cleaned_data["reason"],
+            channel=form.cleaned_data["channel"],
+            channel_note=form.cleaned_data["channel_note"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicConsultView(_TopicActionView):
+    key = "consult"
+    success_message = "已列入协商。"
+
+    def make_form(self, topic, data):
+        return ConsultForm(data, user=self.request.user)
+
+    def perform(self, topic, form):
+        topic_consult(
+            actor=self.request.user,
+            topic=topic,
+            session=form.cleaned_data["session"],
+            note=form.cleaned_data["note"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicElevateView(_TopicActionView):
+    key = "elevate"
+    success_message = "已提级至上一级政协办公室。"
+
+    def make_form(self, topic, data):
+        return ReasonForm(data, prefix="elevate")
+
+    def perform(self, topic, form):
+        topic_elevate(
+            actor=self.request.user,
+            topic=topic,
+            reason=form.cleaned_data["reason"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicReopenView(_TopicActionView):
+    key = "reopen"
+    success_message = "已重新交办办理。"
+
+    def make_form(self, topic, data):
+        return ReasonForm(data, prefix="reopen")
+
+    def perform(self, topic, form):
+        topic_reopen(
+            actor=self.request.user,
+            topic=topic,
+            reason=form.cleaned_data["reason"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicFollowUpView(_TopicActionView):
+    key = "follow"
+    success_message = "已记录跟踪问效。"
+
+    def make_form(self, topic, data):
+        return FollowUpForm(data)
+
+    def perform(self, topic, form):
+        topic_follow_up(
+            actor=self.request.user,
+            topic=topic,
+            text=form.cleaned_data["text"],
+            progress=form.cleaned_data["progress"],
+            checked_on=form.cleaned_data["checked_on"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicEditView(_TopicActionView):
+    key = "edit"
+    success_message = "议题信息已修改,原内容已记入办理进程。"
+
+    def make_form(self, topic, data):
+        # A copy: the form writes its values onto its instance while validating.
+        return TopicEditForm(data, instance=Topic.objects.get(pk=topic.pk), user=self.request.user)
+
+    def perform(self, topic, form):
+        topic_edit(
+            actor=self.request.user,
+            topic=topic,
+            **{f: form.cleaned_data[f] for f in ("title", "category", "description", "area")},
+        )
