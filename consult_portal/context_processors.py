@@ -19,7 +19,7 @@ def navigation(request):
             ("consultations", "协商活动", reverse("topics:consultation_list")),
             ("venues", "协商阵地", reverse("platforms:venue_list")),
             ("members", "委员", reverse("members:list")),
-            ("departments", "部门", reverse("topics:department_list")),
+            ("departments", "承办单位", reverse("topics:department_list")),
         ]
         if scope.role in (Role.ADMIN, Role.OFFICE):
             items.append(("imports", "导入", reverse("imports:index")))

@@ -96,6 +96,7 @@ class DemoBuilder:
         self.reused_users: list[str] = []  # demo usernames that already existed
         self.brands: dict[str, PlatformBrand] = {}
         self.city_departments: list[Department] = []
+        self.city_units: list[Department] = []  # utilities and the like (承办单位, not bureaus)
         self.venues: list[VenueInfo] = []
         # people: members, their teams and rota
         self.members: list[Member] = []

@@ -23,7 +23,7 @@ from platforms.models import (
     VenueKind,
     VenueStandardRecord,
 )
-from topics.models import Department
+from topics.models import Department, DepartmentKind
 
 from . import names, texts
 from .places import COMMUNITY_STEMS, ROADS, VILLAGE_SUFFIXES, CityData
@@ -241,17 +241,24 @@ def build_departments(b: DemoBuilder) -> None:
     """City departments, each district's bureaus, and every township office."""
     departments = []
 
-    def department(name: str, area: Area) -> Department:
-        dept = Department(name=name, area=area, contact_name=b.person(), contact_phone=b.landline())
+    def department(name: str, area: Area, kind: str = DepartmentKind.GOVERNMENT) -> Department:
+        dept = Department(
+            name=name, area=area, kind=kind, contact_name=b.person(), contact_phone=b.landline()
+        )
         departments.append(dept)
         return dept
 
     b.city_departments = [
         department(f"{b.city.name}{name}", b.root) for name in texts.CITY_DEPARTMENTS
     ]
+    b.city_units = [
+        department(f"{b.city.name}{name}", b.root, kind) for name, kind in texts.CITY_UNITS
+    ]
     for district in b.districts:
         for name in texts.DISTRICT_DEPARTMENTS:
             district.departments[name] = department(f"{district.short}{name}", district.area)
+        for name, kind in texts.DISTRICT_UNITS:
+            department(f"{district.short}{name}", district.area, kind)
         for township in district.townships:
             suffix = "办事处" if township.area.name.endswith("街道") else "人民政府"
             township.office = department(township.area.name + suffix, township.area)

@@ -589,7 +589,7 @@ class ProvinceLoader:
 
     def departments(self) -> None:
         w = self.writer(
-            Department, "id name contact_name contact_phone is_active area_id search_pinyin"
+            Department, "id name kind contact_name contact_phone is_active area_id search_pinyin"
         )
         ids = itertools.count(1)
         self.city_departments: list[list[int]] = []
@@ -599,22 +599,26 @@ class ProvinceLoader:
                 i = next(ids)
                 depts.append(i)
                 dept = f"{CITY_NAMES[c % len(CITY_NAMES)]}{name}"
-                w.add(f"{i}\t{dept}\t\t\tt\t{city_id}\t{search_pinyin(dept)}")
+                w.add(f"{i}\t{dept}\tgovernment\t\t\tt\t{city_id}\t{search_pinyin(dept)}")
             self.city_departments.append(depts)
+            for name, kind in texts.CITY_UNITS:  # utilities: units, never a topic's lead here
+                i = next(ids)
+                dept = f"{CITY_NAMES[c % len(CITY_NAMES)]}{name}"
+                w.add(f"{i}\t{dept}\t{kind}\t\t\tt\t{city_id}\t{search_pinyin(dept)}")
         for district in self.districts:
             district["departments"] = {}
             for name in texts.DISTRICT_DEPARTMENTS:
                 i = next(ids)
                 district["departments"][name] = i
                 dept = f"{district['name']}{name}"
-                w.add(f"{i}\t{dept}\t\t\tt\t{district['id']}\t{search_pinyin(dept)}")
+                w.add(f"{i}\t{dept}\tgovernment\t\t\tt\t{district['id']}\t{search_pinyin(dept)}")
             for s in district["subs"]:
                 sub = self.subs[s]
                 i = next(ids)
                 sub["office"] = i
                 suffix = "人民政府" if sub["rural"] else "办事处"
                 dept = f"{self.area_names[sub['id']]}{suffix}"
-                w.add(f"{i}\t{dept}\t\t\tt\t{sub['id']}\t{search_pinyin(dept)}")
+                w.add(f"{i}\t{dept}\tgovernment\t\t\tt\t{sub['id']}\t{search_pinyin(dept)}")
 
     def venues(self) -> None:
         rng, scale = self.rng, self.scale

@@ -29,8 +29,8 @@ class TopicCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(ScopedAdmin):
-    list_display = ["name", "area", "contact_name", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["name", "kind", "area", "contact_name", "is_active"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]

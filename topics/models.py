@@ -21,20 +21,51 @@ from . import rules
 from .lifecycle import OPEN_STATES, TopicStatus
 
 
+class DepartmentKind(models.TextChoices):
+    GOVERNMENT = "government", "政府部门"
+    UTILITY = "utility", "公用事业(供水/供电/燃气)"
+    PROPERTY = "property", "物业公司"
+    ENTERPRISE = "enterprise", "企业"
+    OTHER = "other", "其他"
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The materialized paths of an area and of every area above it (treebeard's fixed steps)."""
+    step = Area.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
 class DepartmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> DepartmentQuerySet:
+        """Staff and leaders: the units of their area and below, and of every area above
+        theirs (a district's staff refer to the city's 住建局 and see it in the list)."""
         scope = scope_for(user)
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(scope.area_q("area"))
+            return self.filter(
+                scope.area_q("area") | Q(area__path__in=ancestor_paths(scope.area_path))
+            )
         return self.none()
+
+    def referable_by(self, user) -> DepartmentQuerySet:
+        """The units a user may refer a topic to: those they see, in use. The one rule the
+        referral form offers and the services check (another district's unit is never in it)."""
+        return self.visible_to(user).filter(is_active=True)
 
 
 class Department(SearchPinyinMixin, models.Model):
-    """A government department (职能部门) that takes on referred topics."""
+    """A unit (承办单位) that takes on referred topics: a government department at any level of
+    the area tree, a utility, a property company or an enterprise. The code keeps its first name,
+    ``Department``; the UI says 承办单位."""
 
     name = models.CharField("名称", max_length=64)
+    kind = models.CharField(
+        "单位类型",
+        max_length=16,
+        choices=DepartmentKind.choices,
+        default=DepartmentKind.GOVERNMENT,
+    )
     # Full pinyin and initials of the name ("wangjianguo wjg"), for the search box; kept by save().
     search_pinyin = models.CharField("拼音", max_length=300, blank=True, editable=False)
     area = models.ForeignKey(
@@ -50,8 +81,8 @@ class Department(SearchPinyinMixin, models.Model):
     objects = DepartmentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "职能部门"
-        verbose_name_plural = "职能部门"
+        verbose_name = "承办单位"
+        verbose_name_plural = "承办单位"
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["area", "name"], name="department_area_name_unique"),
@@ -265,8 +296,8 @@ class Topic(models.Model):
 class EventKind(models.TextChoices):
     RAISED = "raised", "提出"
     TRANSITION = "transition", "状态变更"
-    REFERRAL = "referral", "交办部门"
-    REPLY = "reply", "部门答复"
+    REFERRAL = "referral", "交办"
+    REPLY = "reply", "单位答复"
     RATING = "rating", "群众评价"
     MERGE = "merge", "合并"
     COMMENT = "comment", "备注"
@@ -314,13 +345,13 @@ class ReferralRole(models.TextChoices):
 
 
 class Referral(models.Model):
-    """交办: a topic handed to a department, with a deadline and, later, the reply."""
+    """交办: a topic handed to a unit (承办单位), with a deadline and, later, the reply."""
 
     topic = models.ForeignKey(
         Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="referrals"
     )
     department = models.ForeignKey(
-        Department, verbose_name="职能部门", on_delete=models.PROTECT, related_name="referrals"
+        Department, verbose_name="承办单位", on_delete=models.PROTECT, related_name="referrals"
     )
     role = models.CharField(
         "承办方式", max_length=8, choices=ReferralRole.choices, default=ReferralRole.LEAD
@@ -413,7 +444,7 @@ class Consultation(models.Model):
     experts_count = models.PositiveIntegerField("专家人数", default=0)
     departments_count = models.PositiveIntegerField("部门人数", default=0)
     departments = models.ManyToManyField(
-        Department, verbose_name="参加部门", blank=True, related_name="consultations"
+        Department, verbose_name="参加单位", blank=True, related_name="consultations"
     )
     topics = models.ManyToManyField(
         Topic,

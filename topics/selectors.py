@@ -17,6 +17,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from consult_portal.roles import scope_for
 from members.models import Duty, DutyShift, DutyStatus, ShiftStatus
 
 from . import rules
@@ -198,18 +199,23 @@ def overdue_referrals(today: datetime.date | None = None) -> QuerySet[Referral]:
 
 
 def department_list(*, user) -> QuerySet:
-    """Departments in scope with their referrals counted: all, open and overdue (one query;
-    the counts follow one join chain referral → topic, so no row is counted twice)."""
+    """Units (承办单位) in scope with their referrals counted: all, open and overdue (one query;
+    the counts follow one join chain referral → topic, so no row is counted twice). A unit of an
+    area above the user's (the city's 住建局 in a district's list) counts only the referrals of
+    topics the user sees."""
     from .models import Department  # imported here to keep the shared import block untouched
 
     today = timezone.localdate()
+    mine = scope_for(user).area_q("referrals__topic__area")
     return (
         Department.objects.visible_to(user)
         .select_related("area")
         .annotate(
-            referral_count=Count("referrals"),
-            open_count=Count("referrals", filter=rules.referral_open_q("referrals")),
-            overdue_count=Count("referrals", filter=rules.referral_overdue_q(today, "referrals")),
+            referral_count=Count("referrals", filter=mine),
+            open_count=Count("referrals", filter=mine & rules.referral_open_q("referrals")),
+            overdue_count=Count(
+                "referrals", filter=mine & rules.referral_overdue_q(today, "referrals")
+            ),
         )
         .order_by("name", "pk")
     )

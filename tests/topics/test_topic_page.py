@@ -68,7 +68,7 @@ def test_timeline_shows_kind_actor_shanghai_time_and_move(world, office_staff):
     )
     html = page(client_for(office_staff), topic)
     assert "2026-03-01 09:30" in html
-    assert "staff_a" in html and "部门答复" in html
+    assert "staff_a" in html and "单位答复" in html
     assert "交办 → <strong>办理</strong>" in html
     assert "住建局答复:已列入计划" in html
 
@@ -270,7 +270,7 @@ def test_a_department_of_another_district_is_not_offered_or_accepted(world, offi
     assert "伍家岗区住建局" not in page(client, topic)
     response = post(client, "topics:refer", topic, {"from": "accepted", "lead": foreign.pk})
     assert response.status_code == 400
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "只能交办本区划及上级区划在用的承办单位" in response.content.decode()
     assert not Referral.objects.exists()
 
 
@@ -299,7 +299,7 @@ def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
         referral.pk,
     )
     assert response.status_code == 400
-    assert "议题当前为“办结”,不能记录部门答复" in response.content.decode()
+    assert "议题当前为“办结”,不能记录单位答复" in response.content.decode()
     referral.refresh_from_db()
     assert referral.replied_on is None
 
@@ -307,7 +307,12 @@ def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
 @pytest.mark.parametrize(
     ("name", "status", "data", "message"),
     [
-        ("refer", TopicStatus.ACCEPTED, {"lead": "abc", "deadline": "明天"}, "选择一个有效的选项"),
+        (
+            "refer",
+            TopicStatus.ACCEPTED,
+            {"lead": "abc", "deadline": "明天"},
+            "只能交办本区划及上级区划在用的承办单位",
+        ),
         ("rate", TopicStatus.RESOLVED, {"rating": "great", "rated_on": "2026-13-01"}, "有效"),
         ("merge", TopicStatus.RAISED, {"survivor": "不存在"}, "找不到该议题"),
         ("comment", TopicStatus.RAISED, {"note": "   "}, "这个字段是必填项"),
@@ -552,7 +557,7 @@ def test_add_assisting_department_from_the_page_keeps_input_on_error(world, offi
     topic = set_status(world.topic_a, TopicStatus.REFERRED)
     helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
     client = client_for(office_staff)
-    assert "追加协办部门" in client.get(reverse("topics:detail", args=[topic.pk])).content.decode()
+    assert "追加协办单位" in client.get(reverse("topics:detail", args=[topic.pk])).content.decode()
 
     url = reverse("topics:assist", args=[topic.pk])
     bad = client.post(url, {"departments": [helper.pk], "deadline": "2026-02-30", "note": "请配合"})

@@ -150,7 +150,7 @@ class _TopicActionView(RoleRequiredMixin, View):
 
 class TopicReferView(_TopicActionView):
     key = "refer"
-    success_message = "已交办职能部门。"
+    success_message = "已交办承办单位。"
 
     def make_form(self, topic, data):
         return ReferForm(data, user=self.request.user)
@@ -162,6 +162,7 @@ class TopicReferView(_TopicActionView):
             lead=form.cleaned_data["lead"],
             assisting=list(form.cleaned_data["assisting"]),
             deadline=form.cleaned_data["deadline"],
+            workdays_count=form.cleaned_data["workdays"],
             note=form.cleaned_data["note"],
             expected_from=self.expected(),
         )
@@ -169,7 +170,7 @@ class TopicReferView(_TopicActionView):
 
 class TopicAddAssistingView(_TopicActionView):
     key = "assist"
-    success_message = "已追加协办部门。"
+    success_message = "已追加协办单位。"
 
     def make_form(self, topic, data):
         return AddAssistingForm(data, user=self.request.user, topic=topic)
@@ -180,13 +181,14 @@ class TopicAddAssistingView(_TopicActionView):
             topic=topic,
             departments=list(form.cleaned_data["departments"]),
             deadline=form.cleaned_data["deadline"],
+            workdays_count=form.cleaned_data["workdays"],
             note=form.cleaned_data["note"],
             expected_from=self.expected(),
         )
 
 
 class TopicReplyView(_TopicActionView):
-    success_message = "已记录部门答复。"
+    success_message = "已记录单位答复。"
 
     def make_form(self, topic, data):
         referral = get_object_or_404(
