@@ -23,6 +23,8 @@ def navigation(request):
         ]
         if scope.role in (Role.ADMIN, Role.OFFICE):
             items.append(("imports", "导入", reverse("imports:index")))
+    elif scope.role == Role.UNIT and scope.unit_id:
+        items = [("unit", "我的交办", reverse("topics:unit_home"))]
     elif scope.role == Role.MEMBER and scope.member_id:
         items += [
             ("my_duties", "我的履职", reverse("members:my_duties")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     IntegerField,
@@ -13,6 +14,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -236,3 +239,22 @@ def with_lead_unit(qs: QuerySet[Topic]) -> QuerySet[Topic]:
     per row (at most one lead referral per topic: ``referral_one_lead_per_topic``)."""
     lead = Referral.objects.filter(topic=OuterRef("pk"), role=ReferralRole.LEAD)
     return qs.annotate(lead_unit=Subquery(lead.values("department__name")[:1]))
+
+
+def unit_referrals(*, user) -> QuerySet[Referral]:
+    """The referrals a user sees on the units' pages: a unit's account, its own unit's; staff,
+    those of their area's topics. The open ones first (待签收, 办理中), soonest due first; each
+    row with its topic, unit and area, and whether an extension request waits (one query)."""
+    from .models import ExtensionDecision, ReferralExtension
+
+    waiting = ReferralExtension.objects.filter(
+        referral=OuterRef("pk"), decision=ExtensionDecision.PENDING
+    )
+    closed = Q(replied_on__isnull=False) | Q(returned_on__isnull=False)
+    return (
+        Referral.objects.visible_to(user)
+        .select_related("topic__area", "topic__category", "department")
+        .annotate(extension_waiting=Exists(waiting))
+        .alias(is_closed=Case(When(closed, then=Value(1)), default=Value(0)))
+        .order_by("is_closed", "deadline", "pk")
+    )

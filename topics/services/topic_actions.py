@@ -148,7 +148,9 @@ def topic_refer(
     above it). Writes one REFERRAL event (from → 交办) naming the units and the deadline.
     """
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
-    if not lifecycle.is_allowed(locked.status, TopicStatus.REFERRED):
+    # Referred again (再次交办): the 主办 returned the referral (退回) before signing for it.
+    again = locked.status == TopicStatus.REFERRED and not _has_lead(locked)
+    if not (again or lifecycle.is_allowed(locked.status, TopicStatus.REFERRED)):
         raise _refuse(locked.status, "交办")
     assisting = list(assisting or ())
     if len({d.pk for d in assisting}) != len(assisting):
@@ -165,6 +167,8 @@ def topic_refer(
     deadline, deadline_label = referral_deadline(
         today=today, deadline=deadline, workdays_count=workdays_count
     )
+    if locked.referrals.filter(department__in=wanted, returned_on__isnull=True).exists():
+        raise ValidationError({"lead": "所选单位已在交办名单中。"}, code="already_referred")
 
     Referral.objects.bulk_create(
         [
@@ -186,15 +190,25 @@ def topic_refer(
         summary += ";协办:" + "、".join(d.name for d in assisting)
     summary += f";办理期限:{deadline_label}"
     note = (note or "").strip()
+    note = f"{summary}。{note}" if note else f"{summary}。"
+    if again:
+        return TopicEvent.objects.create(
+            topic=locked, kind=EventKind.REFERRAL, actor=actor, note=f"再次交办,{note}"
+        )
     event = _move(
         actor=actor,
         locked=locked,
         to=TopicStatus.REFERRED,
         kind=EventKind.REFERRAL,
-        note=f"{summary}。{note}" if note else f"{summary}。",
+        note=note,
     )
     _sync(topic, locked, ["status", "updated_at"])
     return event
+
+
+def _has_lead(topic: Topic) -> bool:
+    """Does the topic have a 主办 that has not returned its referral?"""
+    return topic.referrals.filter(role=ReferralRole.LEAD, returned_on__isnull=True).exists()
 
 
 @transaction.atomic
@@ -225,7 +239,7 @@ def topic_add_assisting(
     )
     if visible != wanted:
         raise ValidationError({"departments": OUT_OF_SCOPE}, code="out_of_scope")
-    if locked.referrals.filter(department__in=wanted).exists():
+    if locked.referrals.filter(department__in=wanted, returned_on__isnull=True).exists():
         raise ValidationError({"departments": "所选单位已在交办名单中。"}, code="already_referred")
     today = timezone.localdate()
     deadline, deadline_label = referral_deadline(

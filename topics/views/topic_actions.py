@@ -58,7 +58,9 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     referrals = list(topic.referrals.all())
     for referral in referrals:
         referral.is_overdue = rules.referral_is_overdue(referral, topic.status, today)
-    due = rules.topic_due(topic.deadline, [r.deadline for r in referrals if r.replied_on is None])
+    due = rules.topic_due(
+        topic.deadline, [r.deadline for r in referrals if rules.referral_is_unanswered(r)]
+    )
     can_act = can_move_topic(user, topic)
     status = topic.status
     context = {
@@ -92,7 +94,7 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
         context["reply_forms"] = [
             (r, bound.get(f"reply-{r.pk}") or ReplyForm(referral=r))
             for r in referrals
-            if r.replied_on is None
+            if rules.referral_is_unanswered(r)
         ]
     if lifecycle.is_allowed(status, TopicStatus.RESOLVED):
         context["resolve_form"] = bound.get("resolve") or ResolveForm()
