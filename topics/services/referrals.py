@@ -100,9 +100,15 @@ def _unit_event(*, actor, topic: Topic, kind: str, note: str) -> TopicEvent:
     return event
 
 
-def _move(*, actor, topic: Topic, to: str, kind: str, note: str) -> TopicEvent:
+def _move(*, actor, topic: Topic, to: str, kind: str, note: str, move=None) -> TopicEvent:
     event = topic_transition(
-        topic=topic, actor=actor, to=to, note=note, expected_from=topic.status, actor_checked=True
+        topic=topic,
+        actor=actor,
+        to=to,
+        note=note,
+        expected_from=topic.status,
+        move=move,
+        actor_checked=True,
     )
     event.kind = kind
     event.save(update_fields=["kind"])
@@ -424,7 +430,12 @@ def topic_review_continue(
     note = (note or "").strip()
     text = f"B 类答复,继续办理,计划{planned_on.isoformat()}前完成。{note}"
     event = _move(
-        actor=actor, topic=locked, to=TopicStatus.IN_PROGRESS, kind=EventKind.REVIEW, note=text
+        actor=actor,
+        topic=locked,
+        to=TopicStatus.IN_PROGRESS,
+        kind=EventKind.REVIEW,
+        note=text,
+        move="continue",
     )
     _sync(topic, locked, ["status", "updated_at"])
     return event
@@ -448,6 +459,7 @@ def topic_review_return(
         to=TopicStatus.IN_PROGRESS,
         kind=EventKind.REVIEW,
         note=f"退回{_who(row)}重办,原因:{reason}",
+        move="redo",
     )
     _sync(topic, locked, ["status", "updated_at"])
     return event

@@ -18,18 +18,29 @@ def existing_referrals(apps, schema_editor):
     was then resolved counts as class A (已解决). Unanswered referrals of topics still 交办 stay
     待签收."""
     Referral = apps.get_model("topics", "Referral")
-    handled = ["in_progress", "resolved", "rated", "follow_up", "unresolved", "escalated"]
+    handled = [
+        "in_progress",
+        "replied",
+        "resolved",
+        "rated",
+        "follow_up",
+        "implemented",
+        "unresolved",
+        "escalated",
+        "reported",
+    ]
     Referral.objects.filter(signed_on__isnull=True).filter(
         models.Q(replied_on__isnull=False) | models.Q(topic__status__in=handled)
     ).update(signed_on=F("referred_on"))
     Referral.objects.filter(
-        replied_on__isnull=False, topic__status__in=["resolved", "rated", "follow_up"]
+        replied_on__isnull=False,
+        topic__status__in=["resolved", "rated", "follow_up", "implemented"],
     ).update(reply_class="A")
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("topics", "0010_department_kind"),
+        ("topics", "0011_department_kind"),
         ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

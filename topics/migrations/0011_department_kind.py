@@ -20,7 +20,7 @@ def guess_kinds(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("topics", "0009_topic_bigrams"),
+        ("topics", "0010_lifecycle_of_practice"),
     ]
 
     operations = [
