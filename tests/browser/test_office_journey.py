@@ -57,6 +57,7 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
     page.get_by_text("已交办承办单位").wait_for()
 
     page.get_by_text("记录西陵区住建局的答复").click()
+    page.get_by_label("A类 已解决").first.check()
     page.get_by_label("答复内容").first.fill("已安排在东门至3栋加装4盏路灯")
     page.get_by_role("button", name="保存答复").first.click()
     page.get_by_text("已记录单位答复").wait_for()

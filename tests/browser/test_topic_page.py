@@ -38,6 +38,7 @@ def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, wor
     screenshot(page, "topic-referred")
 
     page.get_by_text("记录西陵区住建局的答复").click()
+    page.get_by_label("A类 已解决").first.check()
     page.get_by_label("答复内容").first.fill("已列入今年老旧小区改造计划")
     page.get_by_role("button", name="保存答复").first.click()
     page.get_by_text("已记录单位答复").wait_for()

@@ -192,7 +192,11 @@ def test_the_whole_path_through_the_page(world, office_staff):
         client,
         "topics:reply",
         topic,
-        {f"reply-{lead.pk}-reply": "已立项", f"reply-{lead.pk}-replied_on": TODAY().isoformat()},
+        {
+            f"reply-{lead.pk}-reply": "已立项",
+            f"reply-{lead.pk}-reply_class": "A",
+            f"reply-{lead.pk}-replied_on": TODAY().isoformat(),
+        },
         lead.pk,
     )
     assert response.status_code == 302
@@ -226,7 +230,7 @@ def test_the_whole_path_through_the_page(world, office_staff):
     )
     kinds = list(topic.events.order_by("pk").values_list("kind", flat=True))
     # 交办, 签收 and 答复 (the lead's reply), 办结, 回访, 备注.
-    assert kinds == ["referral", "reply", "reply", "transition", "rating", "comment"]
+    assert kinds == ["referral", "sign", "reply", "transition", "rating", "comment"]
     html = page(client, topic)
     assert "满意(" in html and "回访完毕" in html
 
@@ -308,7 +312,11 @@ def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
         client_for(office_staff),
         "topics:reply",
         topic,
-        {f"{prefix}-reply": "迟到的答复", f"{prefix}-replied_on": TODAY().isoformat()},
+        {
+            f"{prefix}-reply": "迟到的答复",
+            f"{prefix}-reply_class": "A",
+            f"{prefix}-replied_on": TODAY().isoformat(),
+        },
         referral.pk,
     )
     assert response.status_code == 400
@@ -439,6 +447,7 @@ def action_request(world, name, topic):
         prefix = f"reply-{referral.pk}"
         return reverse("topics:reply", args=[topic.pk, referral.pk]), {
             f"{prefix}-reply": "答复",
+            f"{prefix}-reply_class": "A",
             f"{prefix}-replied_on": today,
         }
     if name == "resolve":

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from platforms.models import Area, Venue
 
-from ..models import Department, Rating, Topic, TopicCategory
+from ..models import Department, Rating, ReplyClass, Topic, TopicCategory
 from ..services.topic_actions import MAX_WORKDAYS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -133,6 +133,17 @@ class AddAssistingForm(_ActionForm, _DeadlineFields):
 
 
 class ReplyForm(_ActionForm):
+    """Staff entering a unit's reply (a unit without a login): the class, the text, the day."""
+
+    reply_class = forms.ChoiceField(
+        label="答复类别",
+        choices=ReplyClass.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择答复类别(A 已解决 / B 正在解决 / C 暂不能解决)。",
+            "invalid_choice": "请选择答复类别(A 已解决 / B 正在解决 / C 暂不能解决)。",
+        },
+    )
     reply = forms.CharField(
         label="答复内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -33,6 +33,7 @@ from ..lifecycle import OPEN_STATES, TopicStatus
 from ..models import Referral, ReferralRole
 from ..permissions import can_move_topic, topic_policy
 from ..selectors import topic_detail_queryset
+from ..services.referrals import referral_reply
 from ..services.topic_actions import (
     referral_record_reply,
     topic_add_assisting,
@@ -203,6 +204,16 @@ class TopicReplyView(_TopicActionView):
         return ReplyForm(data, referral=referral)
 
     def perform(self, topic, form):
+        if rules.referral_is_unanswered(form.referral):
+            referral_reply(
+                actor=self.request.user,
+                referral=form.referral,
+                reply_class=form.cleaned_data["reply_class"],
+                reply=form.cleaned_data["reply"],
+                replied_on=form.cleaned_data["replied_on"],
+            )
+            return
+        # The lead's new reply after a plain move back to 办理中 (重新办理, then 登记签收).
         referral_record_reply(
             actor=self.request.user,
             referral=form.referral,
