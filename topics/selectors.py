@@ -59,6 +59,8 @@ def topic_detail_queryset(*, user) -> QuerySet[Topic]:
                 ),
             ),
             Prefetch("referrals", queryset=Referral.objects.select_related("department")),
+            # A unit's requests for more time, for the office to grant or refuse.
+            "referrals__extensions",
             Prefetch(
                 "consultation_links",
                 queryset=ConsultationTopic.objects.select_related("consultation__venue"),

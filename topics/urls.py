@@ -69,3 +69,18 @@ urlpatterns += [
     path("unit/referrals/<int:pk>/reply/", unit.UnitReplyView.as_view(), name="unit_reply"),
     path("unit/attachments/<int:pk>/", unit.ReplyAttachmentView.as_view(), name="reply_attachment"),
 ]
+
+# The office's side of the referral sub-flow, on the topic page.
+urlpatterns += [
+    path(
+        "<int:pk>/review/continue/",
+        topic_actions.TopicReviewContinueView.as_view(),
+        name="review_continue",
+    ),
+    path("<int:pk>/review/redo/", topic_actions.TopicReviewRedoView.as_view(), name="review_redo"),
+    path(
+        "<int:pk>/extensions/<int:extension_pk>/decide/",
+        topic_actions.ExtensionDecideView.as_view(),
+        name="extension_decide",
+    ),
+]

@@ -363,26 +363,30 @@ def test_transition_view_sends_form_moves_to_their_forms(world, office_staff):
 
 
 def test_two_moves_to_one_state_stay_distinct_and_negative_ones_ask_first(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.REPLIED)
+    """继续办理 (B, with a planned date) and 退回重办 (negative, with a confirmation) are forms of
+    their own (services.referrals); the plain transition refuses them."""
+    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
+    lead = ReferralFactory(topic=topic, department=world.department_a, signed_on=TODAY())
+    from topics.services.referrals import referral_reply
+
+    referral_reply(actor=office_staff, referral=lead, reply_class="B", reply="列入计划")
     client = client_for(office_staff)
     html = page(client, topic)
-    # 继续办理 (neutral) and 退回重办 (negative, a danger button with a confirmation).
-    assert 'name="move" value="continue"' in html and 'name="move" value="redo"' in html
-    redo = html[html.index('value="redo"') - 400 : html.index('value="redo"')]
-    assert 'data-confirm="确定要“退回重办”吗' in redo and "move-negative" in redo
-    assert 'class="btn btn-danger">退回重办</button>' in html
-    assert 'class="btn btn-danger">继续办理</button>' not in html
+    assert reverse("topics:review_continue", args=[topic.pk]) in html
+    redo_url = reverse("topics:review_redo", args=[topic.pk])
+    redo = html[html.index(redo_url) : html.index(redo_url) + 200]
+    assert 'data-confirm="确定要“退回重办”吗' in redo
     response = client.post(
         reverse("topics:transition", args=[topic.pk]),
         {"to": "in_progress", "move": "redo", "from": "replied", "note": "答复未回应诉求"},
     )
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.REPLIED
+    response = client.post(redo_url, {"from": "replied", "reason": "答复未回应诉求"})
     assert response.status_code == 302
-    event = TopicEvent.objects.get(topic=topic)
-    assert (event.from_status, event.to_status, event.note) == (
-        "replied",
-        "in_progress",
-        "答复未回应诉求",
-    )
+    event = TopicEvent.objects.filter(topic=topic).latest("pk")
+    assert (event.from_status, event.to_status) == ("replied", "in_progress")
+    assert "答复未回应诉求" in event.note
 
 
 def test_merge_redirects_the_duplicate_to_the_survivor(world, office_staff):

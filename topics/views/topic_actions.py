@@ -19,6 +19,7 @@ from consult_portal.forms import attach_errors
 from consult_portal.views import RoleRequiredMixin
 
 from .. import lifecycle, rules
+from ..forms.referral import ExtensionDecisionForm, ReviewContinueForm, ReviewReturnForm
 from ..forms.topic import (
     AddAssistingForm,
     CommentForm,
@@ -30,10 +31,15 @@ from ..forms.topic import (
     TopicCreateForm,
 )
 from ..lifecycle import OPEN_STATES, TopicStatus
-from ..models import Referral, ReferralRole
+from ..models import ExtensionDecision, Referral, ReferralExtension, ReferralRole
 from ..permissions import can_move_topic, topic_policy
 from ..selectors import topic_detail_queryset
-from ..services.referrals import referral_reply
+from ..services.referrals import (
+    extension_decide,
+    referral_reply,
+    topic_review_continue,
+    topic_review_return,
+)
 from ..services.topic_actions import (
     referral_record_reply,
     topic_add_assisting,
@@ -98,6 +104,16 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
                 and status == TopicStatus.IN_PROGRESS
             )
         ]
+    if "continue" in form_moves:
+        context["continue_form"] = bound.get("continue") or ReviewContinueForm()
+    if "redo" in form_moves:
+        context["redo_form"] = bound.get("redo") or ReviewReturnForm()
+    context["extension_forms"] = [
+        (ext, bound.get(f"ext-{ext.pk}") or ExtensionDecisionForm(prefix=f"ext-{ext.pk}"))
+        for r in referrals
+        for ext in r.extensions.all()
+        if ext.decision == ExtensionDecision.PENDING
+    ]
     if "resolve" in form_moves:
         context["resolve_form"] = bound.get("resolve") or ResolveForm()
     if "rate" in form_moves:
@@ -113,6 +129,7 @@ def _errors_of_hidden_forms(context: dict, bound: dict) -> list[str]:
     """Errors of a submitted form the page no longer shows (the topic moved on meanwhile), so
     the refusal is still said at the top of the page."""
     shown = {id(f) for _, f in context.get("reply_forms", [])}
+    shown |= {id(f) for _, f in context.get("extension_forms", [])}
     shown |= {id(v) for k, v in context.items() if k.endswith("_form")}
     errors = []
     for form in bound.values():
@@ -219,6 +236,62 @@ class TopicReplyView(_TopicActionView):
             referral=form.referral,
             reply=form.cleaned_data["reply"],
             replied_on=form.cleaned_data["replied_on"],
+        )
+
+
+class TopicReviewContinueView(_TopicActionView):
+    key = "continue"
+    success_message = "已同意继续办理,计划完成日期已记入交办。"
+
+    def make_form(self, topic, data):
+        return ReviewContinueForm(data)
+
+    def perform(self, topic, form):
+        topic_review_continue(
+            actor=self.request.user,
+            topic=topic,
+            planned_on=form.cleaned_data["planned_on"],
+            note=form.cleaned_data["note"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicReviewRedoView(_TopicActionView):
+    key = "redo"
+    success_message = "已退回主办单位重办。"
+
+    def make_form(self, topic, data):
+        return ReviewReturnForm(data)
+
+    def perform(self, topic, form):
+        topic_review_return(
+            actor=self.request.user,
+            topic=topic,
+            reason=form.cleaned_data["reason"],
+            expected_from=self.expected(),
+        )
+
+
+class ExtensionDecideView(_TopicActionView):
+    """同意 / 不同意 a unit's request for more time (the button pressed says which)."""
+
+    def make_form(self, topic, data):
+        self.extension = get_object_or_404(
+            ReferralExtension.objects.filter(referral__topic=topic).select_related("referral"),
+            pk=self.kwargs["extension_pk"],
+        )
+        self.extension.referral.topic = topic
+        self.key = f"ext-{self.extension.pk}"
+        return ExtensionDecisionForm(data, prefix=self.key)
+
+    def perform(self, topic, form):
+        grant = self.request.POST.get("decision") == "grant"
+        self.success_message = "已同意延期。" if grant else "已不同意延期。"
+        extension_decide(
+            actor=self.request.user,
+            extension=self.extension,
+            grant=grant,
+            note=form.cleaned_data["note"],
         )
 
 
