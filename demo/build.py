@@ -121,6 +121,7 @@ class DemoBuilder:
         city.build_users(self)
         city.build_brands(self)
         city.build_departments(self)
+        city.build_unit_users(self)
         city.build_venues(self)
         people.build_members(self)
         people.build_assignments(self)

@@ -1014,7 +1014,8 @@ class ProvinceLoader:
         )
         self.referral_writer = self.writer(
             Referral,
-            "id role referred_on deadline replied_on reply department_id topic_id",
+            "id role referred_on deadline replied_on reply department_id topic_id "
+            "signed_on reply_class return_reason",
         )
         self.link_writer = self.writer(ConsultationTopic, "id note consultation_id topic_id")
         self.topic_duties: list[str] = []
@@ -1210,16 +1211,22 @@ class ProvinceLoader:
             if answered
             else ""
         )
+        # The unit signed when the topic went to 办理中; the reply's class follows its end.
+        signed = t.moves.get(S.IN_PROGRESS)
+        signed_col = d(signed) if signed else NULL
+        reply_class = ("C" if S.UNRESOLVED in t.moves else "A") if answered else ""
         w.add(
             f"{next(ids)}\tlead\t{d(referred)}\t{d(t.deadline)}\t"
-            f"{d(answered) if answered else NULL}\t{reply}\t{t.lead[0]}\t{t.tid}"
+            f"{d(answered) if answered else NULL}\t{reply}\t{t.lead[0]}\t{t.tid}\t"
+            f"{signed_col}\t{reply_class}\t"
         )
         if t.assist is not None:
             replied = max(referred, answered - int(self.rng.random() * 6)) if answered else None
             w.add(
                 f"{next(ids)}\tassist\t{d(referred)}\t{d(t.deadline)}\t"
                 f"{d(replied) if replied else NULL}\t"
-                f"{'配合主办单位完成相关工作。' if replied else ''}\t{t.assist}\t{t.tid}"
+                f"{'配合主办单位完成相关工作。' if replied else ''}\t{t.assist}\t{t.tid}\t"
+                f"{signed_col}\t{'A' if replied else ''}\t"
             )
 
     def _topic_session(self, t: TopicDraft) -> None:
