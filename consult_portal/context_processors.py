@@ -19,10 +19,12 @@ def navigation(request):
             ("consultations", "协商活动", reverse("topics:consultation_list")),
             ("venues", "协商阵地", reverse("platforms:venue_list")),
             ("members", "委员", reverse("members:list")),
-            ("departments", "部门", reverse("topics:department_list")),
+            ("departments", "承办单位", reverse("topics:department_list")),
         ]
         if scope.role in (Role.ADMIN, Role.OFFICE):
             items.append(("imports", "导入", reverse("imports:index")))
+    elif scope.role == Role.UNIT and scope.unit_id:
+        items = [("unit", "我的交办", reverse("topics:unit_home"))]
     elif scope.role == Role.MEMBER and scope.member_id:
         items += [
             ("my_duties", "我的履职", reverse("members:my_duties")),

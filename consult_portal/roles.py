@@ -24,7 +24,9 @@ GROUP_OFFICE = "政协办公室"
 GROUP_LEADER = "领导"
 GROUP_MEMBER = "委员"
 GROUP_ADMIN = "管理员"
-ALL_GROUPS = (GROUP_OFFICE, GROUP_LEADER, GROUP_MEMBER, GROUP_ADMIN)
+# Accounts of a 承办单位 (a unit topics are referred to): they see only their unit's referrals.
+GROUP_UNIT = "承办单位"
+ALL_GROUPS = (GROUP_OFFICE, GROUP_LEADER, GROUP_MEMBER, GROUP_ADMIN, GROUP_UNIT)
 
 
 class Role(StrEnum):
@@ -32,6 +34,7 @@ class Role(StrEnum):
     OFFICE = "office"
     LEADER = "leader"
     MEMBER = "member"
+    UNIT = "unit"
     NONE = "none"
 
 
@@ -40,6 +43,7 @@ ROLE_LABELS = {
     Role.OFFICE: "政协办公室",
     Role.LEADER: "领导",
     Role.MEMBER: "委员",
+    Role.UNIT: "承办单位",
     Role.NONE: "未分配角色",
 }
 
@@ -51,7 +55,8 @@ class Scope:
     ``everything`` — superusers and administrators; ``area_path`` — the materialized path of the
     user's area (office staff and leadership see that area and everything below it);
     ``member_id`` / ``venue_ids`` — a member sees their own record and the venues they are
-    currently assigned to. A user with none of these sees nothing.
+    currently assigned to; ``unit_id`` — a unit's account sees the topics referred to its unit.
+    A user with none of these sees nothing.
     """
 
     role: Role
@@ -62,6 +67,8 @@ class Scope:
     area_name: str | None = None
     member_id: int | None = None
     venue_ids: frozenset[int] = field(default_factory=frozenset)
+    # A unit's account (承办单位): the unit (``topics.Department``) whose referrals it sees.
+    unit_id: int | None = None
     # How the header names the person (the profile's display name, a member's own name), read
     # with the scope so the page needs no query of its own for it.
     display_name: str = ""
@@ -72,7 +79,7 @@ class Scope:
 
     @property
     def sees_nothing(self) -> bool:
-        return not (self.everything or self.area_path or self.member_id)
+        return not (self.everything or self.area_path or self.member_id or self.unit_id)
 
     # The area-prefix rule, once: an area-scoped user covers their area and every area below it
     # (materialized paths share the ancestor's prefix). ``area_q`` is the rule for querysets,
@@ -141,6 +148,9 @@ def _compute_scope(user) -> Scope:
 
     if GROUP_MEMBER in group_names:
         return _provided(Role.MEMBER, user)
+
+    if GROUP_UNIT in group_names:
+        return _provided(Role.UNIT, user)
 
     return _NOTHING
 

@@ -50,7 +50,7 @@ TRACKED = {
 # them changes nothing derived.
 WATCHED = {
     Topic: {"status", "raised_on", "resolved_on", "rating", "deadline", "area", "venue"},
-    Referral: {"topic", "replied_on", "deadline"},
+    Referral: {"topic", "replied_on", "returned_on", "deadline"},
     Consultation: {"venue", "held_at", "outcome"},
     Attendance: {"consultation", "member", "status"},
     Duty: {"member", "kind", "status", "date"},

@@ -96,6 +96,7 @@ class DemoBuilder:
         self.reused_users: list[str] = []  # demo usernames that already existed
         self.brands: dict[str, PlatformBrand] = {}
         self.city_departments: list[Department] = []
+        self.city_units: list[Department] = []  # utilities and the like (承办单位, not bureaus)
         self.venues: list[VenueInfo] = []
         # people: members, their teams and rota
         self.members: list[Member] = []
@@ -120,6 +121,7 @@ class DemoBuilder:
         city.build_users(self)
         city.build_brands(self)
         city.build_departments(self)
+        city.build_unit_users(self)
         city.build_venues(self)
         people.build_members(self)
         people.build_assignments(self)

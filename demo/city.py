@@ -23,7 +23,7 @@ from platforms.models import (
     VenueKind,
     VenueStandardRecord,
 )
-from topics.models import Department
+from topics.models import Department, DepartmentKind, UnitAccount
 
 from . import names, texts
 from .places import COMMUNITY_STEMS, ROADS, VILLAGE_SUFFIXES, CityData
@@ -241,21 +241,59 @@ def build_departments(b: DemoBuilder) -> None:
     """City departments, each district's bureaus, and every township office."""
     departments = []
 
-    def department(name: str, area: Area) -> Department:
-        dept = Department(name=name, area=area, contact_name=b.person(), contact_phone=b.landline())
+    def department(name: str, area: Area, kind: str = DepartmentKind.GOVERNMENT) -> Department:
+        dept = Department(
+            name=name, area=area, kind=kind, contact_name=b.person(), contact_phone=b.landline()
+        )
         departments.append(dept)
         return dept
 
     b.city_departments = [
         department(f"{b.city.name}{name}", b.root) for name in texts.CITY_DEPARTMENTS
     ]
+    b.city_units = [
+        department(f"{b.city.name}{name}", b.root, kind) for name, kind in texts.CITY_UNITS
+    ]
     for district in b.districts:
         for name in texts.DISTRICT_DEPARTMENTS:
             district.departments[name] = department(f"{district.short}{name}", district.area)
+        for name, kind in texts.DISTRICT_UNITS:
+            department(f"{district.short}{name}", district.area, kind)
         for township in district.townships:
             suffix = "办事处" if township.area.name.endswith("街道") else "人民政府"
             township.office = department(township.area.name + suffix, township.area)
     b.save(Department, departments, "departments")
+
+
+# Demo logins of units (承办单位): the city's 住建局 and 燃气集团, the first district's 住建局.
+UNIT_LOGINS = (("unit_zjj", "city", 0), ("unit_gas", "city_unit", 0), ("unit_qzjj", "district", 0))
+
+
+def build_unit_users(b: DemoBuilder) -> None:
+    """A few accounts of the group 承办单位, each tied to its unit (README's demo logins)."""
+    User = get_user_model()
+    group = Group.objects.get_or_create(name=roles.GROUP_UNIT)[0]
+    password = make_password(DEMO_PASSWORD)
+    first_district = b.districts[0]
+    units = {
+        "city": b.city_departments,
+        "city_unit": b.city_units,
+        "district": [first_district.departments["住建局"]],
+    }
+    for username, where, index in UNIT_LOGINS:
+        unit = units[where][index]
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create(
+                username=username, password=password, email=f"{username}@example.com"
+            )
+            b.counts["users"] += 1
+        else:
+            b.reused_users.append(username)
+        user.groups.add(group)
+        UnitAccount.objects.update_or_create(
+            user=user, defaults={"department": unit, "display_name": b.person()}
+        )
 
 
 def build_venues(b: DemoBuilder) -> None:

@@ -589,7 +589,7 @@ class ProvinceLoader:
 
     def departments(self) -> None:
         w = self.writer(
-            Department, "id name contact_name contact_phone is_active area_id search_pinyin"
+            Department, "id name kind contact_name contact_phone is_active area_id search_pinyin"
         )
         ids = itertools.count(1)
         self.city_departments: list[list[int]] = []
@@ -599,22 +599,26 @@ class ProvinceLoader:
                 i = next(ids)
                 depts.append(i)
                 dept = f"{CITY_NAMES[c % len(CITY_NAMES)]}{name}"
-                w.add(f"{i}\t{dept}\t\t\tt\t{city_id}\t{search_pinyin(dept)}")
+                w.add(f"{i}\t{dept}\tgovernment\t\t\tt\t{city_id}\t{search_pinyin(dept)}")
             self.city_departments.append(depts)
+            for name, kind in texts.CITY_UNITS:  # utilities: units, never a topic's lead here
+                i = next(ids)
+                dept = f"{CITY_NAMES[c % len(CITY_NAMES)]}{name}"
+                w.add(f"{i}\t{dept}\t{kind}\t\t\tt\t{city_id}\t{search_pinyin(dept)}")
         for district in self.districts:
             district["departments"] = {}
             for name in texts.DISTRICT_DEPARTMENTS:
                 i = next(ids)
                 district["departments"][name] = i
                 dept = f"{district['name']}{name}"
-                w.add(f"{i}\t{dept}\t\t\tt\t{district['id']}\t{search_pinyin(dept)}")
+                w.add(f"{i}\t{dept}\tgovernment\t\t\tt\t{district['id']}\t{search_pinyin(dept)}")
             for s in district["subs"]:
                 sub = self.subs[s]
                 i = next(ids)
                 sub["office"] = i
                 suffix = "人民政府" if sub["rural"] else "办事处"
                 dept = f"{self.area_names[sub['id']]}{suffix}"
-                w.add(f"{i}\t{dept}\t\t\tt\t{sub['id']}\t{search_pinyin(dept)}")
+                w.add(f"{i}\t{dept}\tgovernment\t\t\tt\t{sub['id']}\t{search_pinyin(dept)}")
 
     def venues(self) -> None:
         rng, scale = self.rng, self.scale
@@ -1010,7 +1014,8 @@ class ProvinceLoader:
         )
         self.referral_writer = self.writer(
             Referral,
-            "id role referred_on deadline replied_on reply department_id topic_id",
+            "id role referred_on deadline replied_on reply department_id topic_id "
+            "signed_on reply_class return_reason",
         )
         self.link_writer = self.writer(ConsultationTopic, "id note consultation_id topic_id")
         self.topic_duties: list[str] = []
@@ -1206,16 +1211,22 @@ class ProvinceLoader:
             if answered
             else ""
         )
+        # The unit signed when the topic went to 办理中; the reply's class follows its end.
+        signed = t.moves.get(S.IN_PROGRESS)
+        signed_col = d(signed) if signed else NULL
+        reply_class = ("C" if S.UNRESOLVED in t.moves else "A") if answered else ""
         w.add(
             f"{next(ids)}\tlead\t{d(referred)}\t{d(t.deadline)}\t"
-            f"{d(answered) if answered else NULL}\t{reply}\t{t.lead[0]}\t{t.tid}"
+            f"{d(answered) if answered else NULL}\t{reply}\t{t.lead[0]}\t{t.tid}\t"
+            f"{signed_col}\t{reply_class}\t"
         )
         if t.assist is not None:
             replied = max(referred, answered - int(self.rng.random() * 6)) if answered else None
             w.add(
                 f"{next(ids)}\tassist\t{d(referred)}\t{d(t.deadline)}\t"
                 f"{d(replied) if replied else NULL}\t"
-                f"{'配合主办单位完成相关工作。' if replied else ''}\t{t.assist}\t{t.tid}"
+                f"{'配合主办单位完成相关工作。' if replied else ''}\t{t.assist}\t{t.tid}\t"
+                f"{signed_col}\t{'A' if replied else ''}\t"
             )
 
     def _topic_session(self, t: TopicDraft) -> None:

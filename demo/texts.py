@@ -412,6 +412,14 @@ DISTRICT_DEPARTMENTS = (
     "人社局",
     "发改局",
 )
+# Units that are not government bodies (承办单位 of the city: utilities, property, enterprise).
+CITY_UNITS = (
+    ("燃气集团有限公司", "utility"),
+    ("供电公司", "utility"),
+    ("水务集团有限公司", "utility"),
+)
+DISTRICT_UNITS = (("物业服务有限公司", "property"),)
+
 CITY_DEPARTMENTS = (
     "住房和城乡建设局",
     "城市管理执法委员会",

@@ -527,8 +527,12 @@ def topic_referrals(b: DemoBuilder, plan: TopicPlan) -> list[Referral]:
             role=ReferralRole.LEAD,
             referred_on=referred_on,
             deadline=plan.topic.deadline,
+            # The unit signed the day the topic went to 办理中; its reply has the class the
+            # topic's end says (解决 A, 未解决 C).
+            signed_on=moves.get(S.IN_PROGRESS),
             replied_on=answered_on,
             reply=reply,
+            reply_class=(("C" if S.UNRESOLVED in moves else "A") if answered_on else ""),
         )
     ]
     assist = plan.words.get("assist")
@@ -543,8 +547,10 @@ def topic_referrals(b: DemoBuilder, plan: TopicPlan) -> list[Referral]:
                 role=ReferralRole.ASSIST,
                 referred_on=referred_on,
                 deadline=plan.topic.deadline,
+                signed_on=moves.get(S.IN_PROGRESS),
                 replied_on=replied,
                 reply="配合主办单位完成相关工作。" if replied else "",
+                reply_class="A" if replied else "",
             )
         )
     return rows

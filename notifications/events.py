@@ -41,6 +41,39 @@ def topic_status_changed(event: TopicEvent, *, actor=None) -> None:
     transaction.on_commit(lambda: send_topic_status(event_id, actor_id=actor_id), robust=True)
 
 
+def referral_unit_acted(event: TopicEvent, *, actor=None) -> None:
+    """A unit signed, returned, asked for more time or replied: tell the office staff whose area
+    contains the topic (not the one who entered it for the unit)."""
+    event_id, actor_id = event.pk, _actor_id(actor)
+    transaction.on_commit(lambda: send_unit_acted(event_id, actor_id=actor_id), robust=True)
+
+
+def send_unit_acted(event_id: int, *, actor_id: int | None = None):
+    event = TopicEvent.objects.select_related("topic__area").get(pk=event_id)
+    topic = event.topic
+    people = area_staff(topic.area, exclude_user_id=actor_id)
+    _log_skipped(f"议题 #{topic.pk} 承办单位办理动态", people.skipped)
+    context = {
+        "topic": topic,
+        "what": event.get_kind_display(),
+        "note": event.note,
+        "at": event.at,
+        "link": absolute_url(reverse("topics:detail", args=[topic.pk])),
+    }
+    mails = [
+        Mail(
+            kind=NotificationKind.UNIT_ACTED,
+            key=f"unit-acted:{event.pk}:u{person.user_id}",
+            recipient=person,
+            template="notifications/unit_acted",
+            context=context,
+            related={"topic": topic.pk, "event": event.pk},
+        )
+        for person in people.found
+    ]
+    return deliver(mails)
+
+
 def _log_skipped(what: str, skipped: list[str]) -> None:
     for name in skipped:
         logger.info("%s: %s 未收到邮件", what, name)
@@ -134,6 +167,10 @@ def _on_topic_status_changed(sender, event, actor=None, **kwargs) -> None:
     topic_status_changed(event, actor=actor)
 
 
+def _on_referral_unit_acted(sender, event, actor=None, **kwargs) -> None:
+    referral_unit_acted(event, actor=actor)
+
+
 def _on_duty_reviewed(sender, duty, actor=None, **kwargs) -> None:
     duty_reviewed(duty, actor=actor)
 
@@ -145,6 +182,9 @@ def connect() -> None:
     topic_events.topic_raised.connect(_on_topic_raised, dispatch_uid="notifications.topic_raised")
     topic_events.topic_status_changed.connect(
         _on_topic_status_changed, dispatch_uid="notifications.topic_status_changed"
+    )
+    topic_events.referral_unit_acted.connect(
+        _on_referral_unit_acted, dispatch_uid="notifications.referral_unit_acted"
     )
     member_events.duty_reviewed.connect(
         _on_duty_reviewed, dispatch_uid="notifications.duty_reviewed"

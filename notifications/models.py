@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     REFERRAL_OVERDUE = "referral_overdue", "交办逾期提醒(工作人员)"
     SHIFT_REMINDER = "shift_reminder", "值班提醒(委员)"
     DUTY_REVIEWED = "duty_reviewed", "履职审核结果(委员)"
+    UNIT_ACTED = "unit_acted", "承办单位办理动态(工作人员)"
 
 
 class NotificationStatus(models.TextChoices):

@@ -20,9 +20,11 @@ class HomeView(RoleRequiredMixin, TemplateView):
     """One URL, a home page per role. Leaders land on the dashboard of their own area, so
     their figures have one definition (``dashboards.figures``)."""
 
-    allowed_roles = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
+    allowed_roles = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER, Role.UNIT)
 
     def get(self, request, *args, **kwargs):
+        if self.scope.role == Role.UNIT:
+            return redirect("topics:unit_home")
         if self.scope.role == Role.LEADER:
             return redirect(reverse("dashboards:overview", args=[resolve_scope(request.user).key]))
         return super().get(request, *args, **kwargs)

@@ -36,6 +36,7 @@ REFERENCE_MIGRATIONS = (
     "platforms.migrations.0002_roles",
     "members.migrations.0003_sectors",
     "topics.migrations.0002_categories",
+    "topics.migrations.0013_unit_accounts",
 )
 
 

@@ -174,3 +174,12 @@ __all__ = [
     "make_area",
     "make_staff",
 ]
+
+
+def make_unit_user(department, username: str):
+    """An account of the group 承办单位 tied to ``department`` (a unit may have several)."""
+    from topics.models import UnitAccount
+
+    user = UserFactory(username=username, groups=[roles.GROUP_UNIT])
+    UnitAccount.objects.create(user=user, department=department, display_name=username)
+    return user

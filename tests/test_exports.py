@@ -32,7 +32,7 @@ LISTS = [
     ("topics:consultation_list", "协商活动", ["举办时间", "主题", "阵地"]),
     ("platforms:venue_list", "协商阵地", ["名称", "编号", "类型"]),
     ("members:list", "委员", ["姓名", "性别", "民族"]),
-    ("topics:department_list", "职能部门", ["名称", "所属区划", "联系人"]),
+    ("topics:department_list", "承办单位", ["名称", "单位类型", "所属区划", "联系人"]),
 ]
 
 

@@ -404,7 +404,7 @@ def test_empty_state_when_filters_match_nothing(office_staff, world):
         ("topics:consultation_list", "还没有协商活动"),
         ("platforms:venue_list", "还没有协商阵地"),
         ("members:list", "还没有委员"),
-        ("topics:department_list", "还没有职能部门"),
+        ("topics:department_list", "还没有承办单位"),
     ],
 )
 def test_empty_state_says_what_to_do_next(world, name, text):

@@ -129,6 +129,17 @@ PAGES += [
 ]
 WRITE_PAGES |= {"members:duty_review"}
 
+# 承办单位 (issue 14): a unit's own list (its accounts only) and a referral's page (the unit's
+# accounts, and office staff and administrators entering a step for a unit without a login).
+# A unit's account sees its unit's referrals only and no staff page at all.
+PAGES += [
+    ("topics:unit_home", None),
+    ("topics:unit_referral", "referral_a"),
+    ("topics:unit_referral", "referral_b"),
+]
+UNIT_HOME = "topics:unit_home"
+UNIT_PAGES = {"topics:unit_referral"}
+
 
 # The requests only read: the world, its role accounts and the duties below are built once for
 # the module (tests/conftest.py, ``world_once``), each test in its own rolled-back savepoint.
@@ -139,7 +150,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_once")]
 def world_once(world_once, django_db_blocker):
     """A duty of member_a (district A) and of member_b (district B) for the pages above, and an
     account without a role, added to the shared world."""
-    from .factories import DutyFactory
+    from .factories import DepartmentFactory, DutyFactory, ReferralFactory, make_unit_user
 
     world = world_once.world
     with django_db_blocker.unblock():
@@ -152,6 +163,11 @@ def world_once(world_once, django_db_blocker):
             member=world.member_b, title="自报乙", status="submitted", self_reported=True
         )
         world_once.users["no_role"] = UserFactory(username="nobody")
+        # district A's 住建局 holds topic_a's referral; district B's unit holds topic_b's.
+        world.referral_a = ReferralFactory(topic=world.topic_a, department=world.department_a)
+        unit_b = DepartmentFactory(name="伍家岗区住建局", area=world.district_b)
+        world.referral_b = ReferralFactory(topic=world.topic_b, department=unit_b)
+        world_once.users["unit_user"] = make_unit_user(world.department_a, "unit_xl")
     return world_once
 
 
@@ -164,6 +180,18 @@ def expected(role: str, name: str, obj: str | None):
     if name == "home" and role in ("leader", "district_leader"):
         return REDIRECT  # to the dashboard of their area (issue 6)
     if role == "no_role":
+        return FORBIDDEN
+    if role == "unit_user":
+        if name == "home":
+            return REDIRECT  # to the unit's list
+        if name == UNIT_HOME:
+            return OK
+        if name in UNIT_PAGES:
+            return OK if obj.endswith("_a") else NOT_FOUND
+        return FORBIDDEN
+    if name == UNIT_HOME:
+        return FORBIDDEN
+    if name in UNIT_PAGES and role in ("leader", "district_leader", "member_user"):
         return FORBIDDEN
     if name in MEMBER_PAGES:
         if role != "member_user":
@@ -196,12 +224,18 @@ ROLES = [
     "leader",
     "other_staff",
     "member_user",
+    "unit_user",
 ]
 
 
 @pytest.fixture
 def no_role(_world_copy):
     return _world_copy.users["no_role"]
+
+
+@pytest.fixture
+def unit_user(_world_copy):
+    return _world_copy.users["unit_user"]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -232,6 +266,7 @@ TRANSITION_EXPECTED = {
     "leader": (FORBIDDEN, FORBIDDEN),
     "district_leader": (FORBIDDEN, FORBIDDEN),
     "member_user": (FORBIDDEN, FORBIDDEN),
+    "unit_user": (FORBIDDEN, FORBIDDEN),
     "no_role": (FORBIDDEN, FORBIDDEN),
 }
 
@@ -301,7 +336,7 @@ DASHBOARD_NODES = [None, "city", "district_a", "district_b", "venue_a", "venue_b
 def dashboard_expected(role: str, obj: str | None):
     if role == "anonymous":
         return LOGIN
-    if role in ("no_role", "member_user"):
+    if role in ("no_role", "member_user", "unit_user"):
         return FORBIDDEN
     if role in ("admin_user", "leader") or obj is None:
         return OK

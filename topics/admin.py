@@ -13,9 +13,12 @@ from .models import (
     Department,
     EventKind,
     Referral,
+    ReferralAttachment,
+    ReferralExtension,
     Topic,
     TopicCategory,
     TopicEvent,
+    UnitAccount,
 )
 from .services import topic_transition
 from .services.sessions import attachment_store
@@ -29,8 +32,8 @@ class TopicCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(ScopedAdmin):
-    list_display = ["name", "area", "contact_name", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["name", "kind", "area", "contact_name", "is_active"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
@@ -295,3 +298,45 @@ def _clean_attachment_file(form):
     if upload:
         form.sniffed_mime = sniff_attachment(upload)
     return upload
+
+
+@admin.register(UnitAccount)
+class UnitAccountAdmin(admin.ModelAdmin):
+    """承办单位账号: an administrator ties a login (group 承办单位) to its unit."""
+
+    list_display = ["user", "department", "display_name"]
+    search_fields = ["user__username", "department__name", "display_name"]
+    list_select_related = ["user", "department"]
+    autocomplete_fields = ["department"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ReferralExtension)
+class ReferralExtensionAdmin(admin.ModelAdmin):
+    """延期申请: read here; decided on the topic page (``services.referrals.extension_decide``)."""
+
+    list_display = ["referral", "old_deadline", "new_deadline", "decision", "requested_at"]
+    list_filter = ["decision"]
+    search_fields = ["referral__topic__title", "referral__department__name", "reason"]
+    list_select_related = ["referral__topic", "referral__department"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferralAttachment)
+class ReferralAttachmentAdmin(admin.ModelAdmin):
+    """答复附件: uploaded with a unit's reply; listed here, never changed."""
+
+    list_display = ["original_name", "referral", "size", "uploaded_at"]
+    search_fields = ["original_name", "referral__topic__title", "referral__department__name"]
+    list_select_related = ["referral__topic", "referral__department"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -7,6 +7,7 @@ class TopicsConfig(AppConfig):
 
     def ready(self) -> None:
         from consult_portal.importing.registry import register
+        from consult_portal.roles import Role, register_scope_provider
         from members.points import register_point_source
 
         from .importers import TopicImporter
@@ -14,3 +15,6 @@ class TopicsConfig(AppConfig):
 
         register(TopicImporter)
         register_point_source(attendance_point_records)
+        from .scopes import unit_scope
+
+        register_scope_provider(Role.UNIT, provider=unit_scope)

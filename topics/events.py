@@ -16,3 +16,7 @@ topic_raised = Signal()
 
 # sender=Topic, event=the TopicEvent that records the change of state, actor=the user.
 topic_status_changed = Signal()
+
+# sender=Referral, event=the TopicEvent of a unit's step on a referral (签收, 退回, 申请延期,
+# 答复), actor=the user (a unit's account, or staff entering it for a unit without a login).
+referral_unit_acted = Signal()

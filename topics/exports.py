@@ -5,7 +5,7 @@ from __future__ import annotations
 from consult_portal.exports import ExportColumn, ExportSpec
 
 from .lifecycle import TopicStatus
-from .models import ConsultationForm, Priority, Rating, TopicSource
+from .models import ConsultationForm, DepartmentKind, Priority, Rating, TopicSource
 from .selectors import with_lead_unit
 
 
@@ -68,10 +68,16 @@ CONSULTATION_EXPORT = ExportSpec(
 )
 
 DEPARTMENT_EXPORT = ExportSpec(
-    basename="职能部门",
+    basename="承办单位",
     ascii_name="departments",
     columns=(
         ExportColumn("名称", "name", width=24),
+        ExportColumn(
+            "单位类型",
+            func=lambda row: DepartmentKind(row["kind"]).label,
+            needs=("kind",),
+            width=14,
+        ),
         ExportColumn("所属区划", "area__name"),
         ExportColumn("联系人", "contact_name", width=10),
         ExportColumn("联系电话", "contact_phone"),

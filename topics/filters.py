@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 
 from consult_portal.lists import ListFilterSet
+from consult_portal.roles import scope_for
 from consult_portal.search_index import contains_q
 from platforms.filters import AreaSubtreeFilter, keyword, keyword_q, yes_no
 from platforms.models import Venue
@@ -22,6 +23,7 @@ from .models import (
     ConsultationForm,
     ConsultationTopic,
     Department,
+    DepartmentKind,
     Referral,
     Topic,
     TopicCategory,
@@ -68,7 +70,7 @@ class TopicFilter(ListFilterSet):
     area = AreaSubtreeFilter()
     venue = django_filters.ModelChoiceFilter(label="阵地", queryset=_venues, empty_label="全部阵地")
     department = django_filters.ModelChoiceFilter(
-        label="交办部门", queryset=_departments, empty_label="全部部门", method="filter_department"
+        label="交办单位", queryset=_departments, empty_label="全部单位", method="filter_department"
     )
     raised_min = django_filters.DateFilter(
         label="提出日期从", field_name="raised_on", lookup_expr="gte", widget=DATE_WIDGET
@@ -188,9 +190,12 @@ class DepartmentFilter(ListFilterSet):
     q = django_filters.CharFilter(
         label="关键词",
         method=keyword("name__icontains", "contact_name__icontains", pinyin=True),
-        widget=forms.TextInput(attrs={"placeholder": "部门名称或联系人", "type": "search"}),
+        widget=forms.TextInput(attrs={"placeholder": "单位名称或联系人", "type": "search"}),
     )
     area = AreaSubtreeFilter()
+    kind = django_filters.ChoiceFilter(
+        label="单位类型", choices=DepartmentKind.choices, empty_label="全部类型"
+    )
     active = django_filters.ChoiceFilter(
         label="状态",
         choices=(("1", "在用"), ("0", "停用")),
@@ -198,18 +203,21 @@ class DepartmentFilter(ListFilterSet):
         method=yes_no("is_active"),
     )
     overdue = django_filters.BooleanFilter(
-        label="仅看有逾期交办的部门",
+        label="仅看有逾期交办的单位",
         method="filter_overdue",
         widget=forms.CheckboxInput(attrs={"value": "1"}),
     )
 
     class Meta:
         model = Department
-        fields = ["q", "area", "active", "overdue"]
+        fields = ["q", "area", "kind", "active", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
         from .selectors import overdue_referrals
 
         if not value:
             return queryset
-        return queryset.filter(Exists(overdue_referrals().filter(department=OuterRef("pk"))))
+        # Only the referrals of topics the user sees (a city unit in a district's list).
+        mine = scope_for(self.request.user).area_q("topic__area")
+        late = overdue_referrals().filter(mine, department=OuterRef("pk"))
+        return queryset.filter(Exists(late))

@@ -118,8 +118,10 @@ MOVES: tuple[Move, ...] = (
     Move("sign", S.REFERRED, S.IN_PROGRESS, "登记签收", POS),
     Move("reply", S.IN_PROGRESS, S.REPLIED, "答复", POS, form="reply"),
     Move("close", S.REPLIED, S.RESOLVED, "办结", POS, form="resolve"),
-    Move("continue", S.REPLIED, S.IN_PROGRESS, "继续办理", NEU, needs_note=True),
-    Move("redo", S.REPLIED, S.IN_PROGRESS, "退回重办", NEG, needs_note=True),
+    # 继续办理 needs the B reply's planned date and 退回重办 reopens the lead's referral: their
+    # forms call services.referrals (topic_review_continue / topic_review_return).
+    Move("continue", S.REPLIED, S.IN_PROGRESS, "继续办理", NEU, needs_note=True, form="continue"),
+    Move("redo", S.REPLIED, S.IN_PROGRESS, "退回重办", NEG, needs_note=True, form="redo"),
     Move("unresolved", S.REPLIED, S.UNRESOLVED, "未解决", NEG, needs_note=True),
     Move("escalate", S.UNRESOLVED, S.ESCALATED, "转提案", NEU, needs_note=True),
     Move("report", S.UNRESOLVED, S.REPORTED, "转社情民意", NEU, needs_note=True),

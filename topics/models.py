@@ -21,20 +21,51 @@ from . import rules
 from .lifecycle import OPEN_STATES, TopicStatus
 
 
+class DepartmentKind(models.TextChoices):
+    GOVERNMENT = "government", "政府部门"
+    UTILITY = "utility", "公用事业(供水/供电/燃气)"
+    PROPERTY = "property", "物业公司"
+    ENTERPRISE = "enterprise", "企业"
+    OTHER = "other", "其他"
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The materialized paths of an area and of every area above it (treebeard's fixed steps)."""
+    step = Area.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
 class DepartmentQuerySet(models.QuerySet):
     def visible_to(self, user) -> DepartmentQuerySet:
+        """Staff and leaders: the units of their area and below, and of every area above
+        theirs (a district's staff refer to the city's 住建局 and see it in the list)."""
         scope = scope_for(user)
         if scope.everything:
             return self
         if scope.area_path:
-            return self.filter(scope.area_q("area"))
+            return self.filter(
+                scope.area_q("area") | Q(area__path__in=ancestor_paths(scope.area_path))
+            )
         return self.none()
+
+    def referable_by(self, user) -> DepartmentQuerySet:
+        """The units a user may refer a topic to: those they see, in use. The one rule the
+        referral form offers and the services check (another district's unit is never in it)."""
+        return self.visible_to(user).filter(is_active=True)
 
 
 class Department(SearchPinyinMixin, models.Model):
-    """A government department (职能部门) that takes on referred topics."""
+    """A unit (承办单位) that takes on referred topics: a government department at any level of
+    the area tree, a utility, a property company or an enterprise. The code keeps its first name,
+    ``Department``; the UI says 承办单位."""
 
     name = models.CharField("名称", max_length=64)
+    kind = models.CharField(
+        "单位类型",
+        max_length=16,
+        choices=DepartmentKind.choices,
+        default=DepartmentKind.GOVERNMENT,
+    )
     # Full pinyin and initials of the name ("wangjianguo wjg"), for the search box; kept by save().
     search_pinyin = models.CharField("拼音", max_length=300, blank=True, editable=False)
     area = models.ForeignKey(
@@ -50,8 +81,8 @@ class Department(SearchPinyinMixin, models.Model):
     objects = DepartmentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "职能部门"
-        verbose_name_plural = "职能部门"
+        verbose_name = "承办单位"
+        verbose_name_plural = "承办单位"
         ordering = ["name", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["area", "name"], name="department_area_name_unique"),
@@ -129,7 +160,8 @@ def new_tracking_code() -> str:
 class TopicQuerySet(TrackedQuerySet):
     def visible_to(self, user) -> TopicQuerySet:
         """Staff and leaders: topics of their area and below. Members: topics at the venues
-        they are assigned to, and the ones they raised."""
+        they are assigned to, and the ones they raised. A unit's account: the topics referred
+        to its unit."""
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -139,6 +171,9 @@ class TopicQuerySet(TrackedQuerySet):
             return self.filter(
                 Q(venue_id__in=scope.venue_ids) | Q(raised_by_member_id=scope.member_id)
             )
+        if scope.unit_id:
+            mine = Referral.objects.filter(topic=models.OuterRef("pk"), department_id=scope.unit_id)
+            return self.filter(models.Exists(mine))
         return self.none()
 
     def open(self) -> TopicQuerySet:
@@ -308,8 +343,13 @@ class Topic(models.Model):
 class EventKind(models.TextChoices):
     RAISED = "raised", "提出"
     TRANSITION = "transition", "状态变更"
-    REFERRAL = "referral", "交办部门"
-    REPLY = "reply", "部门答复"
+    REFERRAL = "referral", "交办"
+    REPLY = "reply", "单位答复"
+    SIGN = "sign", "签收"
+    RETURN = "return", "退回"
+    EXTENSION = "extension", "申请延期"
+    EXTENSION_DECISION = "ext_decision", "延期审核"
+    REVIEW = "review", "答复审核"
     RATING = "rating", "回访"
     MERGE = "merge", "合并"
     COMMENT = "comment", "备注"
@@ -427,35 +467,70 @@ class ReferralRole(models.TextChoices):
     ASSIST = "assist", "协办"
 
 
+class ReplyClass(models.TextChoices):
+    """The class of a unit's reply (办复), as offices write it."""
+
+    A = "A", "A类 已解决"
+    B = "B", "B类 正在解决·列入计划"
+    C = "C", "C类 因条件限制暂不能解决·已解释"
+
+
+class ReferralQuerySet(TrackedQuerySet):
+    def visible_to(self, user) -> ReferralQuerySet:
+        """Referrals of the topics a user sees; a unit's account: its own unit's only (never
+        the other units' referrals of the same topic)."""
+        scope = scope_for(user)
+        if scope.unit_id:
+            return self.filter(department_id=scope.unit_id)
+        return self.filter(topic__in=Topic.objects.visible_to(user))
+
+
 class Referral(models.Model):
-    """交办: a topic handed to a department, with a deadline and, later, the reply."""
+    """交办: a topic handed to a unit (承办单位), with a deadline and, later, the reply."""
 
     topic = models.ForeignKey(
         Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="referrals"
     )
     department = models.ForeignKey(
-        Department, verbose_name="职能部门", on_delete=models.PROTECT, related_name="referrals"
+        Department, verbose_name="承办单位", on_delete=models.PROTECT, related_name="referrals"
     )
     role = models.CharField(
         "承办方式", max_length=8, choices=ReferralRole.choices, default=ReferralRole.LEAD
     )
     referred_on = models.DateField("交办日期", default=timezone.localdate)
     deadline = models.DateField("办理期限")
+    # The deadline first set, kept when an extension moves ``deadline`` (申请延期).
+    original_deadline = models.DateField("原办理期限", null=True, blank=True)
+    signed_on = models.DateField("签收日期", null=True, blank=True)
+    returned_on = models.DateField("退回日期", null=True, blank=True)
+    return_reason = models.TextField("退回原因", blank=True)
     replied_on = models.DateField("答复日期", null=True, blank=True)
     reply = models.TextField("答复内容", blank=True)
+    reply_class = models.CharField("答复类别", max_length=1, choices=ReplyClass.choices, blank=True)
+    # A B-class reply the office let continue (继续办理): when the unit plans to finish.
+    planned_on = models.DateField("计划完成日期", null=True, blank=True)
 
-    objects = TrackedQuerySet.as_manager()  # bulk writes announce themselves (summaries)
+    objects = ReferralQuerySet.as_manager()  # bulk writes announce themselves (summaries)
 
     class Meta:
         verbose_name = "交办"
         verbose_name_plural = "交办"
         ordering = ["deadline", "pk"]
         constraints = [
+            # A unit that returned a referral (退回) may be referred the topic again later.
             models.UniqueConstraint(
-                fields=["topic", "department"], name="referral_topic_department_unique"
+                fields=["topic", "department"],
+                condition=Q(returned_on__isnull=True),
+                name="referral_topic_department_unique",
             ),
             models.UniqueConstraint(
-                fields=["topic"], condition=Q(role="lead"), name="referral_one_lead_per_topic"
+                fields=["topic"],
+                condition=Q(role="lead", returned_on__isnull=True),
+                name="referral_one_lead_per_topic",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(replied_on__isnull=True),
+                name="referral_returned_or_replied",
             ),
             models.CheckConstraint(
                 condition=Q(deadline__gte=models.F("referred_on")),
@@ -472,6 +547,129 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} → {self.department}"
+
+    @property
+    def stage(self) -> str:
+        """Where the referral stands, in the words the unit and the office use."""
+        if self.returned_on:
+            return "已退回"
+        if self.replied_on:
+            return "已答复"
+        if self.signed_on:
+            return "办理中"
+        return "待签收"
+
+
+class UnitAccount(models.Model):
+    """Ties a login of the group 承办单位 to its unit; a unit may have several."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="unit_account",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="承办单位", on_delete=models.CASCADE, related_name="accounts"
+    )
+    display_name = models.CharField("姓名", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "承办单位账号"
+        verbose_name_plural = "承办单位账号"
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.display_name or self.user}"
+
+
+class ExtensionDecision(models.TextChoices):
+    PENDING = "pending", "待审核"
+    GRANTED = "granted", "已同意"
+    REFUSED = "refused", "未同意"
+
+
+class ReferralExtension(models.Model):
+    """申请延期: a unit asks for a later deadline with a reason; the office grants or refuses.
+    Both dates are kept (``old_deadline``, ``new_deadline``)."""
+
+    referral = models.ForeignKey(
+        Referral, verbose_name="交办", on_delete=models.CASCADE, related_name="extensions"
+    )
+    reason = models.TextField("延期理由")
+    old_deadline = models.DateField("原办理期限")
+    new_deadline = models.DateField("申请延至")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    decision = models.CharField(
+        "审核结果",
+        max_length=8,
+        choices=ExtensionDecision.choices,
+        default=ExtensionDecision.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.TextField("审核意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(decision="pending"),
+                name="extension_one_pending_per_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_deadline__gt=models.F("old_deadline")),
+                name="extension_later_than_before",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} 延期至 {self.new_deadline}"
+
+
+class ReferralAttachment(models.Model):
+    """A file a unit sends with its reply (photos of the works, a signed letter)."""
+
+    referral = models.ForeignKey(
+        Referral, verbose_name="交办", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", upload_to="replies/%Y/%m/")
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小(字节)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "答复附件"
+        verbose_name_plural = "答复附件"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ConsultationForm(models.TextChoices):
@@ -527,7 +725,7 @@ class Consultation(models.Model):
     experts_count = models.PositiveIntegerField("专家人数", default=0)
     departments_count = models.PositiveIntegerField("部门人数", default=0)
     departments = models.ManyToManyField(
-        Department, verbose_name="参加部门", blank=True, related_name="consultations"
+        Department, verbose_name="参加单位", blank=True, related_name="consultations"
     )
     topics = models.ManyToManyField(
         Topic,

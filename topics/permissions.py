@@ -4,6 +4,7 @@ used by views, services and templates alike."""
 from __future__ import annotations
 
 from consult_portal.policies import STAFF, WRITE, Action, ScopePolicy, register
+from consult_portal.roles import scope_for
 
 from .models import Consultation, Topic
 
@@ -36,3 +37,12 @@ def can_move_topic(user, topic) -> bool:
 
 def can_log_consultation(user) -> bool:
     return consultation_policy.user_can(user, "change")
+
+
+def can_act_for_unit(user, referral) -> bool:
+    """May ``user`` take a unit's step (签收, 退回, 申请延期, 答复) on ``referral``? The unit's own
+    accounts; and office staff of the topic's area, who enter it for a unit without a login."""
+    scope = scope_for(user)
+    if scope.unit_id is not None:
+        return scope.unit_id == referral.department_id
+    return topic_policy.user_can(user, "change", referral.topic)

@@ -1,7 +1,8 @@
 """Overdue and due soon — the one definition, used by lists, filters, exports, the office home,
 the reminders, the dashboard figures and summaries, and the topic page.
 
-- A referral is *unanswered* while its department has not replied (``replied_on`` empty).
+- A referral is *unanswered* while its unit has neither replied (``replied_on`` empty) nor
+  returned it (``returned_on`` empty: a returned referral is the office's to refer again).
 - A referral is *overdue* on ``today`` when it is unanswered, its topic is still open and its
   deadline is before ``today``.
 - A topic's *due date* is the earlier of its own deadline and the deadlines of its unanswered
@@ -36,7 +37,12 @@ def _p(prefix: str) -> str:
 
 # -- referrals ---------------------------------------------------------------------------------
 def referral_unanswered_q(prefix: str = "") -> Q:
-    return Q(**{f"{_p(prefix)}replied_on__isnull": True})
+    return Q(**{f"{_p(prefix)}replied_on__isnull": True, f"{_p(prefix)}returned_on__isnull": True})
+
+
+def referral_is_unanswered(referral) -> bool:
+    """``referral_unanswered_q`` for one loaded referral."""
+    return referral.replied_on is None and referral.returned_on is None
 
 
 def referral_open_q(prefix: str = "") -> Q:
@@ -51,7 +57,11 @@ def referral_overdue_q(today: datetime.date, prefix: str = "") -> Q:
 
 def referral_is_overdue(referral, topic_status: str, today: datetime.date) -> bool:
     """``referral_overdue_q`` for one loaded referral of a topic in ``topic_status``."""
-    return topic_status in OPEN_STATES and referral.replied_on is None and referral.deadline < today
+    return (
+        topic_status in OPEN_STATES
+        and referral_is_unanswered(referral)
+        and referral.deadline < today
+    )
 
 
 # -- topics ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     IntegerField,
@@ -13,10 +14,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from consult_portal.roles import scope_for
 from members.models import Duty, DutyShift, DutyStatus, ShiftStatus
 
 from . import rules
@@ -65,6 +69,8 @@ def topic_detail_queryset(*, user) -> QuerySet[Topic]:
                 ),
             ),
             Prefetch("referrals", queryset=Referral.objects.select_related("department")),
+            # A unit's requests for more time, for the office to grant or refuse.
+            "referrals__extensions",
             Prefetch(
                 "consultation_links",
                 queryset=ConsultationTopic.objects.select_related("consultation__venue"),
@@ -208,18 +214,23 @@ def overdue_referrals(today: datetime.date | None = None) -> QuerySet[Referral]:
 
 
 def department_list(*, user) -> QuerySet:
-    """Departments in scope with their referrals counted: all, open and overdue (one query;
-    the counts follow one join chain referral → topic, so no row is counted twice)."""
+    """Units (承办单位) in scope with their referrals counted: all, open and overdue (one query;
+    the counts follow one join chain referral → topic, so no row is counted twice). A unit of an
+    area above the user's (the city's 住建局 in a district's list) counts only the referrals of
+    topics the user sees."""
     from .models import Department  # imported here to keep the shared import block untouched
 
     today = timezone.localdate()
+    mine = scope_for(user).area_q("referrals__topic__area")
     return (
         Department.objects.visible_to(user)
         .select_related("area")
         .annotate(
-            referral_count=Count("referrals"),
-            open_count=Count("referrals", filter=rules.referral_open_q("referrals")),
-            overdue_count=Count("referrals", filter=rules.referral_overdue_q(today, "referrals")),
+            referral_count=Count("referrals", filter=mine),
+            open_count=Count("referrals", filter=mine & rules.referral_open_q("referrals")),
+            overdue_count=Count(
+                "referrals", filter=mine & rules.referral_overdue_q(today, "referrals")
+            ),
         )
         .order_by("name", "pk")
     )
@@ -240,3 +251,22 @@ def with_lead_unit(qs: QuerySet[Topic]) -> QuerySet[Topic]:
     per row (at most one lead referral per topic: ``referral_one_lead_per_topic``)."""
     lead = Referral.objects.filter(topic=OuterRef("pk"), role=ReferralRole.LEAD)
     return qs.annotate(lead_unit=Subquery(lead.values("department__name")[:1]))
+
+
+def unit_referrals(*, user) -> QuerySet[Referral]:
+    """The referrals a user sees on the units' pages: a unit's account, its own unit's; staff,
+    those of their area's topics. The open ones first (待签收, 办理中), soonest due first; each
+    row with its topic, unit and area, and whether an extension request waits (one query)."""
+    from .models import ExtensionDecision, ReferralExtension
+
+    waiting = ReferralExtension.objects.filter(
+        referral=OuterRef("pk"), decision=ExtensionDecision.PENDING
+    )
+    closed = Q(replied_on__isnull=False) | Q(returned_on__isnull=False)
+    return (
+        Referral.objects.visible_to(user)
+        .select_related("topic__area", "topic__category", "department")
+        .annotate(extension_waiting=Exists(waiting))
+        .alias(is_closed=Case(When(closed, then=Value(1)), default=Value(0)))
+        .order_by("is_closed", "deadline", "pk")
+    )

@@ -60,3 +60,35 @@ from .views.department import DepartmentListView  # noqa: E402
 urlpatterns += [
     path("departments/", DepartmentListView.as_view(), name="department_list"),
 ]
+
+# 承办单位 (issue 14): a unit's referrals and one referral's page with the unit's steps.
+from .views import unit  # noqa: E402
+
+urlpatterns += [
+    path("unit/", unit.UnitHomeView.as_view(), name="unit_home"),
+    path("unit/referrals/<int:pk>/", unit.UnitReferralView.as_view(), name="unit_referral"),
+    path("unit/referrals/<int:pk>/sign/", unit.UnitSignView.as_view(), name="unit_sign"),
+    path("unit/referrals/<int:pk>/return/", unit.UnitReturnView.as_view(), name="unit_return"),
+    path(
+        "unit/referrals/<int:pk>/extension/",
+        unit.UnitExtensionView.as_view(),
+        name="unit_extension",
+    ),
+    path("unit/referrals/<int:pk>/reply/", unit.UnitReplyView.as_view(), name="unit_reply"),
+    path("unit/attachments/<int:pk>/", unit.ReplyAttachmentView.as_view(), name="reply_attachment"),
+]
+
+# The office's side of the referral sub-flow, on the topic page.
+urlpatterns += [
+    path(
+        "<int:pk>/review/continue/",
+        topic_actions.TopicReviewContinueView.as_view(),
+        name="review_continue",
+    ),
+    path("<int:pk>/review/redo/", topic_actions.TopicReviewRedoView.as_view(), name="review_redo"),
+    path(
+        "<int:pk>/extensions/<int:extension_pk>/decide/",
+        topic_actions.ExtensionDecideView.as_view(),
+        name="extension_decide",
+    ),
+]

@@ -222,8 +222,9 @@ TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Topic referrals default to this many days before they are due (issue 4 uses it).
-TOPIC_REFERRAL_DEFAULT_DAYS = env.int("TOPIC_REFERRAL_DEFAULT_DAYS", default=30)
+# A referral is due this many working days (工作日, consult_portal.workdays) after it is made,
+# unless the office sets a date (issue 14).
+REFERRAL_WORKDAYS = env.int("REFERRAL_WORKDAYS", default=15)
 
 # Public venue pages: how many issues one address / one phone number may raise (issue 5).
 PUBLIC_RAISE_LIMIT_PER_IP = env.int("PUBLIC_RAISE_LIMIT_PER_IP", default=5)  # per hour

@@ -52,14 +52,15 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
     page.locator("#accept").get_by_role("button", name="受理", exact=True).click()
     page.get_by_text("已受理。").wait_for()
 
-    page.get_by_label("主办部门").select_option(label="西陵区住建局")
+    page.get_by_label("主办单位").select_option(label="西陵区住建局(西陵区)")
     page.locator("#refer").get_by_role("button", name="交办").click()
-    page.get_by_text("已交办职能部门").wait_for()
+    page.get_by_text("已交办承办单位").wait_for()
 
     page.get_by_text("记录西陵区住建局的答复").click()
+    page.get_by_label("A类 已解决").first.check()
     page.get_by_label("答复内容").first.fill("已安排在东门至3栋加装4盏路灯")
     page.get_by_role("button", name="保存答复").first.click()
-    page.get_by_text("已记录部门答复").wait_for()
+    page.get_by_text("已记录单位答复").wait_for()
 
     page.get_by_label("办理结果(公开,群众可见)").fill("东门至3栋已加装路灯4盏")
     page.get_by_label("内部备注(不公开)").fill("费用由住建局维修资金列支")

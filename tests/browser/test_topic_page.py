@@ -29,18 +29,19 @@ def test_staff_follow_a_topic_to_its_rating(live_server, page, office_staff, wor
     page.locator("#accept").get_by_role("button", name="受理", exact=True).click()
     page.get_by_text("已受理。").wait_for()
 
-    page.get_by_label("主办部门").select_option(label="西陵区住建局")
+    page.get_by_label("主办单位").select_option(label="西陵区住建局(西陵区)")
     page.get_by_label("西陵区城管局").check()
     page.locator("#refer").get_by_role("button", name="交办").click()
-    page.get_by_text("已交办职能部门").wait_for()
+    page.get_by_text("已交办承办单位").wait_for()
     expect(page.get_by_text("待答复").first).to_be_visible()
     assert fits(page)
     screenshot(page, "topic-referred")
 
     page.get_by_text("记录西陵区住建局的答复").click()
+    page.get_by_label("A类 已解决").first.check()
     page.get_by_label("答复内容").first.fill("已列入今年老旧小区改造计划")
     page.get_by_role("button", name="保存答复").first.click()
-    page.get_by_text("已记录部门答复").wait_for()
+    page.get_by_text("已记录单位答复").wait_for()
 
     # A mistake first: a resolution date in the future is refused and the text is kept.
     page.get_by_label("办理结果(公开,群众可见)").fill("电梯已完成加装并投入使用")

@@ -436,7 +436,7 @@ def test_edit_saves_changes_and_the_history_shows_who_changed_what(
     ]
     assert len(edits) == 1
     labels = [c.label for c in edits[0].changes]
-    assert "主题" in labels and "参加部门" in labels and edits[0].user == "staff_a"
+    assert "主题" in labels and "参加单位" in labels and edits[0].user == "staff_a"
 
     # Then remove the attachment and unlink the topic: both show as deletions.
     data = edit_data(world, session, title="改过的主题", residents_count="40")

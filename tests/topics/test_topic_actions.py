@@ -10,6 +10,7 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
+from consult_portal.workdays import add_workdays
 from topics.lifecycle import TopicStatus
 from topics.models import EventKind, Referral, Topic, TopicEvent, TopicVisit
 from topics.services.topic_actions import (
@@ -42,7 +43,7 @@ def events(topic):
 # --- refer -----------------------------------------------------------------------------------
 
 
-@override_settings(TOPIC_REFERRAL_DEFAULT_DAYS=15)
+@override_settings(REFERRAL_WORKDAYS=15)
 def test_refer_to_lead_and_assisting_with_default_deadline(world, office_staff):
     topic = set_status(world.topic_a, TopicStatus.ACCEPTED)
     helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
@@ -63,7 +64,7 @@ def test_refer_to_lead_and_assisting_with_default_deadline(world, office_staff):
     assert set(rows) == {"西陵区住建局", "西陵区城管局", "学院街道办"}
     assert rows["西陵区住建局"].role == "lead"
     assert rows["西陵区城管局"].role == rows["学院街道办"].role == "assist"
-    assert {r.deadline for r in rows.values()} == {TODAY() + 15 * DAY}
+    assert {r.deadline for r in rows.values()} == {add_workdays(TODAY(), 15)}
     assert events(topic) == [event]
     assert (event.kind, event.from_status, event.to_status, event.actor) == (
         EventKind.REFERRAL,
@@ -256,7 +257,7 @@ def test_reply_needs_text(world, office_staff):
 def test_reply_refused_once_resolved(world, office_staff):
     topic = set_status(world.topic_a, TopicStatus.RESOLVED, resolved_on=TODAY())
     referral = ReferralFactory(topic=topic, department=world.department_a)
-    with pytest.raises(TransitionError, match="不能记录部门答复"):
+    with pytest.raises(TransitionError, match="不能记录单位答复"):
         referral_record_reply(actor=office_staff, referral=referral, reply="迟到的答复")
 
 

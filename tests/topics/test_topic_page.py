@@ -68,7 +68,7 @@ def test_timeline_shows_kind_actor_shanghai_time_and_move(world, office_staff):
     )
     html = page(client_for(office_staff), topic)
     assert "2026-03-01 09:30" in html
-    assert "staff_a" in html and "部门答复" in html
+    assert "staff_a" in html and "单位答复" in html
     assert "已交办 → <strong>办理中</strong>" in html
     assert "住建局答复:已列入计划" in html
 
@@ -196,7 +196,11 @@ def test_the_whole_path_through_the_page(world, office_staff):
         client,
         "topics:reply",
         topic,
-        {f"reply-{lead.pk}-reply": "已立项", f"reply-{lead.pk}-replied_on": TODAY().isoformat()},
+        {
+            f"reply-{lead.pk}-reply": "已立项",
+            f"reply-{lead.pk}-reply_class": "A",
+            f"reply-{lead.pk}-replied_on": TODAY().isoformat(),
+        },
         lead.pk,
     )
     assert response.status_code == 302
@@ -230,7 +234,7 @@ def test_the_whole_path_through_the_page(world, office_staff):
     )
     kinds = list(topic.events.order_by("pk").values_list("kind", flat=True))
     # 交办, 签收 and 答复 (the lead's reply), 办结, 回访, 备注.
-    assert kinds == ["referral", "reply", "reply", "transition", "rating", "comment"]
+    assert kinds == ["referral", "sign", "reply", "transition", "rating", "comment"]
     html = page(client, topic)
     assert "满意(" in html and "回访完毕" in html
 
@@ -287,7 +291,7 @@ def test_a_department_of_another_district_is_not_offered_or_accepted(world, offi
     assert "伍家岗区住建局" not in page(client, topic)
     response = post(client, "topics:refer", topic, {"from": "accepted", "lead": foreign.pk})
     assert response.status_code == 400
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "只能交办本区划及上级区划在用的承办单位" in response.content.decode()
     assert not Referral.objects.exists()
 
 
@@ -312,11 +316,15 @@ def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
         client_for(office_staff),
         "topics:reply",
         topic,
-        {f"{prefix}-reply": "迟到的答复", f"{prefix}-replied_on": TODAY().isoformat()},
+        {
+            f"{prefix}-reply": "迟到的答复",
+            f"{prefix}-reply_class": "A",
+            f"{prefix}-replied_on": TODAY().isoformat(),
+        },
         referral.pk,
     )
     assert response.status_code == 400
-    assert "议题当前为“已办结”,不能记录部门答复" in response.content.decode()
+    assert "议题当前为“已办结”,不能记录单位答复" in response.content.decode()
     referral.refresh_from_db()
     assert referral.replied_on is None
 
@@ -324,7 +332,12 @@ def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
 @pytest.mark.parametrize(
     ("name", "status", "data", "message"),
     [
-        ("refer", TopicStatus.ACCEPTED, {"lead": "abc", "deadline": "明天"}, "选择一个有效的选项"),
+        (
+            "refer",
+            TopicStatus.ACCEPTED,
+            {"lead": "abc", "deadline": "明天"},
+            "只能交办本区划及上级区划在用的承办单位",
+        ),
         ("rate", TopicStatus.RESOLVED, {"rating": "great", "rated_on": "2026-13-01"}, "有效"),
         ("merge", TopicStatus.RAISED, {"survivor": "不存在"}, "找不到该议题"),
         ("comment", TopicStatus.RAISED, {"note": "   "}, "这个字段是必填项"),
@@ -354,26 +367,30 @@ def test_transition_view_sends_form_moves_to_their_forms(world, office_staff):
 
 
 def test_two_moves_to_one_state_stay_distinct_and_negative_ones_ask_first(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.REPLIED)
+    """继续办理 (B, with a planned date) and 退回重办 (negative, with a confirmation) are forms of
+    their own (services.referrals); the plain transition refuses them."""
+    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
+    lead = ReferralFactory(topic=topic, department=world.department_a, signed_on=TODAY())
+    from topics.services.referrals import referral_reply
+
+    referral_reply(actor=office_staff, referral=lead, reply_class="B", reply="列入计划")
     client = client_for(office_staff)
     html = page(client, topic)
-    # 继续办理 (neutral) and 退回重办 (negative, a danger button with a confirmation).
-    assert 'name="move" value="continue"' in html and 'name="move" value="redo"' in html
-    redo = html[html.index('value="redo"') - 400 : html.index('value="redo"')]
-    assert 'data-confirm="确定要“退回重办”吗' in redo and "move-negative" in redo
-    assert 'class="btn btn-danger">退回重办</button>' in html
-    assert 'class="btn btn-danger">继续办理</button>' not in html
+    assert reverse("topics:review_continue", args=[topic.pk]) in html
+    redo_url = reverse("topics:review_redo", args=[topic.pk])
+    redo = html[html.index(redo_url) : html.index(redo_url) + 200]
+    assert 'data-confirm="确定要“退回重办”吗' in redo
     response = client.post(
         reverse("topics:transition", args=[topic.pk]),
         {"to": "in_progress", "move": "redo", "from": "replied", "note": "答复未回应诉求"},
     )
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.REPLIED
+    response = client.post(redo_url, {"from": "replied", "reason": "答复未回应诉求"})
     assert response.status_code == 302
-    event = TopicEvent.objects.get(topic=topic)
-    assert (event.from_status, event.to_status, event.note) == (
-        "replied",
-        "in_progress",
-        "答复未回应诉求",
-    )
+    event = TopicEvent.objects.filter(topic=topic).latest("pk")
+    assert (event.from_status, event.to_status) == ("replied", "in_progress")
+    assert "答复未回应诉求" in event.note
 
 
 def test_merge_redirects_the_duplicate_to_the_survivor(world, office_staff):
@@ -438,6 +455,7 @@ def action_request(world, name, topic):
         prefix = f"reply-{referral.pk}"
         return reverse("topics:reply", args=[topic.pk, referral.pk]), {
             f"{prefix}-reply": "答复",
+            f"{prefix}-reply_class": "A",
             f"{prefix}-replied_on": today,
         }
     if name == "resolve":
@@ -595,7 +613,7 @@ def test_add_assisting_department_from_the_page_keeps_input_on_error(world, offi
     topic = set_status(world.topic_a, TopicStatus.REFERRED)
     helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
     client = client_for(office_staff)
-    assert "追加协办部门" in client.get(reverse("topics:detail", args=[topic.pk])).content.decode()
+    assert "追加协办单位" in client.get(reverse("topics:detail", args=[topic.pk])).content.decode()
 
     url = reverse("topics:assist", args=[topic.pk])
     bad = client.post(url, {"departments": [helper.pk], "deadline": "2026-02-30", "note": "请配合"})

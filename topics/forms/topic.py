@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from platforms.models import Area, Venue
@@ -18,12 +19,13 @@ from ..models import (
     Department,
     Rating,
     RedirectChannel,
+    ReplyClass,
     Topic,
     TopicCategory,
     VisitMethod,
 )
 from ..services.practice import agenda_sessions
-from ..services.topic_actions import referral_default_deadline
+from ..services.topic_actions import MAX_WORKDAYS
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,44 +43,88 @@ class _ActionForm(forms.Form):
         self.helper = _helper()
 
 
-class ReferForm(_ActionForm):
+# A unit that is not offered (another district's, or a forged POST) is refused in these words.
+OUT_OF_SCOPE_CHOICE = {
+    "invalid_choice": "只能交办本区划及上级区划在用的承办单位,不能交办其他区划的单位。",
+    "invalid_pk_value": "只能交办本区划及上级区划在用的承办单位,不能交办其他区划的单位。",
+}
+
+
+def _unit_label(unit: Department) -> str:
+    return f"{unit.name}({unit.area.name})"
+
+
+class _DeadlineFields(forms.Form):
+    """A referral's deadline: N working days (the default ``REFERRAL_WORKDAYS``) or a date."""
+
+    workdays = forms.IntegerField(
+        label="办理时限(工作日)",
+        required=False,
+        min_value=1,
+        max_value=MAX_WORKDAYS,
+        help_text="按国务院节假日和调休安排计算工作日。",
+    )
+    deadline = forms.DateField(
+        label="或指定办理期限",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="填写日期时以日期为准。",
+    )
+
+    def _init_deadline(self):
+        self.fields["workdays"].initial = settings.REFERRAL_WORKDAYS
+        self.fields["workdays"].error_messages.update(
+            {
+                "min_value": f"办理时限应为 1 至 {MAX_WORKDAYS} 个工作日。",
+                "max_value": f"办理时限应为 1 至 {MAX_WORKDAYS} 个工作日。",
+            }
+        )
+
+
+class ReferForm(_ActionForm, _DeadlineFields):
     lead = forms.ModelChoiceField(
-        label="主办部门", queryset=Department.objects.none(), empty_label="请选择主办部门"
+        label="主办单位",
+        queryset=Department.objects.none(),
+        empty_label="请选择主办单位",
+        error_messages=OUT_OF_SCOPE_CHOICE,
     )
     assisting = forms.ModelMultipleChoiceField(
-        label="协办部门(可多选)",
+        label="协办单位(可多选)",
         queryset=Department.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages=OUT_OF_SCOPE_CHOICE,
     )
-    deadline = forms.DateField(label="办理期限", widget=DATE_WIDGET)
     note = forms.CharField(
         label="交办说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    field_order = ["lead", "assisting", "workdays", "deadline", "note"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = Department.objects.visible_to(user).filter(is_active=True).order_by("name")
-        self.fields["lead"].queryset = departments
-        self.fields["assisting"].queryset = departments
-        self.fields["deadline"].initial = referral_default_deadline()
+        units = Department.objects.referable_by(user).select_related("area").order_by("name")
+        self.fields["lead"].queryset = units
+        self.fields["assisting"].queryset = units
+        self.fields["lead"].label_from_instance = _unit_label
+        self.fields["assisting"].label_from_instance = _unit_label
+        self._init_deadline()
         self.helper.form_id = "refer-form"
 
     def clean(self):
         data = super().clean()
         lead, assisting = data.get("lead"), data.get("assisting") or []
         if lead and lead in assisting:
-            self.add_error("assisting", "主办部门不能同时作为协办部门。")
+            self.add_error("assisting", "主办单位不能同时作为协办单位。")
         return data
 
 
-class AddAssistingForm(_ActionForm):
+class AddAssistingForm(_ActionForm, _DeadlineFields):
     departments = forms.ModelMultipleChoiceField(
-        label="追加协办部门(可多选)",
+        label="追加协办单位(可多选)",
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        error_messages=OUT_OF_SCOPE_CHOICE,
     )
-    deadline = forms.DateField(label="办理期限", widget=DATE_WIDGET)
     note = forms.CharField(
         label="追加说明", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -86,16 +132,28 @@ class AddAssistingForm(_ActionForm):
     def __init__(self, *args, user, topic, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = (
-            Department.objects.visible_to(user)
-            .filter(is_active=True)
+            Department.objects.referable_by(user)
             .exclude(referrals__topic=topic)
+            .select_related("area")
             .order_by("name")
         )
-        self.fields["deadline"].initial = referral_default_deadline()
+        self.fields["departments"].label_from_instance = _unit_label
+        self._init_deadline()
         self.helper.form_id = "assist-form"
 
 
 class ReplyForm(_ActionForm):
+    """Staff entering a unit's reply (a unit without a login): the class, the text, the day."""
+
+    reply_class = forms.ChoiceField(
+        label="答复类别",
+        choices=ReplyClass.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "请选择答复类别(A 已解决 / B 正在解决 / C 暂不能解决)。",
+            "invalid_choice": "请选择答复类别(A 已解决 / B 正在解决 / C 暂不能解决)。",
+        },
+    )
     reply = forms.CharField(
         label="答复内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )

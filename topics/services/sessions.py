@@ -85,7 +85,7 @@ def _check_rows_in_scope(
         known_members = set(consultation.attendances.values_list("member_id", flat=True))
         known_topics = set(consultation.topic_links.values_list("topic_id", flat=True))
     checks = (
-        (Department, {d.pk for d in departments}, "参加部门"),
+        (Department, {d.pk for d in departments}, "参加单位"),
         (Member, {m.pk for m, _ in attendance} - known_members, "出席委员"),
         (Topic, {t.pk for t, _ in topic_links} - known_topics, "协商议题"),
     )

@@ -5,7 +5,7 @@ open a transaction, lock the topic row (``select_for_update``), check the actor 
 the topic is still in the state the actor saw (``expected_from``), validate, write, and add
 exactly one timeline event per topic touched. Moves between states go through
 ``topic_transition`` so that ``lifecycle`` stays the only place that says which moves exist; the
-event it writes is then labelled with the kind of action (交办, 部门答复, 群众评价 ...).
+event it writes is then labelled with the kind of action (交办, 单位答复, 群众评价 ...).
 
 Two staff acting at once: the second one waits on the row lock, then finds the state changed and
 gets a message in Chinese (``TransitionError``) instead of a second event.
@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from consult_portal import workdays
 
 from .. import events, lifecycle
 from ..lifecycle import OPEN_STATES, TopicStatus
@@ -47,6 +49,10 @@ __all__ = [
 ]
 
 NOT_ALLOWED = "议题当前为“%(current)s”,不能%(action)s。"
+OUT_OF_SCOPE = "只能交办本区划及上级区划在用的承办单位,不能交办其他区划的单位。"
+
+
+MAX_WORKDAYS = 250  # about a year of working days: a longer deadline is a date the office sets
 
 # How a topic was solved, by the state it was resolved from.
 RESOLUTION_KIND_FROM = {
@@ -57,9 +63,33 @@ RESOLUTION_KIND_FROM = {
 
 
 def referral_default_deadline(today: datetime.date | None = None) -> datetime.date:
-    """Today plus ``settings.TOPIC_REFERRAL_DEFAULT_DAYS`` (30 unless the environment says)."""
+    """``settings.REFERRAL_WORKDAYS`` (15 unless the environment says) working days from today."""
     today = today or timezone.localdate()
-    return today + datetime.timedelta(days=settings.TOPIC_REFERRAL_DEFAULT_DAYS)
+    return workdays.add_workdays(today, settings.REFERRAL_WORKDAYS)
+
+
+def referral_deadline(
+    *,
+    today: datetime.date,
+    deadline: datetime.date | None = None,
+    workdays_count: int | None = None,
+    field: str = "deadline",
+) -> tuple[datetime.date, str]:
+    """The deadline of a new referral and how the timeline says it: a date the office set (not in
+    the past), else ``workdays_count`` working days from today, else the default number."""
+    if deadline is not None:
+        if deadline < today:
+            raise ValidationError({field: "办理期限不能早于今天。"}, code="past_deadline")
+        return deadline, deadline.isoformat()
+    n = settings.REFERRAL_WORKDAYS if workdays_count is None else workdays_count
+    if not 1 <= n <= MAX_WORKDAYS:
+        raise ValidationError(
+            {"workdays": "办理时限应为 1 至 %(max)s 个工作日。"},
+            code="workdays_range",
+            params={"max": MAX_WORKDAYS},
+        )
+    due = workdays.add_workdays(today, n)
+    return due, f"{due.isoformat()}({n}个工作日)"
 
 
 def _lock(*, actor, topic: Topic, expected_from: str | None) -> Topic:
@@ -121,35 +151,39 @@ def topic_refer(
     lead: Department,
     assisting: Iterable[Department] = (),
     deadline: datetime.date | None = None,
+    workdays_count: int | None = None,
     note: str = "",
     expected_from: str | None = None,
 ) -> TopicEvent:
     """交办: hand the topic to one lead department and any number of assisting ones.
 
     Allowed where the lifecycle allows the move to "referred" (after 立项 or 共识). The deadline
-    defaults to today + ``TOPIC_REFERRAL_DEFAULT_DAYS``; every department must be one the actor
-    can see. Writes one REFERRAL event (from → 交办) that names the departments and the deadline.
+    is a date or ``workdays_count`` working days (default ``REFERRAL_WORKDAYS``); every unit must
+    be one the actor may refer to (``Department.objects.referable_by``: their area, below it and
+    above it). Writes one REFERRAL event (from → 交办) naming the units and the deadline.
     """
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
-    if not lifecycle.is_allowed(locked.status, TopicStatus.REFERRED):
+    # Referred again (再次交办): the 主办 returned the referral (退回) before signing for it.
+    again = locked.status == TopicStatus.REFERRED and not _has_lead(locked)
+    if not (again or lifecycle.is_allowed(locked.status, TopicStatus.REFERRED)):
         raise _refuse(locked.status, "交办")
     assisting = list(assisting or ())
     if len({d.pk for d in assisting}) != len(assisting):
-        raise ValidationError({"assisting": "协办部门重复。"}, code="duplicate")
+        raise ValidationError({"assisting": "协办单位重复。"}, code="duplicate")
     if any(d.pk == lead.pk for d in assisting):
-        raise ValidationError({"assisting": "主办部门不能同时作为协办部门。"}, code="lead_assist")
+        raise ValidationError({"assisting": "主办单位不能同时作为协办单位。"}, code="lead_assist")
     wanted = {lead.pk, *(d.pk for d in assisting)}
     visible = set(
-        Department.objects.visible_to(actor)
-        .filter(pk__in=wanted, is_active=True)
-        .values_list("pk", flat=True)
+        Department.objects.referable_by(actor).filter(pk__in=wanted).values_list("pk", flat=True)
     )
     if visible != wanted:
-        raise ValidationError({"lead": "只能交办本辖区在用的职能部门。"}, code="out_of_scope")
+        raise ValidationError({"lead": OUT_OF_SCOPE}, code="out_of_scope")
     today = timezone.localdate()
-    deadline = deadline or referral_default_deadline(today)
-    if deadline < today:
-        raise ValidationError({"deadline": "办理期限不能早于今天。"}, code="past_deadline")
+    deadline, deadline_label = referral_deadline(
+        today=today, deadline=deadline, workdays_count=workdays_count
+    )
+    if locked.referrals.filter(department__in=wanted, returned_on__isnull=True).exists():
+        raise ValidationError({"lead": "所选单位已在交办名单中。"}, code="already_referred")
 
     Referral.objects.bulk_create(
         [
@@ -169,17 +203,27 @@ def topic_refer(
     summary = f"主办:{lead.name}"
     if assisting:
         summary += ";协办:" + "、".join(d.name for d in assisting)
-    summary += f";办理期限:{deadline.isoformat()}"
+    summary += f";办理期限:{deadline_label}"
     note = (note or "").strip()
+    note = f"{summary}。{note}" if note else f"{summary}。"
+    if again:
+        return TopicEvent.objects.create(
+            topic=locked, kind=EventKind.REFERRAL, actor=actor, note=f"再次交办,{note}"
+        )
     event = _move(
         actor=actor,
         locked=locked,
         to=TopicStatus.REFERRED,
         kind=EventKind.REFERRAL,
-        note=f"{summary}。{note}" if note else f"{summary}。",
+        note=note,
     )
     _sync(topic, locked, ["status", "updated_at"])
     return event
+
+
+def _has_lead(topic: Topic) -> bool:
+    """Does the topic have a 主办 that has not returned its referral?"""
+    return topic.referrals.filter(role=ReferralRole.LEAD, returned_on__isnull=True).exists()
 
 
 @transaction.atomic
@@ -189,6 +233,7 @@ def topic_add_assisting(
     topic: Topic,
     departments: Iterable[Department],
     deadline: datetime.date | None = None,
+    workdays_count: int | None = None,
     note: str = "",
     expected_from: str | None = None,
 ) -> TopicEvent:
@@ -199,26 +244,22 @@ def topic_add_assisting(
     """
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
     if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED):
-        raise _refuse(locked.status, "追加协办部门")
+        raise _refuse(locked.status, "追加协办单位")
     departments = list(departments or ())
     if not departments:
-        raise ValidationError({"departments": "请选择至少一个协办部门。"}, code="required")
+        raise ValidationError({"departments": "请选择至少一个协办单位。"}, code="required")
     wanted = {d.pk for d in departments}
     visible = set(
-        Department.objects.visible_to(actor)
-        .filter(pk__in=wanted, is_active=True)
-        .values_list("pk", flat=True)
+        Department.objects.referable_by(actor).filter(pk__in=wanted).values_list("pk", flat=True)
     )
     if visible != wanted:
-        raise ValidationError(
-            {"departments": "只能交办本辖区在用的职能部门。"}, code="out_of_scope"
-        )
-    if locked.referrals.filter(department__in=wanted).exists():
-        raise ValidationError({"departments": "所选部门已在交办名单中。"}, code="already_referred")
+        raise ValidationError({"departments": OUT_OF_SCOPE}, code="out_of_scope")
+    if locked.referrals.filter(department__in=wanted, returned_on__isnull=True).exists():
+        raise ValidationError({"departments": "所选单位已在交办名单中。"}, code="already_referred")
     today = timezone.localdate()
-    deadline = deadline or referral_default_deadline(today)
-    if deadline < today:
-        raise ValidationError({"deadline": "办理期限不能早于今天。"}, code="past_deadline")
+    deadline, deadline_label = referral_deadline(
+        today=today, deadline=deadline, workdays_count=workdays_count
+    )
     Referral.objects.bulk_create(
         Referral(
             topic=locked,
@@ -230,7 +271,7 @@ def topic_add_assisting(
         for department in sorted(departments, key=lambda d: d.name)
     )
     summary = "追加协办:" + "、".join(sorted(d.name for d in departments))
-    summary += f";办理期限:{deadline.isoformat()}。"
+    summary += f";办理期限:{deadline_label}。"
     note = (note or "").strip()
     return TopicEvent.objects.create(
         topic=locked, kind=EventKind.REFERRAL, actor=actor, note=summary + note
@@ -245,7 +286,7 @@ def referral_record_reply(
     reply: str,
     replied_on: datetime.date | None = None,
 ) -> TopicEvent:
-    """Record a department's reply (部门答复) to a referral.
+    """Record a department's reply (单位答复) to a referral.
 
     Until units reply through their own accounts (the ``units`` work: 签收, reply class), staff
     record the reply and the topic moves as follows. A reply means the department has taken the
@@ -259,7 +300,7 @@ def referral_record_reply(
     topic = referral.topic
     locked = _lock(actor=actor, topic=topic, expected_from=None)
     if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED):
-        raise _refuse(locked.status, "记录部门答复")
+        raise _refuse(locked.status, "记录单位答复")
     row = (
         Referral.objects.select_for_update()
         .select_related("department")

@@ -1,4 +1,4 @@
-"""Departments (职能部门): the list, with each department's open and overdue referrals."""
+"""Departments (承办单位): the list, with each department's open and overdue referrals."""
 
 from django.views.generic import ListView
 
@@ -17,6 +17,7 @@ class DepartmentListView(FilteredListMixin, ListView):
     default_sort = "name"
     columns = [
         Column("name", "名称", ("name",)),
+        Column("kind", "单位类型", ("kind",)),
         Column("area", "所属区划", ("area__path",)),
         Column("contact", "联系人"),
         Column("referrals", "累计交办", ("referral_count",), desc_first=True),
@@ -30,9 +31,9 @@ class DepartmentListView(FilteredListMixin, ListView):
 
     def get_empty_state(self):
         return EmptyState(
-            noun="职能部门",
-            hint="议题交办时选择的承办部门会在这里汇总在办和逾期的交办数。",
-            action_label="在管理后台登记职能部门",
+            noun="承办单位",
+            hint="议题交办时选择的承办单位会在这里汇总在办和逾期的交办数。",
+            action_label="在管理后台登记承办单位",
             action_url=maybe_reverse("admin:topics_department_add")
             if self.scope.everything
             else None,

@@ -19,6 +19,7 @@ from consult_portal.forms import attach_errors
 from consult_portal.views import RoleRequiredMixin
 
 from .. import lifecycle, rules
+from ..forms.referral import ExtensionDecisionForm, ReviewContinueForm, ReviewReturnForm
 from ..forms.topic import (
     AcceptForm,
     AddAssistingForm,
@@ -36,7 +37,7 @@ from ..forms.topic import (
     TopicEditForm,
 )
 from ..lifecycle import OPEN_STATES, TopicStatus
-from ..models import Referral, ReferralRole, Topic
+from ..models import ExtensionDecision, Referral, ReferralExtension, ReferralRole, Topic
 from ..permissions import can_move_topic, topic_policy
 from ..selectors import topic_detail_queryset
 from ..services.practice import (
@@ -47,6 +48,12 @@ from ..services.practice import (
     topic_elevate,
     topic_follow_up,
     topic_reopen,
+)
+from ..services.referrals import (
+    extension_decide,
+    referral_reply,
+    topic_review_continue,
+    topic_review_return,
 )
 from ..services.topic_actions import (
     referral_record_reply,
@@ -72,7 +79,9 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     referrals = list(topic.referrals.all())
     for referral in referrals:
         referral.is_overdue = rules.referral_is_overdue(referral, topic.status, today)
-    due = rules.topic_due(topic.deadline, [r.deadline for r in referrals if r.replied_on is None])
+    due = rules.topic_due(
+        topic.deadline, [r.deadline for r in referrals if rules.referral_is_unanswered(r)]
+    )
     can_act = can_move_topic(user, topic)
     status = topic.status
     context = {
@@ -102,10 +111,24 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
         context["reply_forms"] = [
             (r, bound.get(f"reply-{r.pk}") or ReplyForm(referral=r))
             for r in referrals
-            if r.replied_on is None
-            # After 继续办理 / 退回重办 the lead department replies again.
-            or (r.role == ReferralRole.LEAD and status == TopicStatus.IN_PROGRESS)
+            if rules.referral_is_unanswered(r)
+            # After 继续办理 / 退回重办 the lead unit replies again.
+            or (
+                r.role == ReferralRole.LEAD
+                and r.returned_on is None
+                and status == TopicStatus.IN_PROGRESS
+            )
         ]
+    if "continue" in form_moves:
+        context["continue_form"] = bound.get("continue") or ReviewContinueForm()
+    if "redo" in form_moves:
+        context["redo_form"] = bound.get("redo") or ReviewReturnForm()
+    context["extension_forms"] = [
+        (ext, bound.get(f"ext-{ext.pk}") or ExtensionDecisionForm(prefix=f"ext-{ext.pk}"))
+        for r in referrals
+        for ext in r.extensions.all()
+        if ext.decision == ExtensionDecision.PENDING
+    ]
     if "resolve" in form_moves:
         context["resolve_form"] = bound.get("resolve") or ResolveForm()
     # 回访 and 跟踪问效 records go on after their first move (no move then).
@@ -135,6 +158,7 @@ def _errors_of_hidden_forms(context: dict, bound: dict) -> list[str]:
     """Errors of a submitted form the page no longer shows (the topic moved on meanwhile), so
     the refusal is still said at the top of the page."""
     shown = {id(f) for _, f in context.get("reply_forms", [])}
+    shown |= {id(f) for _, f in context.get("extension_forms", [])}
     shown |= {id(v) for k, v in context.items() if k.endswith("_form")}
     errors = []
     for form in bound.values():
@@ -176,7 +200,7 @@ class _TopicActionView(RoleRequiredMixin, View):
 
 class TopicReferView(_TopicActionView):
     key = "refer"
-    success_message = "已交办职能部门。"
+    success_message = "已交办承办单位。"
 
     def make_form(self, topic, data):
         return ReferForm(data, user=self.request.user)
@@ -188,6 +212,7 @@ class TopicReferView(_TopicActionView):
             lead=form.cleaned_data["lead"],
             assisting=list(form.cleaned_data["assisting"]),
             deadline=form.cleaned_data["deadline"],
+            workdays_count=form.cleaned_data["workdays"],
             note=form.cleaned_data["note"],
             expected_from=self.expected(),
         )
@@ -195,7 +220,7 @@ class TopicReferView(_TopicActionView):
 
 class TopicAddAssistingView(_TopicActionView):
     key = "assist"
-    success_message = "已追加协办部门。"
+    success_message = "已追加协办单位。"
 
     def make_form(self, topic, data):
         return AddAssistingForm(data, user=self.request.user, topic=topic)
@@ -206,13 +231,14 @@ class TopicAddAssistingView(_TopicActionView):
             topic=topic,
             departments=list(form.cleaned_data["departments"]),
             deadline=form.cleaned_data["deadline"],
+            workdays_count=form.cleaned_data["workdays"],
             note=form.cleaned_data["note"],
             expected_from=self.expected(),
         )
 
 
 class TopicReplyView(_TopicActionView):
-    success_message = "已记录部门答复。"
+    success_message = "已记录单位答复。"
 
     def make_form(self, topic, data):
         referral = get_object_or_404(
@@ -224,11 +250,77 @@ class TopicReplyView(_TopicActionView):
         return ReplyForm(data, referral=referral)
 
     def perform(self, topic, form):
+        if rules.referral_is_unanswered(form.referral):
+            referral_reply(
+                actor=self.request.user,
+                referral=form.referral,
+                reply_class=form.cleaned_data["reply_class"],
+                reply=form.cleaned_data["reply"],
+                replied_on=form.cleaned_data["replied_on"],
+            )
+            return
+        # The lead's new reply after a plain move back to 办理中 (重新办理, then 登记签收).
         referral_record_reply(
             actor=self.request.user,
             referral=form.referral,
             reply=form.cleaned_data["reply"],
             replied_on=form.cleaned_data["replied_on"],
+        )
+
+
+class TopicReviewContinueView(_TopicActionView):
+    key = "continue"
+    success_message = "已同意继续办理,计划完成日期已记入交办。"
+
+    def make_form(self, topic, data):
+        return ReviewContinueForm(data)
+
+    def perform(self, topic, form):
+        topic_review_continue(
+            actor=self.request.user,
+            topic=topic,
+            planned_on=form.cleaned_data["planned_on"],
+            note=form.cleaned_data["note"],
+            expected_from=self.expected(),
+        )
+
+
+class TopicReviewRedoView(_TopicActionView):
+    key = "redo"
+    success_message = "已退回主办单位重办。"
+
+    def make_form(self, topic, data):
+        return ReviewReturnForm(data)
+
+    def perform(self, topic, form):
+        topic_review_return(
+            actor=self.request.user,
+            topic=topic,
+            reason=form.cleaned_data["reason"],
+            expected_from=self.expected(),
+        )
+
+
+class ExtensionDecideView(_TopicActionView):
+    """同意 / 不同意 a unit's request for more time (the button pressed says which)."""
+
+    def make_form(self, topic, data):
+        self.extension = get_object_or_404(
+            ReferralExtension.objects.filter(referral__topic=topic).select_related("referral"),
+            pk=self.kwargs["extension_pk"],
+        )
+        self.extension.referral.topic = topic
+        self.key = f"ext-{self.extension.pk}"
+        return ExtensionDecisionForm(data, prefix=self.key)
+
+    def perform(self, topic, form):
+        grant = self.request.POST.get("decision") == "grant"
+        self.success_message = "已同意延期。" if grant else "已不同意延期。"
+        extension_decide(
+            actor=self.request.user,
+            extension=self.extension,
+            grant=grant,
+            note=form.cleaned_data["note"],
         )
 
 
