@@ -29,16 +29,19 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    Sum,
     Value,
     When,
 )
+
+from consult_portal.workdays import workdays_between
 
 from members.models import Assignment, Member
 from topics.lifecycle import OPEN_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
 from . import bits, records, summaries
-from .models import COUNTERS, NodeCount, NodeResolveDays
+from .models import COUNTERS, DaysKind, NodeCount, NodeResolveDays
 from .periods import Period
 from .scope import DashboardScope
 
@@ -197,15 +200,25 @@ RAW_ZERO = {
     "rated": 0,
     "satisfied": 0,
     "overdue": 0,
+    "due": 0,
+    "due_on_time": 0,
+    "handled": 0,
+    "handling_days": 0,
     "sessions": 0,
     "attendance_expected": 0,
     "attendance_present": 0,
+    "residents": 0,
     "venues": 0,
     "active_venues": 0,
     "standard_venues": 0,
     "members": 0,
     "members_five_ones": 0,
 }
+
+
+def raw_zero() -> dict:
+    """Zero raw counts of one node, with its empty histograms (calendar and working days)."""
+    return {**RAW_ZERO, "histogram": {}, "work_histogram": {}}
 
 
 def _topic_aggregates(period: Period) -> dict:
@@ -220,6 +233,8 @@ def _topic_aggregates(period: Period) -> dict:
         "rated": Count("pk", filter=records.rated_q(period)),
         "satisfied": Count("pk", filter=records.satisfied_q(period)),
         "overdue": Count("pk", filter=records.overdue_q(period.today)),
+        "due": Count("pk", filter=records.due_q(period)),
+        "due_on_time": Count("pk", filter=records.due_on_time_q(period)),
     }
 
 
@@ -255,7 +270,7 @@ def records_raw_counts(
     This is the reference: the pages read the summary tables (``_raw_counts``), and the tests
     and ``dashboard_summaries --check`` hold them equal to this.
     """
-    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    results: list[dict] = [defaultdict(raw_zero) for _ in periods]
 
     def per_period(make) -> dict:
         """``make(period)`` → aggregates; keyed ``name_p<i>`` for period ``i``."""
@@ -279,7 +294,9 @@ def records_raw_counts(
     topic_q = records.topic_node_q(node)
     if "topic" in only:
         # Only rows some figure can count: raised or resolved in a period, or still open.
-        relevant = _any(records.raised_q(p) | records.resolved_q(p) for p in periods)
+        relevant = _any(
+            records.raised_q(p) | records.resolved_q(p) | records.due_q(p) for p in periods
+        )
         collect(
             Topic.objects.filter(topic_q, relevant | Q(status__in=OPEN_STATES)).exclude(
                 status=TopicStatus.MERGED
@@ -307,6 +324,18 @@ def records_raw_counts(
             hist = results[row["which"]][child]["histogram"]
             days = _as_days(row["days"])
             hist[days] = hist.get(days, 0) + row["n"]
+        # Working days from the first referral to 办结, one topic at a time (the reference
+        # only: the summaries keep each topic's number).
+        handled = records.with_referral_dates(resolved).filter(referred_from__isnull=False)
+        for row in handled.values(*fields, "referred_from", "resolved_on"):
+            child = row.get("child")
+            if g.get("topic") is not None and child is None:
+                continue
+            counts = results[row["which"]][child]
+            days = workdays_between(row["referred_from"], row["resolved_on"])
+            counts["handled"] += 1
+            counts["handling_days"] += days
+            counts["work_histogram"][days] = counts["work_histogram"].get(days, 0) + 1
 
     if "session" in only:
         collect(
@@ -314,7 +343,12 @@ def records_raw_counts(
                 records.session_node_q(node), _any(records.held_q(p) for p in periods)
             ),
             g.get("session"),
-            per_period(lambda p: {"sessions": Count("pk", filter=records.held_q(p))}),
+            per_period(
+                lambda p: {
+                    "sessions": Count("pk", filter=records.held_q(p)),
+                    "residents": Sum("residents_count", filter=records.held_q(p)),
+                }
+            ),
         )
     if "attendance" in only:
         collect(
@@ -437,19 +471,20 @@ def _read_counts(
                 results[i][child][name] = value or 0
         sums = [f"SUM(n * {case})" for case, _, _, _ in spans]
         cursor.execute(
-            f"SELECT node, days, {', '.join(sums)} FROM {NodeResolveDays._meta.db_table} "
+            f"SELECT node, kind, days, {', '.join(sums)} FROM {NodeResolveDays._meta.db_table} "
             f"WHERE node IN ({nodes}) AND ({' OR '.join(w[2] for w in spans)}) "
-            "GROUP BY node, days",
+            "GROUP BY node, kind, days",
             [
                 *(v for w in spans for v in w[1]),
                 *node_params,
                 *(v for w in spans for v in w[3]),
             ],
         )
-        for node, days, *counts in cursor.fetchall():
+        for node, kind, days, *counts in cursor.fetchall():
+            name = "work_histogram" if kind == DaysKind.WORKING else "histogram"
             for i, n in enumerate(counts):
                 if n:
-                    results[i][keys[node]]["histogram"][days] = n
+                    results[i][keys[node]][name][days] = n
 
 
 def _raw_counts(
@@ -467,7 +502,7 @@ def _raw_counts(
     ``{child ident: counts}``.
     """
     keys = {node.key: None} if children is None else {v: k for k, v in children.items()}
-    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    results: list[dict] = [defaultdict(raw_zero) for _ in periods]
     if keys:
         _read_counts(keys, periods, results)
     child = None if children is None else level
@@ -617,7 +652,7 @@ def _children(node: DashboardScope) -> tuple[DashboardScope, str, list, str | No
 def _rows(keyed: list, level: str, current: str | None, counts_by_ident: dict) -> list[dict]:
     rows = []
     for ident, key, name in keyed:
-        counts = counts_by_ident.get(ident, {**RAW_ZERO, "histogram": {}})
+        counts = counts_by_ident.get(ident, raw_zero())
         rows.append(
             {
                 "key": key,
@@ -648,9 +683,9 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
 # -- the overview page: headline and ranking in one pass ---------------------------------------
 def _add(total: dict, counts: dict) -> None:
     for name, value in counts.items():
-        if name == "histogram":
+        if name in ("histogram", "work_histogram"):
             for days, n in value.items():
-                total["histogram"][days] = total["histogram"].get(days, 0) + n
+                total[name][days] = total[name].get(days, 0) + n
         else:
             total[name] = total.get(name, 0) + value
 
@@ -672,7 +707,7 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
     if node.is_venue and current not in idents:  # a venue no longer in use: no neighbours
         return headline(node, period), child_rows(node, period)
     own = idents.get(node.key, "__node__")
-    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    results: list[dict] = [defaultdict(raw_zero) for _ in periods]
     _read_counts({**idents, node.key: own}, periods, results, later_only=node.key)
     if level == "area":
         venue_rows = bits.venue_counts(base, periods, "area")
