@@ -35,7 +35,6 @@ from django.db.models import (
 )
 
 from consult_portal.workdays import workdays_between
-
 from members.models import Assignment, Member
 from topics.lifecycle import OPEN_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic

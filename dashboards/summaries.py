@@ -32,10 +32,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from consult_portal.workdays import WorkCalendar, workdays_between
 from platforms.models import Area
 from topics import rules as topic_rules
 from topics.lifecycle import ACCEPTED_STATES, RESOLVED_STATES, TopicStatus
-from consult_portal.workdays import WorkCalendar, workdays_between
 from topics.models import (
     Attendance,
     AttendanceStatus,
@@ -195,8 +195,10 @@ class WorkdayCounter:
         """Working days after ``start`` up to and including ``end`` (``workdays_between``)."""
         if end <= start:
             return 0
-        if self._start is None or start < self._start or end >= self._start + datetime.timedelta(
-            days=len(self._running)
+        if (
+            self._start is None
+            or start < self._start
+            or end >= self._start + datetime.timedelta(days=len(self._running))
         ):
             return workdays_between(start, end)
         return self._running[(end - self._start).days] - self._running[(start - self._start).days]
@@ -384,9 +386,9 @@ def topic_snapshots(topic_ids=None, ancestry: Ancestry | None = None):
         .annotate(first=Min("referred_on"))
         .values("first")
     )
-    lead = Referral.objects.filter(topic=OuterRef("pk"), role=ReferralRole.LEAD).values(
-        "deadline"
-    )[:1]
+    lead = Referral.objects.filter(topic=OuterRef("pk"), role=ReferralRole.LEAD).values("deadline")[
+        :1
+    ]
     rows = topics.filter(pk__in=topic_ids).annotate(
         late_from=Subquery(first_late),
         referred_from=Subquery(first_referral),

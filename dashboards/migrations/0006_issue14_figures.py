@@ -4,76 +4,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboards', '0005_summary_definition'),
+        ("dashboards", "0005_summary_definition"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='noderesolvedays',
-            name='noderesolvedays_key',
+            model_name="noderesolvedays",
+            name="noderesolvedays_key",
         ),
         migrations.RemoveIndex(
-            model_name='noderesolvedays',
-            name='noderesolvedays_read_idx',
+            model_name="noderesolvedays",
+            name="noderesolvedays_read_idx",
         ),
         migrations.AddField(
-            model_name='nodecount',
-            name='due',
+            model_name="nodecount",
+            name="due",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='nodecount',
-            name='due_on_time',
+            model_name="nodecount",
+            name="due_on_time",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='nodecount',
-            name='handled',
+            model_name="nodecount",
+            name="handled",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='nodecount',
-            name='handling_days',
+            model_name="nodecount",
+            name="handling_days",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='nodecount',
-            name='residents',
+            model_name="nodecount",
+            name="residents",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='noderesolvedays',
-            name='kind',
-            field=models.CharField(choices=[('r', '提出到办结(自然日)'), ('w', '交办到办结(工作日)')], default='r', max_length=1, verbose_name='口径'),
+            model_name="noderesolvedays",
+            name="kind",
+            field=models.CharField(
+                choices=[("r", "提出到办结(自然日)"), ("w", "交办到办结(工作日)")],
+                default="r",
+                max_length=1,
+                verbose_name="口径",
+            ),
         ),
         migrations.AddField(
-            model_name='sessionfact',
-            name='residents',
+            model_name="sessionfact",
+            name="residents",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='topicfact',
-            name='due_on',
+            model_name="topicfact",
+            name="due_on",
             field=models.DateField(null=True),
         ),
         migrations.AddField(
-            model_name='topicfact',
-            name='on_time',
+            model_name="topicfact",
+            name="on_time",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='topicfact',
-            name='work_days',
+            model_name="topicfact",
+            name="work_days",
             field=models.IntegerField(null=True),
         ),
         migrations.AddIndex(
-            model_name='noderesolvedays',
-            index=models.Index(fields=['node', 'grain', 'day'], include=('kind', 'days', 'n'), name='noderesolvedays_read_idx'),
+            model_name="noderesolvedays",
+            index=models.Index(
+                fields=["node", "grain", "day"],
+                include=("kind", "days", "n"),
+                name="noderesolvedays_read_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='noderesolvedays',
-            constraint=models.UniqueConstraint(fields=('node', 'grain', 'day', 'kind', 'days'), name='noderesolvedays_key'),
+            model_name="noderesolvedays",
+            constraint=models.UniqueConstraint(
+                fields=("node", "grain", "day", "kind", "days"), name="noderesolvedays_key"
+            ),
         ),
     ]
