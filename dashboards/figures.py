@@ -39,7 +39,7 @@ from members.models import Assignment, Member
 from topics.lifecycle import OPEN_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
-from . import bits, records, summaries
+from . import activity, bits, records, summaries
 from .models import COUNTERS, DaysKind, NodeCount, NodeResolveDays
 from .periods import Period
 from .scope import DashboardScope
@@ -59,56 +59,100 @@ class Definition:
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "raised",
-        "征集议题",
+        "征集问题",
         "件",
-        "所属区划(或阵地)在本节点内、提出日期(raised_on)在统计周期内的议题数。"
-        "已合并的重复议题(状态“已合并”)不计,只计合并后保留的议题;不予立项的议题计入。",
+        "所属区划(或阵地)在本节点内、提出日期(raised_on)在统计周期内的群众问题和议题数。"
+        "已合并的重复问题(状态“已合并”)不计,只计合并后保留的一件;不予受理的计入。",
     ),
     Definition(
         "accepted",
-        "立项议题",
+        "受理问题",
         "件",
-        "上述“征集议题”中,当前状态为立项或其后任一状态(调研、协商、共识、交办、办理、办结、"
-        "未解决、转提案、评价、跟踪)的议题数;不予立项、已合并、仍在征集的不计。按提出日期归属周期。",
+        "上述“征集问题”中,当前状态为已受理或其后任一状态的件数;不予受理、已合并、仍待受理的不计。"
+        "按提出日期归属周期(本期受理的问题)。",
     ),
     Definition(
-        "resolved",
-        "办结议题",
+        "agenda_topics",
+        "协商议题",
+        "个",
+        "列入协商活动议程的问题:在本节点内的阵地举办、举办时间在统计周期内的协商活动,"
+        "其议程上的议题数(同一议题上了多场活动只计一个)。未列入任何活动议程的问题不是协商议题。",
+    ),
+    Definition(
+        "accepted_resolved",
+        "其中已办结",
         "件",
-        "当前状态为办结、评价或跟踪,且办结日期(resolved_on)在统计周期内的议题数,"
-        "不论何时提出(上一周期提出、本周期办结的,计入本周期)。",
+        "“受理问题”(本期受理)中,截至今日已办结(当前状态为已办结或其后状态)的件数;"
+        "不会大于“受理问题”。",
     ),
     Definition(
         "resolution_rate",
         "办结率",
         "%",
-        "“立项议题”中,目前已办结(当前状态为办结、评价或跟踪)的议题所占比例,与“立项议题”一样"
-        "按议题当前状态计:本周期提出、下一周期办结的议题,办结后计入本周期的办结率。"
-        "分母为 0 时显示“—”。",
+        "“其中已办结”÷“受理问题”,即“本期受理的 N 件中已办结 M 件(截至今日)”。按问题当前状态计,"
+        "周期结束后仍会随后续办结而上升;因此周期未结束时不与上期比较。分母为 0 时显示“—”。",
         is_rate=True,
     ),
     Definition(
-        "median_days",
-        "办结用时中位数",
-        "天",
-        "“办结议题”每件的办结日期减提出日期(天数,同日办结为 0 天),按大小排列取中间值;"
-        "件数为偶数时取中间两个的平均数。",
+        "resolved",
+        "本期办结(含往期受理)",
+        "件",
+        "当前状态为已办结或其后状态,且办结日期(resolved_on)在统计周期内的件数,不论何时受理"
+        "(上期受理、本期办结的计入本期),所以可能大于本期“受理问题”,也不是“办结率”的分子。",
+    ),
+    Definition(
+        "on_time_rate",
+        "按期办结率",
+        "%",
+        "主办单位办理期限在统计周期内的交办问题中,办结日期不晚于该期限的比例"
+        "(按期办结件数 ÷ 期限在本期的交办件数);未办结的计入分母。",
+        is_rate=True,
+    ),
+    Definition(
+        "avg_days",
+        "平均办理天数",
+        "工作日",
+        "本期办结且经过交办的问题,从首次交办日期到办结日期的工作日数(按国务院节假日和调休安排,"
+        "交办当天不计,办结当天计)的平均数;现场解决、协商解决等未交办的不计。",
         higher_is_better=False,
+    ),
+    Definition(
+        "median_days",
+        "办理天数中位数",
+        "工作日",
+        "同“平均办理天数”的各件工作日数按大小排列取中间值;件数为偶数时取中间两个的平均数。",
+        higher_is_better=False,
+    ),
+    Definition(
+        "reopened",
+        "重新办理",
+        "次",
+        "统计周期内,回访不满意后由“已回访”退回“已交办”重新办理的次数(同一问题两次计两次)。",
+        higher_is_better=False,
+    ),
+    Definition(
+        "follow_up_open",
+        "跟踪问效中",
+        "件",
+        "截至今天,状态为“跟踪问效”、尚未落实的问题数。反映“现在”,不随统计周期变化,不与上期比较。",
+        higher_is_better=False,
+        compared=False,
     ),
     Definition(
         "overdue",
         "当前超期",
         "件",
-        "截至今天,状态仍在办理流程中(征集、立项、调研、协商、共识、交办、办理)且"
-        "已过办理期限,或有交办部门过期未答复的议题数。反映“现在”,不随统计周期变化,不与上期比较。",
+        "截至今天,状态仍在办理流程中且已过办理期限,或有交办单位过期未答复的问题数。"
+        "反映“现在”,不随统计周期变化,不与上期比较。",
         higher_is_better=False,
         compared=False,
     ),
     Definition(
         "satisfaction",
-        "群众满意率",
+        "满意率(含基本满意)",
         "%",
-        "“办结议题”中已评价的议题里,评价为“满意”或“基本满意”的比例;未评价的议题不计入分母。",
+        "“本期办结”中已回访的问题里,评价为“满意”或“基本满意”的比例;未回访的不计入分母,"
+        "其件数在旁注明(“未回访 N 件”)。",
         is_rate=True,
     ),
     Definition(
@@ -116,6 +160,30 @@ DEFINITIONS: tuple[Definition, ...] = (
         "协商活动",
         "场",
         "在本节点内的阵地举办、举办时间(北京时间)在统计周期内的协商活动场次。",
+    ),
+    Definition(
+        "members_present",
+        "参与委员人次",
+        "人次",
+        "上述协商活动的出席登记中“出席”的人次(一位委员出席三场计三人次)。",
+    ),
+    Definition(
+        "members_distinct",
+        "参与委员人数",
+        "人",
+        "出席过上述协商活动至少一场的委员人数(一位委员出席多场只计一人)。",
+    ),
+    Definition(
+        "residents",
+        "参与群众人次",
+        "人次",
+        "上述协商活动登记的群众代表人数之和(按每场活动的登记数相加,同一群众参加两场计两人次)。",
+    ),
+    Definition(
+        "departments",
+        "参与部门",
+        "个",
+        "参加过上述协商活动至少一场的承办单位(部门)个数。",
     ),
     Definition(
         "participation",
@@ -129,9 +197,10 @@ DEFINITIONS: tuple[Definition, ...] = (
         "five_ones",
         "“五个一”完成率",
         "%",
-        "本节点委员(区划:所属政协在本节点内的在任委员;阵地:周期内下沉到该阵地的在任委员)中,"
-        "周期内提案、调研、社情民意、实事各有至少一条“已完成”的履职记录,且出席至少一场协商活动"
-        "或有一条“已完成”的协商履职记录的委员所占比例(与履职积分“五个一”清单同一口径)。",
+        "“五个一”是年度任务,按年度计:统计周期为全年时即该年;短于一年时为该年1月1日至周期末"
+        "(标注“年度累计”),且不与上期比较。本节点委员(区划:所属政协在本节点内的在任委员;"
+        "阵地:期间下沉到该阵地的在任委员)中,提案、调研、社情民意、实事各有至少一条“已完成”的"
+        "履职记录,且出席至少一场协商活动或有一条“已完成”的协商履职记录的委员所占比例。",
         is_rate=True,
     ),
     Definition(
@@ -212,6 +281,7 @@ RAW_ZERO = {
     "standard_venues": 0,
     "members": 0,
     "members_five_ones": 0,
+    **dict.fromkeys(activity.NAMES, 0),
 }
 
 
@@ -248,7 +318,7 @@ def _days_expression():
     return ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
 
 
-SOURCES = ("topic", "histogram", "session", "attendance", "venue", "member")
+SOURCES = ("topic", "histogram", "session", "attendance", "venue", "member", "activity")
 
 
 def records_raw_counts(
@@ -380,16 +450,21 @@ def records_raw_counts(
             ),
         )
     if "member" in only:
+        yearly = [p.year_to_date() for p in periods]  # 五个一 is a yearly duty
+
+        def per_year(make) -> dict:
+            return {f"{k}_p{i}": v for i, p in enumerate(yearly) for k, v in make(p).items()}
+
         if g.get("member_via_assignment"):
             # Venue children: the members sent down to each venue during the period.
             collect(
                 Assignment.objects.filter(
-                    _any(records.assigned_q(p) for p in periods),
+                    _any(records.assigned_q(p) for p in yearly),
                     venue__in=records.venues(node).values("pk"),
                     member__is_active=True,
                 ),
                 F("venue_id"),
-                per_period(
+                per_year(
                     lambda p: {
                         "members": Count("member", distinct=True, filter=records.assigned_q(p)),
                         "members_five_ones": Count(
@@ -403,10 +478,10 @@ def records_raw_counts(
         else:
             collect(
                 Member.objects.filter(
-                    _any(records.member_node_q(node, p) for p in periods), is_active=True
+                    _any(records.member_node_q(node, p) for p in yearly), is_active=True
                 ),
                 g.get("member"),
-                per_period(
+                per_year(
                     lambda p: {
                         "members": Count("pk", filter=records.member_node_q(node, p)),
                         "members_five_ones": Count(
@@ -415,6 +490,13 @@ def records_raw_counts(
                     }
                 ),
             )
+    if "activity" in only:
+        # Distinct counts read from the records on every page too (``dashboards.activity``).
+        level = (group or {}).get("activity")
+        for i, by_child in enumerate(activity.activity_counts(node, periods, level)):
+            for ident, counts in by_child.items():
+                if level is None or ident is not None:
+                    results[i][ident].update(counts)
     return results
 
 
@@ -505,11 +587,23 @@ def _raw_counts(
     if keys:
         _read_counts(keys, periods, results)
     child = None if children is None else level
-    for source in (bits.venue_counts, bits.member_counts):
-        for i, by_child in enumerate(source(node, periods, child)):
+    yearly = [p.year_to_date() for p in periods]  # 五个一 is a yearly duty
+    for source, measured in (
+        (bits.venue_counts, periods),
+        (bits.member_counts, yearly),
+        (activity.activity_counts, periods),
+    ):
+        for i, by_child in enumerate(source(node, measured, child)):
             for ident, counts in by_child.items():
-                results[i][ident].update(counts)
+                if child is None or ident is not None:
+                    results[i][ident].update(counts)
     return results
+
+
+def mean(total: int, count: int) -> float | None:
+    if not count:
+        return None
+    return _round1(Decimal(total) / Decimal(count))
 
 
 def figures_from_raw(raw: dict) -> dict:
@@ -517,19 +611,32 @@ def figures_from_raw(raw: dict) -> dict:
     return {
         "raised": raw["raised"],
         "accepted": raw["accepted"],
-        "resolved": raw["resolved"],
+        "agenda_topics": raw["agenda_topics"],
+        "accepted_resolved": raw["accepted_resolved"],
         "resolution_rate": percent(raw["accepted_resolved"], raw["accepted"]),
-        "median_days": median_from_histogram(raw["histogram"]),
+        "resolved": raw["resolved"],
+        "on_time_rate": percent(raw["due_on_time"], raw["due"]),
+        "avg_days": mean(raw["handling_days"], raw["handled"]),
+        "median_days": median_from_histogram(raw["work_histogram"]),
+        "reopened": raw["reopened"],
+        "follow_up_open": raw["follow_up_open"],
         "overdue": raw["overdue"],
         "satisfaction": percent(raw["satisfied"], raw["rated"]),
         "sessions": raw["sessions"],
+        "members_present": raw["attendance_present"],
+        "members_distinct": raw["members_distinct"],
+        "residents": raw["residents"],
+        "departments": raw["departments"],
         "participation": percent(raw["attendance_present"], raw["attendance_expected"]),
         "five_ones": percent(raw["members_five_ones"], raw["members"]),
         "active_venues": raw["active_venues"],
         "standard_venues": raw["standard_venues"],
         # The counts behind the rates, for tiles ("12 / 30") and hand checks.
         "declined": raw["declined"],
-        "accepted_resolved": raw["accepted_resolved"],
+        "unrated": raw["resolved"] - raw["rated"],
+        "due": raw["due"],
+        "due_on_time": raw["due_on_time"],
+        "handled": raw["handled"],
         "rated": raw["rated"],
         "satisfied": raw["satisfied"],
         "attendance_expected": raw["attendance_expected"],
@@ -538,6 +645,7 @@ def figures_from_raw(raw: dict) -> dict:
         "members_five_ones": raw["members_five_ones"],
         "venues": raw["venues"],
         "histogram": dict(sorted(raw["histogram"].items())),
+        "work_histogram": dict(sorted(raw["work_histogram"].items())),
     }
 
 
@@ -547,10 +655,23 @@ def compute(node: DashboardScope, period: Period) -> dict:
 
 
 # -- previous period and change ------------------------------------------------------------
-def _change(definition: Definition, value, previous) -> dict:
+# Figures by the topics' current status (a cohort that keeps resolving after the period ends):
+# while the period runs, its cohort has had less time than the previous one's, so the two are not
+# compared. Counts by date are compared with the same number of days of the previous period
+# (``Period.previous``), which is like with like.
+COHORT_KEYS = frozenset({"resolution_rate", "accepted_resolved", "on_time_rate"})
+
+
+def _change(definition: Definition, value, previous, period: Period | None = None) -> dict:
     unit = "个百分点" if definition.is_rate else definition.unit
     if not definition.compared:
         return {"change": None, "direction": None, "good": None, "change_text": "当前数"}
+    if period is not None and period.is_running and definition.key in COHORT_KEYS:
+        text = "本期未结束,与上期比较尚无意义"
+        return {"change": None, "direction": None, "good": None, "change_text": text}
+    if period is not None and definition.key == "five_ones" and period.kind != "year":
+        text = f"年度累计至{period.effective_end.month}月{period.effective_end.day}日,不与上期比较"
+        return {"change": None, "direction": None, "good": None, "change_text": text}
     if value is None or previous is None:
         return {"change": None, "direction": None, "good": None, "change_text": "上期无可比数据"}
     delta = _round1(Decimal(str(value)) - Decimal(str(previous)))
@@ -576,16 +697,26 @@ def _change(definition: Definition, value, previous) -> dict:
 def _detail(key: str, figures: dict) -> str:
     """The counts behind a rate, e.g. "12 / 30 件"."""
     details = {
-        "resolution_rate": f"{figures['accepted_resolved']} / {figures['accepted']} 件",
-        "satisfaction": f"{figures['satisfied']} / {figures['rated']} 件",
+        "resolution_rate": (
+            f"本期受理的 {figures['accepted']} 件中"
+            f"已办结 {figures['accepted_resolved']} 件(截至今日)"
+        ),
+        "accepted_resolved": f"本期受理 {figures['accepted']} 件",
+        "satisfaction": (
+            f"已回访 {figures['rated']} 件中满意 {figures['satisfied']} 件;"
+            f"未回访 {figures['unrated']} 件"
+        ),
+        "on_time_rate": f"{figures['due_on_time']} / {figures['due']} 件",
+        "avg_days": f"{figures['handled']} 件经交办的办结问题",
         "participation": (
             f"{figures['attendance_present']} / {figures['attendance_expected']} 人次"
         ),
         "five_ones": f"{figures['members_five_ones']} / {figures['members']} 人",
         "active_venues": f"共 {figures['venues']} 个在用阵地",
         "standard_venues": f"共 {figures['venues']} 个在用阵地",
-        "median_days": f"{figures['resolved']} 件办结议题",
-        "raised": f"其中不予立项 {figures['declined']} 件",
+        "median_days": f"{figures['handled']} 件经交办的办结问题",
+        "raised": f"其中不予受理 {figures['declined']} 件",
+        "resolved": "含往期受理、本期办结的",
     }
     return details.get(key, "")
 
@@ -604,7 +735,7 @@ def _headline(period: Period, previous_period: Period, current: dict, previous: 
                 "previous": prev,
                 "is_rate": d.is_rate,
                 "detail": _detail(d.key, current),
-                **_change(d, value, prev),
+                **_change(d, value, prev, period),
             }
         )
     return {
@@ -701,6 +832,7 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
     """
     previous_period = period.previous()
     periods = [period, previous_period]
+    yearly = [p.year_to_date() for p in periods]  # 五个一 is a yearly duty
     base, level, keyed, current = _children(node)
     idents = {key: ident for ident, key, _ in keyed}
     if node.is_venue and current not in idents:  # a venue no longer in use: no neighbours
@@ -710,14 +842,21 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
     _read_counts({**idents, node.key: own}, periods, results, later_only=node.key)
     if level == "area":
         venue_rows = bits.venue_counts(base, periods, "area")
-        member_rows = bits.member_counts(base, periods, "area")
+        member_rows = bits.member_counts(base, yearly, "area")
     else:
         venue_rows = bits.venue_counts(base, periods, "venue")
         if node.is_venue:
-            member_rows = bits.member_counts(base, periods, "venue")
+            member_rows = bits.member_counts(base, yearly, "venue")
         else:
-            member_rows = bits.member_counts_with_venues(base, periods, own)
+            member_rows = bits.member_counts_with_venues(base, yearly, own)
+    # Distinct counts: the node's own total is counted, not added up from its children.
+    activity_rows = activity.activity_counts(base, periods, level)
     for i in range(len(periods)):
+        for ident, counts in activity_rows[i].items():
+            if ident is not None:
+                results[i][ident].update(counts)
+            elif own == "__node__":
+                results[i][own].update(counts)
         node_total = {"venues": 0, "active_venues": 0, "standard_venues": 0}
         member_total = {"members": 0, "members_five_ones": 0}
         for ident, counts in venue_rows[i].items():

@@ -185,7 +185,7 @@ def test_overview_export_equals_the_dashboard(fw, city_leader):
         assert row[1] == dash(figures[d.key]), d.key
         assert row[2] == d.unit
         assert row[3] == (dash(previous[d.key]) if d.compared else "—"), d.key
-    assert by_label["征集议题"][4:6] == [8, "比上期增加 8 件"]
+    assert by_label["征集问题"][4:6] == [8, "比上期增加 8 件"]
 
     ranking = _cells(workbook["排名"])
     assert ranking[0] == ["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS]
