@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.db import connection
 
 from platforms.models import Area, Venue
-from topics.lifecycle import TopicStatus
+from topics.lifecycle import MOVES, REOPEN, TopicStatus
 from topics.models import (
     Attendance,
     AttendanceStatus,
@@ -41,8 +41,9 @@ KINDS = {
 NOW_KINDS = {"follow_up_open": "f"}  # "now" figures: the same for every period
 NAMES = (*KINDS, *NOW_KINDS)
 
-# The reopen move (重新办理): a rated topic sent back to 交办.
-REOPEN_FROM, REOPEN_TO = TopicStatus.RATED, TopicStatus.REFERRED
+# The reopen move (重新办理, the lifecycle's "reopen"): a rated topic sent back to 交办.
+_REOPEN = next(m for m in MOVES if m.name == REOPEN)
+REOPEN_FROM, REOPEN_TO = _REOPEN.source, _REOPEN.target
 
 
 def _tables() -> dict[str, str]:

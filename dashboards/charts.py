@@ -26,8 +26,20 @@ S = TopicStatus
 
 # The lifecycle is a one-way path, so a topic's current status tells which steps it has passed.
 # 交办 and after: referred to a department, whatever happened next.
+# (Since issue 14 a topic may also be resolved, escalated or reported without a referral: the
+# ``figures`` work counts these from the events; until then the states say it as before.)
 REFERRED_STATES = frozenset(
-    {S.REFERRED, S.IN_PROGRESS, S.RESOLVED, S.UNRESOLVED, S.ESCALATED, S.RATED, S.FOLLOW_UP}
+    {
+        S.REFERRED,
+        S.IN_PROGRESS,
+        S.REPLIED,
+        S.RESOLVED,
+        S.UNRESOLVED,
+        S.ESCALATED,
+        S.RATED,
+        S.FOLLOW_UP,
+        S.IMPLEMENTED,
+    }
 )
 
 

@@ -449,8 +449,9 @@ def topic_duties(b: DemoBuilder) -> list[Duty]:
     rng, rows = b.rng, []
     for plan in b.topic_plans:
         topic, moves = plan.topic, plan.moves
-        if plan.info and S.RESEARCHING in moves and rng.random() < 0.6:
-            team = plan.info.members_on(moves[S.RESEARCHING])
+        # Members research a topic while the consultation on it is being prepared.
+        if plan.info and S.CONSULTING in moves and rng.random() < 0.6:
+            team = plan.info.members_on(moves[S.CONSULTING])
             if team:
                 rows.append(
                     Duty(
@@ -460,7 +461,7 @@ def topic_duties(b: DemoBuilder) -> list[Duty]:
                         topic=topic,
                         title=f"调研:{topic.title}"[:200],
                         date=min(
-                            moves[S.RESEARCHING] + dt.timedelta(days=rng.randint(0, 5)), b.yesterday
+                            moves[S.CONSULTING] + dt.timedelta(days=rng.randint(0, 5)), b.yesterday
                         ),
                     )
                 )

@@ -1200,11 +1200,11 @@ class ProvinceLoader:
             return
         d, w, ids = self.d, self.referral_writer, self.referral_ids
         referred = t.moves[S.REFERRED]
-        answered = t.moves.get(S.RESOLVED) or t.moves.get(S.UNRESOLVED)
+        answered = t.moves.get(S.REPLIED)
         reply = (
-            t.summary
-            if S.RESOLVED in t.moves
-            else ("经研究,暂不具备解决条件。" if answered else "")
+            ("经研究,暂不具备解决条件。" if S.UNRESOLVED in t.moves else t.summary or "已办理。")
+            if answered
+            else ""
         )
         w.add(
             f"{next(ids)}\tlead\t{d(referred)}\t{d(t.deadline)}\t"
@@ -1236,10 +1236,10 @@ class ProvinceLoader:
         """Duties the topic led to: a research visit by a venue member, and the proposal of an
         escalated topic by the member who raised it (or the venue's convener)."""
         rand, v, moves = self.rng.random, t.venue, t.moves
-        if v is not None and S.RESEARCHING in moves and rand() < 0.6:
-            team = v.members_on(moves[S.RESEARCHING])
+        if v is not None and S.CONSULTING in moves and rand() < 0.6:
+            team = v.members_on(moves[S.CONSULTING])
             if team:
-                when = min(moves[S.RESEARCHING] + int(rand() * 6), self.yesterday)
+                when = min(moves[S.CONSULTING] + int(rand() * 6), self.yesterday)
                 self.topic_duties.append(
                     f"research\t{self.d(when)}\t调研:{t.title[:180]}\tdone\t\t\t{self.now}\t"
                     f"{t.tid}\t{v.id}\t{team[int(rand() * len(team))]}"

@@ -50,16 +50,19 @@ MAX_TOPICS_PER_SESSION = 5
 STEP_DAYS: dict[str, tuple[int, int]] = {
     S.ACCEPTED: (1, 10),
     S.DECLINED: (1, 14),
-    S.RESEARCHING: (2, 12),
     S.CONSULTING: (3, 25),
     S.AGREED: (3, 20),  # topics without a venue; at a venue, agreement follows its next session
     S.REFERRED: (1, 7),
     S.IN_PROGRESS: (1, 6),
-    S.RESOLVED: (7, 75),
-    S.UNRESOLVED: (30, 90),
+    S.REPLIED: (7, 60),
+    S.RESOLVED: (1, 15),
+    S.UNRESOLVED: (20, 60),
     S.ESCALATED: (5, 30),
+    S.REPORTED: (5, 30),
     S.RATED: (3, 25),
     S.FOLLOW_UP: (20, 75),
+    S.IMPLEMENTED: (30, 120),
+    S.ELEVATED: (1, 10),
 }
 
 # Where a topic is headed, by how long ago it was raised: old topics have mostly run their
@@ -71,16 +74,18 @@ TARGET_WEIGHTS: tuple[tuple[int, dict[str, float]], ...] = (
             S.RAISED: 12,
             S.ACCEPTED: 8,
             S.DECLINED: 4,
-            S.RESEARCHING: 8,
-            S.CONSULTING: 8,
+            S.CONSULTING: 12,
             S.AGREED: 5,
             S.REFERRED: 8,
-            S.IN_PROGRESS: 15,
+            S.IN_PROGRESS: 12,
+            S.REPLIED: 4,
             S.RESOLVED: 12,
             S.UNRESOLVED: 1,
             S.ESCALATED: 1,
+            S.REPORTED: 0.5,
             S.RATED: 12,
             S.FOLLOW_UP: 3,
+            S.IMPLEMENTED: 0,
         },
     ),
     (
@@ -89,16 +94,18 @@ TARGET_WEIGHTS: tuple[tuple[int, dict[str, float]], ...] = (
             S.RAISED: 1,
             S.ACCEPTED: 1,
             S.DECLINED: 6,
-            S.RESEARCHING: 2,
-            S.CONSULTING: 2,
+            S.CONSULTING: 3,
             S.AGREED: 2,
             S.REFERRED: 3,
-            S.IN_PROGRESS: 10,
+            S.IN_PROGRESS: 8,
+            S.REPLIED: 2,
             S.RESOLVED: 15,
             S.UNRESOLVED: 3,
             S.ESCALATED: 4,
+            S.REPORTED: 1.5,
             S.RATED: 35,
-            S.FOLLOW_UP: 12,
+            S.FOLLOW_UP: 9,
+            S.IMPLEMENTED: 3,
         },
     ),
     (
@@ -107,16 +114,18 @@ TARGET_WEIGHTS: tuple[tuple[int, dict[str, float]], ...] = (
             S.RAISED: 0.3,
             S.ACCEPTED: 0.3,
             S.DECLINED: 7,
-            S.RESEARCHING: 0.5,
-            S.CONSULTING: 0.5,
+            S.CONSULTING: 0.7,
             S.AGREED: 0.5,
             S.REFERRED: 1,
-            S.IN_PROGRESS: 4,
+            S.IN_PROGRESS: 3.5,
+            S.REPLIED: 0.5,
             S.RESOLVED: 14,
             S.UNRESOLVED: 2,
             S.ESCALATED: 5,
+            S.REPORTED: 2,
             S.RATED: 42,
-            S.FOLLOW_UP: 20,
+            S.FOLLOW_UP: 10,
+            S.IMPLEMENTED: 10,
         },
     ),
 )
@@ -180,13 +189,15 @@ EVENING_FORMS = {F.NEIGHBOUR_NIGHT, F.HALF_SEVEN, F.VILLAGE_NIGHT}
 
 
 def lifecycle_paths() -> dict[str, list[tuple[str, ...]]]:
-    """Every path through ``TRANSITIONS`` from RAISED, by the state it ends in."""
+    """Every path through ``TRANSITIONS`` from RAISED that visits no state twice, by the state it
+    ends in (the loops 继续办理 and 重新办理 are added on top of a path, not walked here)."""
     paths: dict[str, list[tuple[str, ...]]] = defaultdict(list)
 
     def walk(path: tuple[str, ...]) -> None:
         paths[path[-1]].append(path)
         for nxt in sorted(TRANSITIONS[path[-1]]):
-            walk((*path, nxt))
+            if nxt not in path:
+                walk((*path, nxt))
 
     walk((S.RAISED,))
     return paths
@@ -198,12 +209,11 @@ LIFECYCLE_PATHS = lifecycle_paths()
 def path_weight(path: tuple[str, ...], source: str) -> float:
     """Government assignments are usually referred straight away; others go through a session."""
     direct = S.REFERRED in path and S.CONSULTING not in path
-    researched = S.RESEARCHING in path
     if source == TopicSource.GOVERNMENT:
-        return 6.0 if direct else (1.0 if researched else 2.0)
+        return 6.0 if direct else 2.0
     if direct:
         return 0.3
-    return 1.0 if researched else 1.4
+    return 1.4
 
 
 @dataclass
@@ -497,8 +507,8 @@ def topic_referrals(b: DemoBuilder, plan: TopicPlan) -> list[Referral]:
     rng, moves = b.rng, plan.moves
     lead = lead_department(b, plan)
     referred_on = moves[S.REFERRED]
-    answered_on = moves.get(S.RESOLVED) or moves.get(S.UNRESOLVED)
-    if S.RESOLVED in moves:
+    answered_on = moves.get(S.REPLIED)
+    if answered_on and S.UNRESOLVED not in moves:
         reply = plan.topic.resolution_summary
     elif answered_on:
         reply = "经研究," + rng.choice(texts.UNRESOLVED_REASONS)

@@ -145,7 +145,6 @@ class TopicAdmin(ScopedAdmin):
         _move_action(s)
         for s in (
             TopicStatus.ACCEPTED,
-            TopicStatus.RESEARCHING,
             TopicStatus.CONSULTING,
             TopicStatus.AGREED,
         )

@@ -45,7 +45,7 @@ def test_staff_move_a_resident_topic_and_see_who_did_it(resident_topic, office_s
     office_staff.profile.save(update_fields=["display_name"])
     client = client_for(office_staff)
     page = client.get(reverse("topics:detail", args=[resident_topic.pk])).content.decode()
-    assert "立项" in page
+    assert ">受理</button>" in page
     resident_topic.refresh_from_db()
     from topics.services import topic_transition
 

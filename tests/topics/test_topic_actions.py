@@ -85,7 +85,7 @@ def test_refer_with_explicit_deadline_from_agreed(world, office_staff):
 def test_refer_refused_from_raised_in_chinese(world, office_staff):
     with pytest.raises(TransitionError) as excinfo:
         topic_refer(actor=office_staff, topic=world.topic_a, lead=world.department_a)
-    assert "议题当前为“征集”,不能交办" in " ".join(excinfo.value.messages)
+    assert "议题当前为“待受理”,不能交办" in " ".join(excinfo.value.messages)
     assert not Referral.objects.exists() and not TopicEvent.objects.exists()
 
 
@@ -121,7 +121,7 @@ def test_refer_refuses_a_past_deadline(world, office_staff):
 
 def test_stale_refer_is_refused(world, office_staff):
     topic = set_status(world.topic_a, TopicStatus.ACCEPTED)
-    with pytest.raises(TransitionError, match="已被他人更新为“立项”"):
+    with pytest.raises(TransitionError, match="已被他人更新为“已受理”"):
         topic_refer(
             actor=office_staff,
             topic=topic,
@@ -147,34 +147,74 @@ def referred(world, actor, *extra):
     return topic
 
 
-def test_first_reply_moves_referred_to_in_progress(world, office_staff):
+def test_an_assisting_reply_signs_and_the_lead_reply_ends_the_work(world, office_staff):
     helper = DepartmentFactory(name="西陵区城管局", area=world.district_a)
     topic = referred(world, office_staff, helper)
     lead = Referral.objects.get(topic=topic, role="lead")
 
+    # An assisting department's reply while the topic is 已交办: the 签收 (已交办 → 办理中).
+    first = referral_record_reply(
+        actor=office_staff, referral=Referral.objects.get(department=helper), reply="配合施工"
+    )
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.IN_PROGRESS
+    assert (first.kind, first.from_status, first.to_status) == (EventKind.REPLY, "", "")
+
+    # The lead's reply is the 答复: 办理中 → 已答复.
     event = referral_record_reply(
         actor=office_staff, referral=lead, reply="已列入年度改造计划", replied_on=TODAY()
     )
-
     topic.refresh_from_db()
     lead.refresh_from_db()
-    assert topic.status == TopicStatus.IN_PROGRESS
+    assert topic.status == TopicStatus.REPLIED
     assert (lead.reply, lead.replied_on) == ("已列入年度改造计划", TODAY())
     assert (event.kind, event.from_status, event.to_status) == (
         EventKind.REPLY,
-        TopicStatus.REFERRED,
         TopicStatus.IN_PROGRESS,
+        TopicStatus.REPLIED,
     )
     assert "西陵区住建局" in event.note
+    # 交办, 签收 (with the assisting reply's event), 答复.
+    moves = [(e.from_status, e.to_status) for e in events(topic) if e.to_status]
+    assert moves == [
+        (TopicStatus.ACCEPTED, TopicStatus.REFERRED),
+        (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS),
+        (TopicStatus.IN_PROGRESS, TopicStatus.REPLIED),
+    ]
 
-    # The second department's reply is an event without a move.
-    second = referral_record_reply(
-        actor=office_staff, referral=Referral.objects.get(department=helper), reply="配合施工"
+
+def test_a_lead_reply_on_a_referred_topic_records_the_sign_then_the_reply(world, office_staff):
+    topic = referred(world, office_staff)
+    referral_record_reply(
+        actor=office_staff, referral=Referral.objects.get(topic=topic), reply="已修复"
     )
-    assert (second.kind, second.from_status, second.to_status) == (EventKind.REPLY, "", "")
     topic.refresh_from_db()
-    assert topic.status == TopicStatus.IN_PROGRESS
-    assert len(events(topic)) == 3
+    assert topic.status == TopicStatus.REPLIED
+    moves = [(e.from_status, e.to_status) for e in events(topic) if e.to_status]
+    assert moves[-2:] == [
+        (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS),
+        (TopicStatus.IN_PROGRESS, TopicStatus.REPLIED),
+    ]
+
+
+def test_after_continue_the_lead_replies_again_below_the_first_reply(world, office_staff):
+    from topics.services import topic_transition
+
+    topic = referred(world, office_staff)
+    referral = Referral.objects.get(topic=topic)
+    referral_record_reply(
+        actor=office_staff, referral=referral, reply="已列入计划", replied_on=TODAY()
+    )
+    topic.refresh_from_db()
+    topic_transition(
+        topic=topic, actor=office_staff, to=TopicStatus.IN_PROGRESS, move="continue", note="B类"
+    )
+    referral_record_reply(actor=office_staff, referral=referral, reply="已完工")
+    topic.refresh_from_db()
+    referral.refresh_from_db()
+    assert topic.status == TopicStatus.REPLIED
+    assert referral.reply.startswith("已列入计划") and "已完工" in referral.reply
+    assert referral.replied_on == TODAY()
 
 
 def test_reply_is_recorded_once(world, office_staff):
@@ -183,7 +223,8 @@ def test_reply_is_recorded_once(world, office_staff):
     referral_record_reply(actor=office_staff, referral=referral, reply="已答复")
     with pytest.raises(ValidationError, match="不能重复记录"):
         referral_record_reply(actor=office_staff, referral=referral, reply="再答复")
-    assert TopicEvent.objects.filter(kind=EventKind.REPLY).count() == 1
+    # The reply recorded the 签收 and the 答复, nothing more.
+    assert TopicEvent.objects.filter(kind=EventKind.REPLY).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -232,14 +273,14 @@ def test_reply_permission(world, leader):
 
 
 def test_resolve_sets_public_summary_and_private_note(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS, raised_on=TODAY() - 10 * DAY)
+    topic = set_status(world.topic_a, TopicStatus.REPLIED, raised_on=TODAY() - 10 * DAY)
     event = topic_resolve(
         actor=office_staff,
         topic=topic,
         summary="电梯已完成加装并通过验收",
         internal_note="补贴资金由街道垫付",
         resolved_on=TODAY() - DAY,
-        expected_from=TopicStatus.IN_PROGRESS,
+        expected_from=TopicStatus.REPLIED,
     )
     topic.refresh_from_db()
     assert topic.status == TopicStatus.RESOLVED
@@ -252,16 +293,16 @@ def test_resolve_sets_public_summary_and_private_note(world, office_staff):
     assert "补贴资金" not in event.note  # the timeline is readable by members
 
 
-def test_resolve_refused_before_in_progress(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.REFERRED)
-    with pytest.raises(TransitionError, match="议题当前为“交办”,不能办结"):
+def test_resolve_refused_before_the_reply(world, office_staff):
+    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
+    with pytest.raises(TransitionError, match="议题当前为“办理中”,不能办结"):
         topic_resolve(actor=office_staff, topic=topic, summary="已解决")
     topic.refresh_from_db()
-    assert topic.status == TopicStatus.REFERRED and topic.resolution_summary == ""
+    assert topic.status == TopicStatus.IN_PROGRESS and topic.resolution_summary == ""
 
 
 def test_resolve_refuses_future_date_and_empty_summary(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
+    topic = set_status(world.topic_a, TopicStatus.REPLIED)
     with pytest.raises(ValidationError) as excinfo:
         topic_resolve(actor=office_staff, topic=topic, summary="好", resolved_on=TODAY() + DAY)
     assert "resolved_on" in excinfo.value.error_dict
@@ -272,15 +313,15 @@ def test_resolve_refuses_future_date_and_empty_summary(world, office_staff):
 
 
 def test_second_resolve_is_refused(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
+    topic = set_status(world.topic_a, TopicStatus.REPLIED)
     stale = Topic.objects.get(pk=topic.pk)
     topic_resolve(actor=office_staff, topic=topic, summary="已解决")
-    with pytest.raises(TransitionError, match="已被他人更新为“办结”"):
+    with pytest.raises(TransitionError, match="已被他人更新为“已办结”"):
         topic_resolve(
             actor=office_staff,
             topic=stale,
             summary="我也解决了",
-            expected_from=TopicStatus.IN_PROGRESS,
+            expected_from=TopicStatus.REPLIED,
         )
     assert TopicEvent.objects.filter(topic=topic).count() == 1
     topic.refresh_from_db()
@@ -448,10 +489,10 @@ def test_overdue_counts_topic_deadline_and_unanswered_referrals(world):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_resolve_at_once_one_succeeds(world, office_staff):
-    """Both see 办理 and press 办结 together: one resolves, the other gets a message."""
+    """Both see 已答复 and press 办结 together: one resolves, the other gets a message."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL; CI runs this test there")
-    topic_id = set_status(world.topic_a, TopicStatus.IN_PROGRESS).pk
+    topic_id = set_status(world.topic_a, TopicStatus.REPLIED).pk
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -463,11 +504,11 @@ def test_two_staff_resolve_at_once_one_succeeds(world, office_staff):
                 actor=office_staff,
                 topic=topic,
                 summary=summary,
-                expected_from=TopicStatus.IN_PROGRESS,
+                expected_from=TopicStatus.REPLIED,
             )
             outcomes.append("ok")
         except TransitionError as error:
-            assert "已被他人更新为“办结”" in " ".join(error.messages)
+            assert "已被他人更新为“已办结”" in " ".join(error.messages)
             outcomes.append("refused")
         finally:
             connections.close_all()

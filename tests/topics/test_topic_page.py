@@ -69,7 +69,7 @@ def test_timeline_shows_kind_actor_shanghai_time_and_move(world, office_staff):
     html = page(client_for(office_staff), topic)
     assert "2026-03-01 09:30" in html
     assert "staff_a" in html and "部门答复" in html
-    assert "交办 → <strong>办理</strong>" in html
+    assert "已交办 → <strong>办理中</strong>" in html
     assert "住建局答复:已列入计划" in html
 
 
@@ -106,10 +106,22 @@ def test_referrals_show_overdue_and_replies(world, office_staff):
 @pytest.mark.parametrize(
     ("status", "present", "absent"),
     [
-        (TopicStatus.RAISED, ["立项", "不予立项", "topics:merge"], ["topics:refer"]),
-        (TopicStatus.ACCEPTED, ["topics:refer", "开始调研"], ["topics:resolve"]),
-        (TopicStatus.IN_PROGRESS, ["topics:resolve", "标记未解决"], ["topics:rate"]),
-        (TopicStatus.RESOLVED, ["topics:rate"], ["topics:merge", "topics:resolve"]),
+        (TopicStatus.RAISED, ["受理", "不予受理", "topics:merge"], ["topics:refer"]),
+        (
+            TopicStatus.ACCEPTED,
+            ["topics:refer", "topics:resolve", "列入协商", "提级", "转提案", "转社情民意"],
+            ["topics:rate"],
+        ),
+        (TopicStatus.IN_PROGRESS, [], ["topics:resolve", "未解决", "topics:rate"]),
+        (
+            TopicStatus.REPLIED,
+            ["topics:resolve", "继续办理", "退回重办", "未解决"],
+            ["topics:rate"],
+        ),
+        (TopicStatus.RESOLVED, ["topics:rate", "跟踪问效"], ["topics:merge", "topics:resolve"]),
+        (TopicStatus.RATED, ["跟踪问效"], ["重新办理", "topics:refer"]),
+        (TopicStatus.FOLLOW_UP, ["确认落实"], ["topics:merge"]),
+        (TopicStatus.IMPLEMENTED, [], ["确认落实", "topics:merge", "topics:resolve"]),
     ],
 )
 def test_staff_see_the_next_allowed_actions(world, office_staff, status, present, absent):
@@ -132,7 +144,7 @@ def test_staff_see_the_next_allowed_actions(world, office_staff, status, present
 def test_others_see_the_page_read_only(world, request, who):
     topic = world.topic_a if who != "other_staff" else world.topic_b
     user = request.getfixturevalue(who)
-    set_status(topic, TopicStatus.IN_PROGRESS)
+    set_status(topic, TopicStatus.REPLIED)
     html = page(client_for(user), topic)
     if who == "other_staff":
         # Staff of district B act on their own topics.
@@ -189,7 +201,7 @@ def test_the_whole_path_through_the_page(world, office_staff):
         "topics:resolve",
         topic,
         {
-            "from": "in_progress",
+            "from": "replied",
             "summary": "已完成",
             "internal_note": "经费来自街道",
             "resolved_on": TODAY().isoformat(),
@@ -213,20 +225,21 @@ def test_the_whole_path_through_the_page(world, office_staff):
         "已完成",
     )
     kinds = list(topic.events.order_by("pk").values_list("kind", flat=True))
-    assert kinds == ["referral", "reply", "transition", "rating", "comment"]
+    # 交办, 签收 and 答复 (the lead's reply), 办结, 回访, 备注.
+    assert kinds == ["referral", "reply", "reply", "transition", "rating", "comment"]
     html = page(client, topic)
     assert "满意(" in html and "回访完毕" in html
 
 
 def test_bad_input_rerenders_with_errors_next_to_fields_and_text_kept(world, office_staff):
     client = client_for(office_staff)
-    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
+    topic = set_status(world.topic_a, TopicStatus.REPLIED)
     response = post(
         client,
         "topics:resolve",
         topic,
         {
-            "from": "in_progress",
+            "from": "replied",
             "summary": "已协调物业完成整改,居民表示认可",
             "internal_note": "内部:费用分摊仍有争议",
             "resolved_on": (TODAY() + 3 * DAY).isoformat(),
@@ -239,7 +252,7 @@ def test_bad_input_rerenders_with_errors_next_to_fields_and_text_kept(world, off
     assert "日期不能晚于今天" in html
     assert 'id="error_1_id_resolved_on"' in html or "is-invalid" in html
     topic.refresh_from_db()
-    assert topic.status == TopicStatus.IN_PROGRESS
+    assert topic.status == TopicStatus.REPLIED
     assert not TopicEvent.objects.filter(topic=topic).exists()
 
 
@@ -275,16 +288,16 @@ def test_a_department_of_another_district_is_not_offered_or_accepted(world, offi
 
 
 def test_a_refused_move_says_why(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
-    # The page was opened while the topic was still 交办.
+    topic = set_status(world.topic_a, TopicStatus.RESOLVED, resolved_on=TODAY())
+    # The page was opened while the topic was still 已答复.
     response = post(
         client_for(office_staff),
         "topics:resolve",
         topic,
-        {"from": "referred", "summary": "已解决", "resolved_on": TODAY().isoformat()},
+        {"from": "replied", "summary": "已解决", "resolved_on": TODAY().isoformat()},
     )
     assert response.status_code == 400
-    assert "议题状态已被他人更新为“办理”" in response.content.decode()
+    assert "议题状态已被他人更新为“已办结”" in response.content.decode()
 
 
 def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
@@ -299,7 +312,7 @@ def test_a_reply_after_the_topic_was_resolved_says_why(world, office_staff):
         referral.pk,
     )
     assert response.status_code == 400
-    assert "议题当前为“办结”,不能记录部门答复" in response.content.decode()
+    assert "议题当前为“已办结”,不能记录部门答复" in response.content.decode()
     referral.refresh_from_db()
     assert referral.replied_on is None
 
@@ -324,13 +337,39 @@ def test_wrong_types_are_refused_with_a_message(world, office_staff, name, statu
 
 
 def test_transition_view_sends_form_moves_to_their_forms(world, office_staff):
-    topic = set_status(world.topic_a, TopicStatus.IN_PROGRESS)
+    topic = set_status(world.topic_a, TopicStatus.REPLIED)
     response = client_for(office_staff).post(
-        reverse("topics:transition", args=[topic.pk]), {"to": "resolved", "from": "in_progress"}
+        reverse("topics:transition", args=[topic.pk]),
+        {"to": "resolved", "from": "replied"},
+        follow=True,
+    )
+    assert "“办结”需要填写表单" in response.content.decode()
+    topic.refresh_from_db()
+    assert topic.status == TopicStatus.REPLIED
+    assert not TopicEvent.objects.filter(topic=topic).exists()
+
+
+def test_two_moves_to_one_state_stay_distinct_and_negative_ones_ask_first(world, office_staff):
+    topic = set_status(world.topic_a, TopicStatus.REPLIED)
+    client = client_for(office_staff)
+    html = page(client, topic)
+    # 继续办理 (neutral) and 退回重办 (negative, a danger button with a confirmation).
+    assert 'name="move" value="continue"' in html and 'name="move" value="redo"' in html
+    redo = html[html.index('value="redo"') - 400 : html.index('value="redo"')]
+    assert 'data-confirm="确定要“退回重办”吗' in redo and "move-negative" in redo
+    assert 'class="btn btn-danger">退回重办</button>' in html
+    assert 'class="btn btn-danger">继续办理</button>' not in html
+    response = client.post(
+        reverse("topics:transition", args=[topic.pk]),
+        {"to": "in_progress", "move": "redo", "from": "replied", "note": "答复未回应诉求"},
     )
     assert response.status_code == 302
-    topic.refresh_from_db()
-    assert topic.status == TopicStatus.IN_PROGRESS
+    event = TopicEvent.objects.get(topic=topic)
+    assert (event.from_status, event.to_status, event.note) == (
+        "replied",
+        "in_progress",
+        "答复未回应诉求",
+    )
 
 
 def test_merge_redirects_the_duplicate_to_the_survivor(world, office_staff):
@@ -398,7 +437,7 @@ def action_request(world, name, topic):
             f"{prefix}-replied_on": today,
         }
     if name == "resolve":
-        set_status(topic, TopicStatus.IN_PROGRESS)
+        set_status(topic, TopicStatus.REPLIED)
         return reverse("topics:resolve", args=[topic.pk]), {"summary": "好", "resolved_on": today}
     if name == "rate":
         set_status(topic, TopicStatus.RESOLVED, resolved_on=TODAY())

@@ -183,7 +183,7 @@ def topic_add_assisting(
     and not yet on the topic. Writes one REFERRAL event naming them and their deadline.
     """
     locked = _lock(actor=actor, topic=topic, expected_from=expected_from)
-    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS):
+    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED):
         raise _refuse(locked.status, "追加协办部门")
     departments = list(departments or ())
     if not departments:
@@ -232,22 +232,30 @@ def referral_record_reply(
 ) -> TopicEvent:
     """Record a department's reply (部门答复) to a referral.
 
-    Lifecycle decision: a reply means a department has taken the topic on, so the first reply
-    recorded while the topic is still 交办 moves it to 办理 (in progress) and the REPLY event
-    carries that move (交办 → 办理). Later replies (other departments, or once the topic is already
-    being handled) write a REPLY event without a state change. A reply is recorded once per
-    referral; it cannot be earlier than the referral or later than today.
+    Until units reply through their own accounts (the ``units`` work: 签收, reply class), staff
+    record the reply and the topic moves as follows. A reply means the department has taken the
+    topic on: a reply recorded while the topic is still 已交办 first records the 签收 (已交办 →
+    办理中, a REPLY-kind event of its own). The lead department's (主办) reply is the 答复 that ends
+    办理 (办理中 → 已答复); an assisting department's reply writes a REPLY event without a further
+    move. A reply is recorded once per referral, except the lead's after 继续办理 / 退回重办 (the
+    topic back at 办理中), whose new reply is added below the earlier one. A reply cannot be
+    earlier than the referral or later than today.
     """
     topic = referral.topic
     locked = _lock(actor=actor, topic=topic, expected_from=None)
-    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS):
+    if locked.status not in (TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED):
         raise _refuse(locked.status, "记录部门答复")
     row = (
         Referral.objects.select_for_update()
         .select_related("department")
         .get(pk=referral.pk, topic_id=locked.pk)
     )
-    if row.replied_on is not None:
+    again = (
+        row.replied_on is not None
+        and row.role == ReferralRole.LEAD
+        and locked.status == TopicStatus.IN_PROGRESS
+    )
+    if row.replied_on is not None and not again:
         raise ValidationError(
             "%(dept)s已于%(day)s答复,不能重复记录。",
             code="already_replied",
@@ -257,21 +265,35 @@ def referral_record_reply(
     if not reply:
         raise ValidationError({"reply": "请填写答复内容。"}, code="required")
     replied_on = replied_on or timezone.localdate()
-    _check_day(replied_on, field="replied_on", not_before=row.referred_on, before_label="交办日期")
+    not_before, before_label = (
+        (row.replied_on, "上次答复日期") if again else (row.referred_on, "交办日期")
+    )
+    _check_day(replied_on, field="replied_on", not_before=not_before, before_label=before_label)
 
-    row.reply = reply
+    row.reply = f"{row.reply}\n[{replied_on.isoformat()} 再次答复] {reply}" if again else reply
     row.replied_on = replied_on
     row.save(update_fields=["reply", "replied_on"])
     _sync(referral, row, ["reply", "replied_on"])
 
     note = f"{row.department.name}({row.get_role_display()})答复:{reply}"
     if locked.status == TopicStatus.REFERRED:
-        event = _move(
-            actor=actor, locked=locked, to=TopicStatus.IN_PROGRESS, kind=EventKind.REPLY, note=note
+        _move(
+            actor=actor,
+            locked=locked,
+            to=TopicStatus.IN_PROGRESS,
+            kind=EventKind.REPLY,
+            note=f"{row.department.name}已签收。",
         )
-        _sync(topic, locked, ["status", "updated_at"])
-        return event
-    return TopicEvent.objects.create(topic=locked, kind=EventKind.REPLY, actor=actor, note=note)
+    if row.role == ReferralRole.LEAD and locked.status == TopicStatus.IN_PROGRESS:
+        event = _move(
+            actor=actor, locked=locked, to=TopicStatus.REPLIED, kind=EventKind.REPLY, note=note
+        )
+    else:
+        event = TopicEvent.objects.create(
+            topic=locked, kind=EventKind.REPLY, actor=actor, note=note
+        )
+    _sync(topic, locked, ["status", "updated_at"])
+    return event
 
 
 @transaction.atomic

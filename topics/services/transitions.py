@@ -51,12 +51,15 @@ def topic_transition(
     note: str = "",
     expected_from: str | None = None,
     on: datetime.date | None = None,
+    move: str | None = None,
 ) -> TopicEvent:
     """Move ``topic`` to state ``to`` and write the timeline event, under a row lock.
 
     ``expected_from`` is the state the actor saw when they chose the action; if somebody else
     moved the topic in between, the move is refused instead of being applied to a state the actor
-    never saw. ``topic`` is refreshed in place with the stored values.
+    never saw. ``move`` names the move of ``lifecycle.MOVES`` when two lead to the same state
+    (继续办理 / 退回重办); without it the table's first move to ``to`` is taken. ``topic`` is
+    refreshed in place with the stored values.
     """
     if actor is not None and not can_move_topic(actor, topic):
         raise PermissionDenied("您没有权限办理该议题。")
@@ -71,16 +74,21 @@ def topic_transition(
         )
     if to not in TopicStatus.values:
         raise TransitionError("未知的议题状态:%(to)s。", code="unknown", params={"to": to})
-    if not lifecycle.is_allowed(current, to):
+    chosen = lifecycle.find_move(current, to, move)
+    if chosen is None:
         raise TransitionError(
             "议题当前为“%(current)s”,不能转为“%(to)s”。",
             code="not_allowed",
             params={"current": lifecycle.label(current), "to": lifecycle.label(to)},
         )
-    note = (note or "").strip()
-    if to in lifecycle.NOTE_REQUIRED and not note:
+    if not lifecycle.condition_met(chosen, rating=locked.rating):
         raise TransitionError(
-            "转为“%(to)s”需要填写原因。", code="note_required", params={"to": lifecycle.label(to)}
+            "只有回访不满意的议题才能重新办理。", code="not_unsatisfied", params={}
+        )
+    note = (note or "").strip()
+    if chosen.needs_note and not note:
+        raise TransitionError(
+            "“%(move)s”需要填写原因。", code="note_required", params={"move": chosen.label}
         )
 
     today = on or timezone.localdate()

@@ -46,30 +46,34 @@ STEPS = ["已受理", "立项", "交办", "办理", "办结", "评价"]
 STEP_OF = {
     S.RAISED: 0,
     S.ACCEPTED: 1,
-    S.RESEARCHING: 1,
     S.CONSULTING: 1,
     S.AGREED: 1,
     S.REFERRED: 2,
     S.IN_PROGRESS: 3,
+    S.REPLIED: 3,
     S.UNRESOLVED: 3,
     S.ESCALATED: 3,
     S.RESOLVED: 4,
     # Rated: the last step is done too, and no step is current.
     S.RATED: len(STEPS),
     S.FOLLOW_UP: len(STEPS),
+    S.IMPLEMENTED: len(STEPS),
 }
 # States shown as a plain sentence instead of the stepper.
 PLAIN = {
     S.DECLINED: "经研究,该问题不予立项。如有疑问,请到阵地咨询。",
     S.MERGED: "该问题已与其他群众反映的同类问题合并办理。",
+    S.ELEVATED: "该问题已提交上一级政协办公室办理。",
+    S.REPORTED: "该问题已作为社情民意信息报送。",
 }
 NOTES = {
     S.RAISED: "已受理,等待工作人员审核立项。",
-    S.RESEARCHING: "正在调研。",
     S.CONSULTING: "正在组织协商。",
     S.AGREED: "协商已达成共识,即将交办。",
     S.UNRESOLVED: "暂未解决,我们会继续跟进。",
     S.ESCALATED: "已转为政协提案继续推动。",
+    S.REPLIED: "承办单位已答复,正在审核办理结果。",
+    S.IMPLEMENTED: "办理事项已落实。",
     S.FOLLOW_UP: "已评价,正在跟踪回访。",
 }
 

@@ -18,7 +18,7 @@ from ..models import Topic
 from ..permissions import can_move_topic, consultation_policy, topic_policy
 from ..selectors import topic_detail_queryset, topic_list, with_overdue_flag
 from ..services import topic_transition
-from .topic_actions import FORM_MOVES, topic_page_context
+from .topic_actions import topic_page_context
 
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
 
@@ -96,19 +96,20 @@ class TopicTransitionView(RoleRequiredMixin, View):
         if not can_move_topic(request.user, topic):
             raise PermissionDenied("您没有权限办理该议题。")
         to = request.POST.get("to", "")
-        if to in FORM_MOVES:
-            # 交办, 办结 and 评价 need more than a note: their own forms call their services.
-            messages.error(
-                request, f"“{lifecycle.ACTION_LABELS[to]}”需要填写表单,请在本页对应的表单中办理。"
-            )
+        name = request.POST.get("move") or None
+        move = lifecycle.find_move(topic.status, to, name)
+        if move is not None and move.form:
+            # 交办, 办结, 答复 and 回访 need more than a note: their own forms call their services.
+            messages.error(request, f"“{move.label}”需要填写表单,请在本页对应的表单中办理。")
             return redirect("topics:detail", pk=topic.pk)
         try:
             topic_transition(
                 topic=topic,
                 actor=request.user,
-                to=request.POST.get("to", ""),
+                to=to,
                 note=request.POST.get("note", ""),
                 expected_from=request.POST.get("from") or None,
+                move=name,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -30,7 +30,7 @@ from ..forms.topic import (
     TopicCreateForm,
 )
 from ..lifecycle import OPEN_STATES, TopicStatus
-from ..models import Referral
+from ..models import Referral, ReferralRole
 from ..permissions import can_move_topic, topic_policy
 from ..selectors import topic_detail_queryset
 from ..services.topic_actions import (
@@ -44,9 +44,8 @@ from ..services.topic_actions import (
 )
 from ..services.transitions import topic_create
 
-# Moves that need more than a note: the page shows their own form instead of a plain button.
-FORM_MOVES = frozenset({TopicStatus.REFERRED, TopicStatus.RESOLVED, TopicStatus.RATED})
-REPLY_STATES = frozenset({TopicStatus.REFERRED, TopicStatus.IN_PROGRESS})
+# States in which departments' replies are recorded and assisting departments added.
+REPLY_STATES = frozenset({TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED})
 
 
 def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> dict:
@@ -76,16 +75,12 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
     if not can_act:
         context["hidden_errors"] = []
         return context
-    context["actions"] = [
-        {
-            "to": to,
-            "label": lifecycle.ACTION_LABELS[to],
-            "needs_note": to in lifecycle.NOTE_REQUIRED,
-        }
-        for to in TopicStatus.values
-        if lifecycle.is_allowed(status, to) and to not in FORM_MOVES
-    ]
-    if lifecycle.is_allowed(status, TopicStatus.REFERRED):
+    # The plain moves of the state (a button and a note); the moves with a form show that form.
+    moves = lifecycle.available_moves(status, rating=topic.rating)
+    context["actions"] = [m for m in moves if not m.form]
+    form_moves = {m.form: m for m in moves if m.form}
+    context["form_moves"] = form_moves
+    if "refer" in form_moves:
         context["refer_form"] = bound.get("refer") or ReferForm(user=user)
     if status in REPLY_STATES:
         context["assist_form"] = bound.get("assist") or AddAssistingForm(user=user, topic=topic)
@@ -93,10 +88,12 @@ def topic_page_context(request, topic, *, scope, bound: dict | None = None) -> d
             (r, bound.get(f"reply-{r.pk}") or ReplyForm(referral=r))
             for r in referrals
             if r.replied_on is None
+            # After 继续办理 / 退回重办 the lead department replies again.
+            or (r.role == ReferralRole.LEAD and status == TopicStatus.IN_PROGRESS)
         ]
-    if lifecycle.is_allowed(status, TopicStatus.RESOLVED):
+    if "resolve" in form_moves:
         context["resolve_form"] = bound.get("resolve") or ResolveForm()
-    if lifecycle.is_allowed(status, TopicStatus.RATED):
+    if "rate" in form_moves:
         context["rate_form"] = bound.get("rate") or RateForm()
     if status in OPEN_STATES:
         context["merge_form"] = bound.get("merge") or MergeForm(user=user, topic=topic)
