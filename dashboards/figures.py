@@ -716,7 +716,7 @@ def _detail(key: str, figures: dict) -> str:
         "standard_venues": f"共 {figures['venues']} 个在用阵地",
         "median_days": f"{figures['handled']} 件经交办的办结问题",
         "raised": f"其中不予受理 {figures['declined']} 件",
-        "resolved": "含往期受理、本期办结的",
+        "resolved": "含往期受理、本期办结的问题",
     }
     return details.get(key, "")
 
