@@ -39,7 +39,7 @@ from members.models import Assignment, Member
 from topics.lifecycle import OPEN_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
-from . import activity, bits, records, summaries
+from . import activity, bits, coverage, records, summaries
 from .models import COUNTERS, DaysKind, NodeCount, NodeResolveDays
 from .periods import Period
 from .scope import DashboardScope
@@ -217,6 +217,16 @@ DEFINITIONS: tuple[Definition, ...] = (
         "达标日期不晚于周期最后一天;有活动——周期内至少举办一场协商活动;有成果——周期内该阵地"
         "有议题办结,或有一场协商活动登记了协商成果。",
     ),
+    Definition(
+        "venue_coverage",
+        "社区(村)覆盖率",
+        "%",
+        "本节点内的社区(村)中,本社区(村)或其下建有至少一个在用协商阵地的所占比例"
+        "(有阵地的社区数 ÷ 社区数,100% 即“全覆盖”);旁注各类阵地(委员之家、工作室、议事厅、"
+        "驿站等)的个数。反映“现在”,不随统计周期变化,不与上期比较;阵地页不显示。",
+        is_rate=True,
+        compared=False,
+    ),
 )
 DEFINITIONS_BY_KEY = {d.key: d for d in DEFINITIONS}
 FIGURE_KEYS = tuple(d.key for d in DEFINITIONS)
@@ -282,12 +292,13 @@ RAW_ZERO = {
     "members": 0,
     "members_five_ones": 0,
     **dict.fromkeys(activity.NAMES, 0),
+    **dict.fromkeys(coverage.NAMES, 0),
 }
 
 
 def raw_zero() -> dict:
     """Zero raw counts of one node, with its empty histograms (calendar and working days)."""
-    return {**RAW_ZERO, "histogram": {}, "work_histogram": {}}
+    return {**RAW_ZERO, "histogram": {}, "work_histogram": {}, "venue_kinds": []}
 
 
 def _topic_aggregates(period: Period) -> dict:
@@ -318,7 +329,16 @@ def _days_expression():
     return ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
 
 
-SOURCES = ("topic", "histogram", "session", "attendance", "venue", "member", "activity")
+SOURCES = (
+    "topic",
+    "histogram",
+    "session",
+    "attendance",
+    "venue",
+    "member",
+    "activity",
+    "coverage",
+)
 
 
 def records_raw_counts(
@@ -497,7 +517,18 @@ def records_raw_counts(
             for ident, counts in by_child.items():
                 if level is None or ident is not None:
                     results[i][ident].update(counts)
+    if "coverage" in only:
+        _add_coverage(results, node, (group or {}).get("coverage"))
     return results
+
+
+def _add_coverage(results: list[dict], node: DashboardScope, child: str | None, own=None) -> None:
+    """Communities covered and venues by kind (``dashboards.coverage``; "now", so the same in
+    every period): the node's under ``own``, each child area's under its path prefix."""
+    counts = coverage.coverage_counts(node, child)
+    for by_child in results:
+        for ident, row in counts.items():
+            by_child[own if ident is None else ident].update(row)
 
 
 def _in_list(values) -> tuple[str, list]:
@@ -597,6 +628,10 @@ def _raw_counts(
             for ident, counts in by_child.items():
                 if child is None or ident is not None:
                     results[i][ident].update(counts)
+    if children is None:
+        _add_coverage(results, node, None)
+    else:
+        _add_coverage(results, node, level, own="__node__")
     return results
 
 
@@ -631,6 +666,7 @@ def figures_from_raw(raw: dict) -> dict:
         "five_ones": percent(raw["members_five_ones"], raw["members"]),
         "active_venues": raw["active_venues"],
         "standard_venues": raw["standard_venues"],
+        "venue_coverage": percent(raw["communities_covered"], raw["communities"]),
         # The counts behind the rates, for tiles ("12 / 30") and hand checks.
         "declined": raw["declined"],
         "unrated": raw["resolved"] - raw["rated"],
@@ -644,6 +680,9 @@ def figures_from_raw(raw: dict) -> dict:
         "members": raw["members"],
         "members_five_ones": raw["members_five_ones"],
         "venues": raw["venues"],
+        "communities": raw["communities"],
+        "communities_covered": raw["communities_covered"],
+        "venue_kinds": list(raw["venue_kinds"]),
         "histogram": dict(sorted(raw["histogram"].items())),
         "work_histogram": dict(sorted(raw["work_histogram"].items())),
     }
@@ -694,6 +733,19 @@ def _change(definition: Definition, value, previous, period: Period | None = Non
     }
 
 
+def _coverage_detail(figures: dict) -> str:
+    """ "2 / 3 个社区(村)有阵地;协商驿站 2 个、协商议事厅 1 个"."""
+    parts = []
+    if figures["communities"]:
+        parts.append(
+            f"{figures['communities_covered']} / {figures['communities']} 个社区(村)有阵地"
+        )
+    kinds = "、".join(f"{label} {n} 个" for _kind, label, n in figures["venue_kinds"])
+    if kinds:
+        parts.append(kinds)
+    return ";".join(parts)
+
+
 def _detail(key: str, figures: dict) -> str:
     """The counts behind a rate, e.g. "12 / 30 件"."""
     details = {
@@ -713,6 +765,7 @@ def _detail(key: str, figures: dict) -> str:
         ),
         "five_ones": f"{figures['members_five_ones']} / {figures['members']} 人",
         "active_venues": f"共 {figures['venues']} 个在用阵地",
+        "venue_coverage": _coverage_detail(figures),
         "standard_venues": f"共 {figures['venues']} 个在用阵地",
         "median_days": f"{figures['handled']} 件经交办的办结问题",
         "raised": f"其中不予受理 {figures['declined']} 件",
@@ -851,6 +904,8 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
             member_rows = bits.member_counts_with_venues(base, yearly, own)
     # Distinct counts: the node's own total is counted, not added up from its children.
     activity_rows = activity.activity_counts(base, periods, level)
+    # A venue node is its own row among the venues of its area (``base``).
+    _add_coverage(results, base, level, own="__node__" if own == "__node__" else "__base__")
     for i in range(len(periods)):
         for ident, counts in activity_rows[i].items():
             if ident is not None:

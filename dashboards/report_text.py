@@ -197,6 +197,24 @@ def headline_sentences(figures: Mapping, period_kind: str = KIND_YEAR) -> list[s
         else:
             sentences.append(f"{members}名委员中{scope}尚无人全面完成“五个一”履职任务。")
 
+    # Venues: where they are (coverage of the communities) and of which kinds.
+    communities = _int(figures, "communities")
+    covered = _int(figures, "communities_covered")
+    kinds = "、".join(f"{label}{n}个" for _kind, label, n in figures.get("venue_kinds") or [])
+    if communities:
+        if covered == communities:
+            text = f"在{communities}个社区(村)全覆盖布局协商阵地"
+        elif covered:
+            coverage = _rate(figures, "venue_coverage")
+            text = f"{communities}个社区(村)中{covered}个建有协商阵地"
+            if coverage is not None:
+                text += f",覆盖率{percent_phrase(coverage)}"
+        else:
+            text = f"{communities}个社区(村)尚未建有协商阵地"
+        if kinds:
+            text += f"(现有{kinds})"
+        sentences.append(text + "。")
+
     # Venues.
     if venues:
         if active == venues:

@@ -6,7 +6,8 @@ Measured period: the year 2025 seen on 31 December 2025 (``PERIOD``), compared w
     ├── District D1 (members M1, M2, M4 inactive)
     │   ├── Subdistrict S1 ── Community K1: venues V1, V2, V4 (V4 not in use)
     │   └── Subdistrict S2 (no communities, topic T12 filed on the subdistrict itself)
-    └── District D2 (member M3) ── Subdistrict S3 ── Community K3: venue V3
+    └── District D2 (member M3) ── Subdistrict S3 ─┬ Community K3: venue V3
+                                                   └ Community K4: no venue (coverage)
     City committee member M5 (area C).
 
 Topics (raised → resolved, status, rating):
@@ -95,12 +96,13 @@ def build() -> FigureWorld:
     a["D2"] = make_area("D2区", AreaLevel.DISTRICT, a["C"])
     a["S3"] = make_area("S3街道", AreaLevel.SUBDISTRICT, a["D2"])
     a["K3"] = make_area("K3社区", AreaLevel.COMMUNITY, a["S3"])
+    a["K4"] = make_area("K4村", AreaLevel.COMMUNITY, a["S3"])  # no venue yet
     for area in a.values():
         area.refresh_from_db()
 
     v = {
         "V1": VenueFactory(name="V1驿站", code="fw-v1", area=a["K1"]),
-        "V2": VenueFactory(name="V2议事厅", code="fw-v2", area=a["K1"]),
+        "V2": VenueFactory(name="V2议事厅", code="fw-v2", area=a["K1"], kind="hall"),
         "V3": VenueFactory(name="V3议事室", code="fw-v3", area=a["K3"]),
         "V4": VenueFactory(name="V4旧址", code="fw-v4", area=a["K1"], is_active=False),
     }

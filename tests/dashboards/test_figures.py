@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 # Worked out by hand from the figure_world docstring (2025, seen on 2025-12-31).
 CITY_2025 = {
+    "venue_coverage": 66.7,  # K1 K3 of K1 K3 K4
     # Issue 14 (see figure_world): Sa T1 T2, Sb T1 T10, Sc T11 — T1 once
     "agenda_topics": 4,
     "accepted_resolved": 5,  # T1 T2 T3 T5 T11
@@ -66,6 +67,7 @@ CITY_2025 = {
     "standard_venues": 1,
 }
 CITY_2024 = {
+    "venue_coverage": 66.7,  # "now"
     "agenda_topics": 1,  # Se: T13
     "accepted_resolved": 2,
     "on_time_rate": None,  # no referral due in 2024
@@ -90,6 +92,7 @@ CITY_2024 = {
     "standard_venues": 0,  # the records are dated 2025
 }
 D1_2025 = {
+    "venue_coverage": 100.0,  # K1
     "agenda_topics": 3,  # T1 T2 T10
     "accepted_resolved": 4,
     "on_time_rate": 25.0,
@@ -114,6 +117,7 @@ D1_2025 = {
     "standard_venues": 1,
 }
 D2_2025 = {
+    "venue_coverage": 50.0,  # K3 of K3 K4
     "agenda_topics": 1,
     "accepted_resolved": 1,
     "on_time_rate": None,
@@ -146,6 +150,7 @@ S1_2025 = {
     "five_ones": None,  # members belong to the district committee, not the subdistrict
 }
 S2_2025 = {
+    "venue_coverage": None,  # no communities
     "agenda_topics": 0,
     "accepted_resolved": 0,
     "on_time_rate": None,
@@ -170,6 +175,7 @@ S2_2025 = {
     "standard_venues": 0,
 }
 V1_2025 = {
+    "venue_coverage": None,  # a venue covers no community
     "agenda_topics": 3,
     "accepted_resolved": 3,  # T1 T2 T5
     "on_time_rate": 0.0,  # T1 T2 late, T10 open
@@ -194,6 +200,7 @@ V1_2025 = {
     "standard_venues": 1,
 }
 V2_2025 = {
+    "venue_coverage": None,
     "agenda_topics": 0,  # Sd is in 2026
     "accepted_resolved": 1,
     "on_time_rate": 100.0,  # T3
@@ -365,6 +372,7 @@ def test_every_figure_is_defined():
         "five_ones",
         "active_venues",
         "standard_venues",
+        "venue_coverage",
     ]
     assert all(d.label and d.unit and len(d.text) > 20 for d in DEFINITIONS)
 
@@ -407,8 +415,9 @@ def test_compute_and_children_cost_the_same_for_2_children_and_20(fw):
         TopicFactory(area=district, venue=venue, raised_on=datetime.date(2025, 4, 1))
         ConsultationFactory(venue=venue, held_at=datetime.datetime(2025, 4, 2, tzinfo=datetime.UTC))
     assert len(child_rows(city, PERIOD)) == 20
-    assert _queries(compute, city, PERIOD) == compute_2 == 5  # + dashboards.activity
-    assert _queries(child_rows, city, PERIOD) == children_2 == 6
+    # + dashboards.activity and dashboards.coverage (issue 14)
+    assert _queries(compute, city, PERIOD) == compute_2 == 6
+    assert _queries(child_rows, city, PERIOD) == children_2 == 7
     assert compute(city, PERIOD)["raised"] == CITY_2025["raised"] + 18
 
 
@@ -417,7 +426,7 @@ def test_headline_reads_each_table_once_for_both_periods(fw, name):
     node = fw.node(name)
     with CaptureQueriesContext(connection) as ctx:
         result = headline(node, PERIOD)
-    assert len(ctx.captured_queries) == 5  # + dashboards.activity
+    assert len(ctx.captured_queries) == 6  # + dashboards.activity, dashboards.coverage
     assert result["figures"] == compute(node, PERIOD)
     assert result["previous"] == compute(node, PERIOD.previous())
     if name == "C":

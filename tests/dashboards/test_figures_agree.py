@@ -100,3 +100,23 @@ class TestNoRateBesideACountItIsNotARateOf:
             75.0,
         )
         assert c["unrated"] == 1  # T2
+
+
+def test_venues_by_kind_and_the_communities_they_cover(fw):
+    """K1 (V1 驿站, V2 议事厅; V4 not in use) and K3 (V3 驿站) have venues, K4 none; S2 has no
+    communities."""
+    c = compute(fw.node("C"), PERIOD)
+    assert (c["communities_covered"], c["communities"], c["venue_coverage"]) == (2, 3, 66.7)
+    assert c["venue_kinds"] == [("hall", "协商议事厅", 1), ("station", "协商驿站", 2)]
+    tiles = {t["key"]: t for t in headline(fw.node("C"), PERIOD)["tiles"]}
+    assert (
+        tiles["venue_coverage"]["detail"] == "2 / 3 个社区(村)有阵地;协商议事厅 1 个、协商驿站 2 个"
+    )
+    assert tiles["venue_coverage"]["change_text"] == "当前数"
+    assert compute(fw.node("D2"), PERIOD)["venue_coverage"] == 50.0
+    assert compute(fw.node("S2"), PERIOD)["venue_coverage"] is None
+    rows = {r["name"]: r for r in child_rows(fw.node("C"), PERIOD)}
+    assert (rows["D1区"]["venue_coverage"], rows["D2区"]["venue_coverage"]) == (100.0, 50.0)
+    assert rows["D1区"]["venue_kinds"] == [("hall", "协商议事厅", 1), ("station", "协商驿站", 1)]
+    v1 = compute(fw.node("V1"), PERIOD)
+    assert (v1["venue_coverage"], v1["venue_kinds"]) == (None, [("station", "协商驿站", 1)])

@@ -87,6 +87,10 @@ FULL = {
     "venues": 200,
     "active_venues": 150,
     "standard_venues": 120,
+    "communities": 119,
+    "communities_covered": 119,
+    "venue_coverage": 100.0,
+    "venue_kinds": [("station", "协商驿站", 150), ("home", "政协委员之家", 50)],
 }
 
 
@@ -102,6 +106,7 @@ def test_a_full_set_of_figures_reads_like_a_work_report():
         "开展一线协商活动910余次,参与委员1800余人次(230余人),参与群众1.2万余人次,"
         "41个部门和单位参与,委员出席率达到90%以上。",
         "180名委员全面完成“五个一”履职任务,完成率达到77%。",
+        "在119个社区(村)全覆盖布局协商阵地(现有协商驿站150个、政协委员之家50个)。",
         "200个在用协商阵地中,150个开展了协商活动,120个达到“六有”标准。",
         "目前仍有3件问题超期未办结,需加快推进。",
     ]
@@ -210,3 +215,8 @@ def test_report_titles():
     )
     custom = Period.custom(datetime.date(2025, 12, 20), datetime.date(2026, 1, 10), today=TODAY)
     assert report_title("西陵区", custom) == "西陵区2025年12月20日至2026年1月10日基层协商工作报告"
+
+
+def test_partial_coverage_gives_the_rate():
+    figures = {**FULL, "communities_covered": 90, "venue_coverage": 75.6, "venue_kinds": []}
+    assert "119个社区(村)中90个建有协商阵地,覆盖率达到76%。" in headline_sentences(figures)
