@@ -229,7 +229,7 @@ def funnel(node: DashboardScope, period: Period) -> Chart:
         + ",".join(f"{n}{c}件" for n, c in zip(labels, data, strict=True))
         + "。",
         note=(
-            "对象是本期提出的议题(与“征集议题”相同);立项、交办按议题当前状态判断"
+            "对象是本期提出的议题(与“征集问题”相同);立项、交办按议题当前状态判断"
             "(流程单向推进,到达后一环节即已经过前面各环节);办结指目前已办结"
             "(与办结率的分子相同);评价指其中已有群众评价的。"
         ),

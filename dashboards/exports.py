@@ -58,6 +58,9 @@ def overview_workbook(node: DashboardScope, period: Period, headline: dict, rows
     append_row(ranking, ["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS])
     for row in rows:
         append_row(ranking, [row["name"]] + [_value(row[d.key]) for d in DEFINITIONS])
+    if rows and not node.is_venue:  # 合计: the node's own figures, as on the page
+        own = headline["figures"]
+        append_row(ranking, ["合计"] + [_value(own[d.key]) for d in DEFINITIONS])
 
     notes = workbook.create_sheet(title="口径说明")
     notes.column_dimensions["A"].width = 18

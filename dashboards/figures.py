@@ -29,16 +29,18 @@ from django.db.models import (
     F,
     IntegerField,
     Q,
+    Sum,
     Value,
     When,
 )
 
+from consult_portal.workdays import workdays_between
 from members.models import Assignment, Member
 from topics.lifecycle import OPEN_STATES, TopicStatus
 from topics.models import Attendance, AttendanceStatus, Consultation, Topic
 
-from . import bits, records, summaries
-from .models import COUNTERS, NodeCount, NodeResolveDays
+from . import activity, bits, coverage, records, summaries
+from .models import COUNTERS, DaysKind, NodeCount, NodeResolveDays
 from .periods import Period
 from .scope import DashboardScope
 
@@ -57,58 +59,100 @@ class Definition:
 DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "raised",
-        "征集议题",
+        "征集问题",
         "件",
-        "所属区划(或阵地)在本节点内、提出日期(raised_on)在统计周期内的议题数。"
-        "已合并的重复议题(状态“已合并”)不计,只计合并后保留的议题;不予立项的议题计入。",
+        "所属区划(或阵地)在本节点内、提出日期(raised_on)在统计周期内的群众问题和议题数。"
+        "已合并的重复问题(状态“已合并”)不计,只计合并后保留的一件;不予受理的计入。",
     ),
     Definition(
         "accepted",
-        "立项议题",
+        "受理问题",
         "件",
-        "上述“征集议题”中,当前状态为已受理或其后任一状态(协商中、已达成共识、已交办、办理中、"
-        "已答复、已办结、未解决、已转提案、已转社情民意、已回访、跟踪问效、已落实、已提级)的议题数;"
-        "不予受理、已合并、仍待受理的不计。按提出日期归属周期。",
+        "上述“征集问题”中,当前状态为已受理或其后任一状态的件数;不予受理、已合并、仍待受理的不计。"
+        "按提出日期归属周期(本期受理的问题)。",
     ),
     Definition(
-        "resolved",
-        "办结议题",
+        "agenda_topics",
+        "协商议题",
+        "个",
+        "列入协商活动议程的问题:在本节点内的阵地举办、举办时间在统计周期内的协商活动,"
+        "其议程上的议题数(同一议题上了多场活动只计一个)。未列入任何活动议程的问题不是协商议题。",
+    ),
+    Definition(
+        "accepted_resolved",
+        "其中已办结",
         "件",
-        "当前状态为办结、评价或跟踪,且办结日期(resolved_on)在统计周期内的议题数,"
-        "不论何时提出(上一周期提出、本周期办结的,计入本周期)。",
+        "“受理问题”(本期受理)中,截至今日已办结(当前状态为已办结或其后状态)的件数;"
+        "不会大于“受理问题”。",
     ),
     Definition(
         "resolution_rate",
         "办结率",
         "%",
-        "“立项议题”中,目前已办结(当前状态为办结、评价或跟踪)的议题所占比例,与“立项议题”一样"
-        "按议题当前状态计:本周期提出、下一周期办结的议题,办结后计入本周期的办结率。"
-        "分母为 0 时显示“—”。",
+        "“其中已办结”÷“受理问题”,即“本期受理的 N 件中已办结 M 件(截至今日)”。按问题当前状态计,"
+        "周期结束后仍会随后续办结而上升;因此周期未结束时不与上期比较。分母为 0 时显示“—”。",
         is_rate=True,
     ),
     Definition(
-        "median_days",
-        "办结用时中位数",
-        "天",
-        "“办结议题”每件的办结日期减提出日期(天数,同日办结为 0 天),按大小排列取中间值;"
-        "件数为偶数时取中间两个的平均数。",
+        "resolved",
+        "本期办结(含往期受理)",
+        "件",
+        "当前状态为已办结或其后状态,且办结日期(resolved_on)在统计周期内的件数,不论何时受理"
+        "(上期受理、本期办结的计入本期),所以可能大于本期“受理问题”,也不是“办结率”的分子。",
+    ),
+    Definition(
+        "on_time_rate",
+        "按期办结率",
+        "%",
+        "主办单位办理期限在统计周期内的交办问题中,办结日期不晚于该期限的比例"
+        "(按期办结件数 ÷ 期限在本期的交办件数);未办结的计入分母。",
+        is_rate=True,
+    ),
+    Definition(
+        "avg_days",
+        "平均办理天数",
+        "工作日",
+        "本期办结且经过交办的问题,从首次交办日期到办结日期的工作日数(按国务院节假日和调休安排,"
+        "交办当天不计,办结当天计)的平均数;现场解决、协商解决等未交办的不计。",
         higher_is_better=False,
+    ),
+    Definition(
+        "median_days",
+        "办理天数中位数",
+        "工作日",
+        "同“平均办理天数”的各件工作日数按大小排列取中间值;件数为偶数时取中间两个的平均数。",
+        higher_is_better=False,
+    ),
+    Definition(
+        "reopened",
+        "重新办理",
+        "次",
+        "统计周期内,回访不满意后由“已回访”退回“已交办”重新办理的次数(同一问题两次计两次)。",
+        higher_is_better=False,
+    ),
+    Definition(
+        "follow_up_open",
+        "跟踪问效中",
+        "件",
+        "截至今天,状态为“跟踪问效”、尚未落实的问题数。反映“现在”,不随统计周期变化,不与上期比较。",
+        higher_is_better=False,
+        compared=False,
     ),
     Definition(
         "overdue",
         "当前超期",
         "件",
-        "截至今天,状态仍在办理流程中(待受理、已受理、协商中、已达成共识、已交办、办理中、已答复、"
-        "未解决)且"
-        "已过办理期限,或有交办部门过期未答复的议题数。反映“现在”,不随统计周期变化,不与上期比较。",
+        "截至今天,状态仍在办理流程中且已过办理期限,或有交办单位过期未答复的问题数。"
+        "反映“现在”,不随统计周期变化,不与上期比较。",
         higher_is_better=False,
         compared=False,
     ),
     Definition(
         "satisfaction",
-        "群众满意率",
+        "满意率(含基本满意)",
         "%",
-        "“办结议题”中已评价的议题里,评价为“满意”或“基本满意”的比例;未评价的议题不计入分母。",
+        "“本期办结”中已回访的问题里,评价为“满意”或“基本满意”的比例;未回访的不计入分母,"
+        "其件数在旁注明(“未回访 N 件”)。",
         is_rate=True,
     ),
     Definition(
@@ -116,6 +160,30 @@ DEFINITIONS: tuple[Definition, ...] = (
         "协商活动",
         "场",
         "在本节点内的阵地举办、举办时间(北京时间)在统计周期内的协商活动场次。",
+    ),
+    Definition(
+        "members_present",
+        "参与委员人次",
+        "人次",
+        "上述协商活动的出席登记中“出席”的人次(一位委员出席三场计三人次)。",
+    ),
+    Definition(
+        "members_distinct",
+        "参与委员人数",
+        "人",
+        "出席过上述协商活动至少一场的委员人数(一位委员出席多场只计一人)。",
+    ),
+    Definition(
+        "residents",
+        "参与群众人次",
+        "人次",
+        "上述协商活动登记的群众代表人数之和(按每场活动的登记数相加,同一群众参加两场计两人次)。",
+    ),
+    Definition(
+        "departments",
+        "参与部门",
+        "个",
+        "参加过上述协商活动至少一场的承办单位(部门)个数。",
     ),
     Definition(
         "participation",
@@ -129,9 +197,10 @@ DEFINITIONS: tuple[Definition, ...] = (
         "five_ones",
         "“五个一”完成率",
         "%",
-        "本节点委员(区划:所属政协在本节点内的在任委员;阵地:周期内下沉到该阵地的在任委员)中,"
-        "周期内提案、调研、社情民意、实事各有至少一条“已完成”的履职记录,且出席至少一场协商活动"
-        "或有一条“已完成”的协商履职记录的委员所占比例(与履职积分“五个一”清单同一口径)。",
+        "“五个一”是年度任务,按年度计:统计周期为全年时即该年;短于一年时为该年1月1日至周期末"
+        "(标注“年度累计”),且不与上期比较。本节点委员(区划:所属政协在本节点内的在任委员;"
+        "阵地:期间下沉到该阵地的在任委员)中,提案、调研、社情民意、实事各有至少一条“已完成”的"
+        "履职记录,且出席至少一场协商活动或有一条“已完成”的协商履职记录的委员所占比例。",
         is_rate=True,
     ),
     Definition(
@@ -147,6 +216,16 @@ DEFINITIONS: tuple[Definition, ...] = (
         "本节点内在用的阵地中,“六有”全部达到的阵地数:有阵地、有标识、有制度、有流程均已登记且"
         "达标日期不晚于周期最后一天;有活动——周期内至少举办一场协商活动;有成果——周期内该阵地"
         "有议题办结,或有一场协商活动登记了协商成果。",
+    ),
+    Definition(
+        "venue_coverage",
+        "社区(村)覆盖率",
+        "%",
+        "本节点内的社区(村)中,本社区(村)或其下建有至少一个在用协商阵地的所占比例"
+        "(有阵地的社区数 ÷ 社区数,100% 即“全覆盖”);旁注各类阵地(委员之家、工作室、议事厅、"
+        "驿站等)的个数。反映“现在”,不随统计周期变化,不与上期比较;阵地页不显示。",
+        is_rate=True,
+        compared=False,
     ),
 )
 DEFINITIONS_BY_KEY = {d.key: d for d in DEFINITIONS}
@@ -199,15 +278,27 @@ RAW_ZERO = {
     "rated": 0,
     "satisfied": 0,
     "overdue": 0,
+    "due": 0,
+    "due_on_time": 0,
+    "handled": 0,
+    "handling_days": 0,
     "sessions": 0,
     "attendance_expected": 0,
     "attendance_present": 0,
+    "residents": 0,
     "venues": 0,
     "active_venues": 0,
     "standard_venues": 0,
     "members": 0,
     "members_five_ones": 0,
+    **dict.fromkeys(activity.NAMES, 0),
+    **dict.fromkeys(coverage.NAMES, 0),
 }
+
+
+def raw_zero() -> dict:
+    """Zero raw counts of one node, with its empty histograms (calendar and working days)."""
+    return {**RAW_ZERO, "histogram": {}, "work_histogram": {}, "venue_kinds": []}
 
 
 def _topic_aggregates(period: Period) -> dict:
@@ -222,6 +313,8 @@ def _topic_aggregates(period: Period) -> dict:
         "rated": Count("pk", filter=records.rated_q(period)),
         "satisfied": Count("pk", filter=records.satisfied_q(period)),
         "overdue": Count("pk", filter=records.overdue_q(period.today)),
+        "due": Count("pk", filter=records.due_q(period)),
+        "due_on_time": Count("pk", filter=records.due_on_time_q(period)),
     }
 
 
@@ -236,7 +329,16 @@ def _days_expression():
     return ExpressionWrapper(F("resolved_on") - F("raised_on"), output_field=DurationField())
 
 
-SOURCES = ("topic", "histogram", "session", "attendance", "venue", "member")
+SOURCES = (
+    "topic",
+    "histogram",
+    "session",
+    "attendance",
+    "venue",
+    "member",
+    "activity",
+    "coverage",
+)
 
 
 def records_raw_counts(
@@ -257,7 +359,7 @@ def records_raw_counts(
     This is the reference: the pages read the summary tables (``_raw_counts``), and the tests
     and ``dashboard_summaries --check`` hold them equal to this.
     """
-    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    results: list[dict] = [defaultdict(raw_zero) for _ in periods]
 
     def per_period(make) -> dict:
         """``make(period)`` → aggregates; keyed ``name_p<i>`` for period ``i``."""
@@ -281,7 +383,9 @@ def records_raw_counts(
     topic_q = records.topic_node_q(node)
     if "topic" in only:
         # Only rows some figure can count: raised or resolved in a period, or still open.
-        relevant = _any(records.raised_q(p) | records.resolved_q(p) for p in periods)
+        relevant = _any(
+            records.raised_q(p) | records.resolved_q(p) | records.due_q(p) for p in periods
+        )
         collect(
             Topic.objects.filter(topic_q, relevant | Q(status__in=OPEN_STATES)).exclude(
                 status=TopicStatus.MERGED
@@ -309,6 +413,18 @@ def records_raw_counts(
             hist = results[row["which"]][child]["histogram"]
             days = _as_days(row["days"])
             hist[days] = hist.get(days, 0) + row["n"]
+        # Working days from the first referral to 办结, one topic at a time (the reference
+        # only: the summaries keep each topic's number).
+        handled = records.with_referral_dates(resolved).filter(referred_from__isnull=False)
+        for row in handled.values(*fields, "referred_from", "resolved_on"):
+            child = row.get("child")
+            if g.get("topic") is not None and child is None:
+                continue
+            counts = results[row["which"]][child]
+            days = workdays_between(row["referred_from"], row["resolved_on"])
+            counts["handled"] += 1
+            counts["handling_days"] += days
+            counts["work_histogram"][days] = counts["work_histogram"].get(days, 0) + 1
 
     if "session" in only:
         collect(
@@ -316,7 +432,12 @@ def records_raw_counts(
                 records.session_node_q(node), _any(records.held_q(p) for p in periods)
             ),
             g.get("session"),
-            per_period(lambda p: {"sessions": Count("pk", filter=records.held_q(p))}),
+            per_period(
+                lambda p: {
+                    "sessions": Count("pk", filter=records.held_q(p)),
+                    "residents": Sum("residents_count", filter=records.held_q(p)),
+                }
+            ),
         )
     if "attendance" in only:
         collect(
@@ -349,16 +470,21 @@ def records_raw_counts(
             ),
         )
     if "member" in only:
+        yearly = [p.year_to_date() for p in periods]  # 五个一 is a yearly duty
+
+        def per_year(make) -> dict:
+            return {f"{k}_p{i}": v for i, p in enumerate(yearly) for k, v in make(p).items()}
+
         if g.get("member_via_assignment"):
             # Venue children: the members sent down to each venue during the period.
             collect(
                 Assignment.objects.filter(
-                    _any(records.assigned_q(p) for p in periods),
+                    _any(records.assigned_q(p) for p in yearly),
                     venue__in=records.venues(node).values("pk"),
                     member__is_active=True,
                 ),
                 F("venue_id"),
-                per_period(
+                per_year(
                     lambda p: {
                         "members": Count("member", distinct=True, filter=records.assigned_q(p)),
                         "members_five_ones": Count(
@@ -372,10 +498,10 @@ def records_raw_counts(
         else:
             collect(
                 Member.objects.filter(
-                    _any(records.member_node_q(node, p) for p in periods), is_active=True
+                    _any(records.member_node_q(node, p) for p in yearly), is_active=True
                 ),
                 g.get("member"),
-                per_period(
+                per_year(
                     lambda p: {
                         "members": Count("pk", filter=records.member_node_q(node, p)),
                         "members_five_ones": Count(
@@ -384,7 +510,25 @@ def records_raw_counts(
                     }
                 ),
             )
+    if "activity" in only:
+        # Distinct counts read from the records on every page too (``dashboards.activity``).
+        level = (group or {}).get("activity")
+        for i, by_child in enumerate(activity.activity_counts(node, periods, level)):
+            for ident, counts in by_child.items():
+                if level is None or ident is not None:
+                    results[i][ident].update(counts)
+    if "coverage" in only:
+        _add_coverage(results, node, (group or {}).get("coverage"))
     return results
+
+
+def _add_coverage(results: list[dict], node: DashboardScope, child: str | None, own=None) -> None:
+    """Communities covered and venues by kind (``dashboards.coverage``; "now", so the same in
+    every period): the node's under ``own``, each child area's under its path prefix."""
+    counts = coverage.coverage_counts(node, child)
+    for by_child in results:
+        for ident, row in counts.items():
+            by_child[own if ident is None else ident].update(row)
 
 
 def _in_list(values) -> tuple[str, list]:
@@ -439,19 +583,20 @@ def _read_counts(
                 results[i][child][name] = value or 0
         sums = [f"SUM(n * {case})" for case, _, _, _ in spans]
         cursor.execute(
-            f"SELECT node, days, {', '.join(sums)} FROM {NodeResolveDays._meta.db_table} "
+            f"SELECT node, kind, days, {', '.join(sums)} FROM {NodeResolveDays._meta.db_table} "
             f"WHERE node IN ({nodes}) AND ({' OR '.join(w[2] for w in spans)}) "
-            "GROUP BY node, days",
+            "GROUP BY node, kind, days",
             [
                 *(v for w in spans for v in w[1]),
                 *node_params,
                 *(v for w in spans for v in w[3]),
             ],
         )
-        for node, days, *counts in cursor.fetchall():
+        for node, kind, days, *counts in cursor.fetchall():
+            name = "work_histogram" if kind == DaysKind.WORKING else "histogram"
             for i, n in enumerate(counts):
                 if n:
-                    results[i][keys[node]]["histogram"][days] = n
+                    results[i][keys[node]][name][days] = n
 
 
 def _raw_counts(
@@ -469,15 +614,31 @@ def _raw_counts(
     ``{child ident: counts}``.
     """
     keys = {node.key: None} if children is None else {v: k for k, v in children.items()}
-    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    results: list[dict] = [defaultdict(raw_zero) for _ in periods]
     if keys:
         _read_counts(keys, periods, results)
     child = None if children is None else level
-    for source in (bits.venue_counts, bits.member_counts):
-        for i, by_child in enumerate(source(node, periods, child)):
+    yearly = [p.year_to_date() for p in periods]  # 五个一 is a yearly duty
+    for source, measured in (
+        (bits.venue_counts, periods),
+        (bits.member_counts, yearly),
+        (activity.activity_counts, periods),
+    ):
+        for i, by_child in enumerate(source(node, measured, child)):
             for ident, counts in by_child.items():
-                results[i][ident].update(counts)
+                if child is None or ident is not None:
+                    results[i][ident].update(counts)
+    if children is None:
+        _add_coverage(results, node, None)
+    else:
+        _add_coverage(results, node, level, own="__node__")
     return results
+
+
+def mean(total: int, count: int) -> float | None:
+    if not count:
+        return None
+    return _round1(Decimal(total) / Decimal(count))
 
 
 def figures_from_raw(raw: dict) -> dict:
@@ -485,19 +646,33 @@ def figures_from_raw(raw: dict) -> dict:
     return {
         "raised": raw["raised"],
         "accepted": raw["accepted"],
-        "resolved": raw["resolved"],
+        "agenda_topics": raw["agenda_topics"],
+        "accepted_resolved": raw["accepted_resolved"],
         "resolution_rate": percent(raw["accepted_resolved"], raw["accepted"]),
-        "median_days": median_from_histogram(raw["histogram"]),
+        "resolved": raw["resolved"],
+        "on_time_rate": percent(raw["due_on_time"], raw["due"]),
+        "avg_days": mean(raw["handling_days"], raw["handled"]),
+        "median_days": median_from_histogram(raw["work_histogram"]),
+        "reopened": raw["reopened"],
+        "follow_up_open": raw["follow_up_open"],
         "overdue": raw["overdue"],
         "satisfaction": percent(raw["satisfied"], raw["rated"]),
         "sessions": raw["sessions"],
+        "members_present": raw["attendance_present"],
+        "members_distinct": raw["members_distinct"],
+        "residents": raw["residents"],
+        "departments": raw["departments"],
         "participation": percent(raw["attendance_present"], raw["attendance_expected"]),
         "five_ones": percent(raw["members_five_ones"], raw["members"]),
         "active_venues": raw["active_venues"],
         "standard_venues": raw["standard_venues"],
+        "venue_coverage": percent(raw["communities_covered"], raw["communities"]),
         # The counts behind the rates, for tiles ("12 / 30") and hand checks.
         "declined": raw["declined"],
-        "accepted_resolved": raw["accepted_resolved"],
+        "unrated": raw["resolved"] - raw["rated"],
+        "due": raw["due"],
+        "due_on_time": raw["due_on_time"],
+        "handled": raw["handled"],
         "rated": raw["rated"],
         "satisfied": raw["satisfied"],
         "attendance_expected": raw["attendance_expected"],
@@ -505,7 +680,11 @@ def figures_from_raw(raw: dict) -> dict:
         "members": raw["members"],
         "members_five_ones": raw["members_five_ones"],
         "venues": raw["venues"],
+        "communities": raw["communities"],
+        "communities_covered": raw["communities_covered"],
+        "venue_kinds": list(raw["venue_kinds"]),
         "histogram": dict(sorted(raw["histogram"].items())),
+        "work_histogram": dict(sorted(raw["work_histogram"].items())),
     }
 
 
@@ -515,10 +694,23 @@ def compute(node: DashboardScope, period: Period) -> dict:
 
 
 # -- previous period and change ------------------------------------------------------------
-def _change(definition: Definition, value, previous) -> dict:
+# Figures by the topics' current status (a cohort that keeps resolving after the period ends):
+# while the period runs, its cohort has had less time than the previous one's, so the two are not
+# compared. Counts by date are compared with the same number of days of the previous period
+# (``Period.previous``), which is like with like.
+COHORT_KEYS = frozenset({"resolution_rate", "accepted_resolved", "on_time_rate"})
+
+
+def _change(definition: Definition, value, previous, period: Period | None = None) -> dict:
     unit = "个百分点" if definition.is_rate else definition.unit
     if not definition.compared:
         return {"change": None, "direction": None, "good": None, "change_text": "当前数"}
+    if period is not None and period.is_running and definition.key in COHORT_KEYS:
+        text = "本期未结束,与上期比较尚无意义"
+        return {"change": None, "direction": None, "good": None, "change_text": text}
+    if period is not None and definition.key == "five_ones" and period.kind != "year":
+        text = f"年度累计至{period.effective_end.month}月{period.effective_end.day}日,不与上期比较"
+        return {"change": None, "direction": None, "good": None, "change_text": text}
     if value is None or previous is None:
         return {"change": None, "direction": None, "good": None, "change_text": "上期无可比数据"}
     delta = _round1(Decimal(str(value)) - Decimal(str(previous)))
@@ -541,19 +733,43 @@ def _change(definition: Definition, value, previous) -> dict:
     }
 
 
+def _coverage_detail(figures: dict) -> str:
+    """ "2 / 3 个社区(村)有阵地;协商驿站 2 个、协商议事厅 1 个"."""
+    parts = []
+    if figures["communities"]:
+        parts.append(
+            f"{figures['communities_covered']} / {figures['communities']} 个社区(村)有阵地"
+        )
+    kinds = "、".join(f"{label} {n} 个" for _kind, label, n in figures["venue_kinds"])
+    if kinds:
+        parts.append(kinds)
+    return ";".join(parts)
+
+
 def _detail(key: str, figures: dict) -> str:
     """The counts behind a rate, e.g. "12 / 30 件"."""
     details = {
-        "resolution_rate": f"{figures['accepted_resolved']} / {figures['accepted']} 件",
-        "satisfaction": f"{figures['satisfied']} / {figures['rated']} 件",
+        "resolution_rate": (
+            f"本期受理的 {figures['accepted']} 件中"
+            f"已办结 {figures['accepted_resolved']} 件(截至今日)"
+        ),
+        "accepted_resolved": f"本期受理 {figures['accepted']} 件",
+        "satisfaction": (
+            f"已回访 {figures['rated']} 件中满意 {figures['satisfied']} 件;"
+            f"未回访 {figures['unrated']} 件"
+        ),
+        "on_time_rate": f"{figures['due_on_time']} / {figures['due']} 件",
+        "avg_days": f"{figures['handled']} 件经交办的办结问题",
         "participation": (
             f"{figures['attendance_present']} / {figures['attendance_expected']} 人次"
         ),
         "five_ones": f"{figures['members_five_ones']} / {figures['members']} 人",
         "active_venues": f"共 {figures['venues']} 个在用阵地",
+        "venue_coverage": _coverage_detail(figures),
         "standard_venues": f"共 {figures['venues']} 个在用阵地",
-        "median_days": f"{figures['resolved']} 件办结议题",
-        "raised": f"其中不予立项 {figures['declined']} 件",
+        "median_days": f"{figures['handled']} 件经交办的办结问题",
+        "raised": f"其中不予受理 {figures['declined']} 件",
+        "resolved": "含往期受理、本期办结的问题",
     }
     return details.get(key, "")
 
@@ -572,7 +788,7 @@ def _headline(period: Period, previous_period: Period, current: dict, previous: 
                 "previous": prev,
                 "is_rate": d.is_rate,
                 "detail": _detail(d.key, current),
-                **_change(d, value, prev),
+                **_change(d, value, prev, period),
             }
         )
     return {
@@ -619,7 +835,7 @@ def _children(node: DashboardScope) -> tuple[DashboardScope, str, list, str | No
 def _rows(keyed: list, level: str, current: str | None, counts_by_ident: dict) -> list[dict]:
     rows = []
     for ident, key, name in keyed:
-        counts = counts_by_ident.get(ident, {**RAW_ZERO, "histogram": {}})
+        counts = counts_by_ident.get(ident, raw_zero())
         rows.append(
             {
                 "key": key,
@@ -650,9 +866,9 @@ def child_rows(node: DashboardScope, period: Period) -> list[dict]:
 # -- the overview page: headline and ranking in one pass ---------------------------------------
 def _add(total: dict, counts: dict) -> None:
     for name, value in counts.items():
-        if name == "histogram":
+        if name in ("histogram", "work_histogram"):
             for days, n in value.items():
-                total["histogram"][days] = total["histogram"].get(days, 0) + n
+                total[name][days] = total[name].get(days, 0) + n
         else:
             total[name] = total.get(name, 0) + value
 
@@ -669,23 +885,33 @@ def overview(node: DashboardScope, period: Period) -> tuple[dict, list[dict]]:
     """
     previous_period = period.previous()
     periods = [period, previous_period]
+    yearly = [p.year_to_date() for p in periods]  # 五个一 is a yearly duty
     base, level, keyed, current = _children(node)
     idents = {key: ident for ident, key, _ in keyed}
     if node.is_venue and current not in idents:  # a venue no longer in use: no neighbours
         return headline(node, period), child_rows(node, period)
     own = idents.get(node.key, "__node__")
-    results: list[dict] = [defaultdict(lambda: {**RAW_ZERO, "histogram": {}}) for _ in periods]
+    results: list[dict] = [defaultdict(raw_zero) for _ in periods]
     _read_counts({**idents, node.key: own}, periods, results, later_only=node.key)
     if level == "area":
         venue_rows = bits.venue_counts(base, periods, "area")
-        member_rows = bits.member_counts(base, periods, "area")
+        member_rows = bits.member_counts(base, yearly, "area")
     else:
         venue_rows = bits.venue_counts(base, periods, "venue")
         if node.is_venue:
-            member_rows = bits.member_counts(base, periods, "venue")
+            member_rows = bits.member_counts(base, yearly, "venue")
         else:
-            member_rows = bits.member_counts_with_venues(base, periods, own)
+            member_rows = bits.member_counts_with_venues(base, yearly, own)
+    # Distinct counts: the node's own total is counted, not added up from its children.
+    activity_rows = activity.activity_counts(base, periods, level)
+    # A venue node is its own row among the venues of its area (``base``).
+    _add_coverage(results, base, level, own="__node__" if own == "__node__" else "__base__")
     for i in range(len(periods)):
+        for ident, counts in activity_rows[i].items():
+            if ident is not None:
+                results[i][ident].update(counts)
+            elif own == "__node__":
+                results[i][own].update(counts)
         node_total = {"venues": 0, "active_venues": 0, "standard_venues": 0}
         member_total = {"members": 0, "members_five_ones": 0}
         for ident, counts in venue_rows[i].items():

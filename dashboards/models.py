@@ -30,10 +30,18 @@ class Grain(models.TextChoices):
 
 # The counters of NodeCount, each tied to the date a record is counted on.
 RAISED_ON_COUNTERS = ("raised", "accepted", "declined", "accepted_resolved")
-RESOLVED_ON_COUNTERS = ("resolved", "rated", "satisfied")
+RESOLVED_ON_COUNTERS = ("resolved", "rated", "satisfied", "handled", "handling_days")
 OVERDUE_COUNTERS = ("overdue",)  # open topics, on the first day they are overdue
-SESSION_COUNTERS = ("sessions", "attendance_expected", "attendance_present")
-COUNTERS = RAISED_ON_COUNTERS + RESOLVED_ON_COUNTERS + OVERDUE_COUNTERS + SESSION_COUNTERS
+# Referred topics, on the lead referral's deadline: due then, and closed by it.
+DUE_ON_COUNTERS = ("due", "due_on_time")
+SESSION_COUNTERS = ("sessions", "attendance_expected", "attendance_present", "residents")
+COUNTERS = (
+    RAISED_ON_COUNTERS
+    + RESOLVED_ON_COUNTERS
+    + OVERDUE_COUNTERS
+    + DUE_ON_COUNTERS
+    + SESSION_COUNTERS
+)
 
 
 class NodeCount(models.Model):
@@ -47,10 +55,15 @@ class NodeCount(models.Model):
     resolved = models.IntegerField(default=0)
     rated = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
+    handled = models.IntegerField(default=0)  # resolved after a referral (办理)
+    handling_days = models.IntegerField(default=0)  # their working days 交办 → 办结, summed
     overdue = models.IntegerField(default=0)
+    due = models.IntegerField(default=0)
+    due_on_time = models.IntegerField(default=0)
     sessions = models.IntegerField(default=0)
     attendance_expected = models.IntegerField(default=0)
     attendance_present = models.IntegerField(default=0)
+    residents = models.IntegerField(default=0)  # 群众代表人数 recorded on the sessions
 
     class Meta:
         verbose_name = verbose_name_plural = "看板汇总"
@@ -62,13 +75,20 @@ class NodeCount(models.Model):
         return f"{self.node} {self.grain} {self.day}"
 
 
+class DaysKind(models.TextChoices):
+    RAISED = "r", "提出到办结(自然日)"
+    WORKING = "w", "交办到办结(工作日)"
+
+
 class NodeResolveDays(models.Model):
     """How many topics resolved on ``day`` (or in its month) took ``days`` days: the
-    histogram behind the median."""
+    histograms behind the medians — ``kind`` r: calendar days from 提出 to 办结 (every resolved
+    topic); w: working days from the first 交办 to 办结 (the resolved topics that were referred)."""
 
     node = models.CharField("节点", max_length=16)
     grain = models.CharField("粒度", max_length=1, choices=Grain.choices)
     day = models.DateField("日期")
+    kind = models.CharField("口径", max_length=1, choices=DaysKind.choices, default=DaysKind.RAISED)
     days = models.IntegerField("办结用时(天)")
     n = models.IntegerField(default=0)
 
@@ -76,7 +96,7 @@ class NodeResolveDays(models.Model):
         verbose_name = verbose_name_plural = "看板办结用时汇总"
         constraints = [
             models.UniqueConstraint(
-                fields=["node", "grain", "day", "days"], name="noderesolvedays_key"
+                fields=["node", "grain", "day", "kind", "days"], name="noderesolvedays_key"
             ),
         ]
         indexes = [
@@ -84,7 +104,7 @@ class NodeResolveDays(models.Model):
             # (a district's histogram 8 → 2 ms); databases without covering indexes skip it.
             models.Index(
                 fields=["node", "grain", "day"],
-                include=["days", "n"],
+                include=["kind", "days", "n"],
                 name="noderesolvedays_read_idx",
             ),
         ]
@@ -108,6 +128,9 @@ class TopicFact(models.Model):
     rated = models.BooleanField(default=False)
     satisfied = models.BooleanField(default=False)
     overdue_from = models.DateField(null=True)  # open topics: the first day it is overdue
+    work_days = models.IntegerField(null=True)  # resolved after a referral: working days taken
+    due_on = models.DateField(null=True)  # referred: the lead referral's deadline
+    on_time = models.BooleanField(default=False)  # now resolved, on or before due_on
 
     def __str__(self):
         return f"topic {self.topic_id}"
@@ -123,6 +146,7 @@ class SessionFact(models.Model):
     day = models.DateField()
     attendance_expected = models.IntegerField(default=0)
     attendance_present = models.IntegerField(default=0)
+    residents = models.IntegerField(default=0)
 
     def __str__(self):
         return f"session {self.consultation_id}"

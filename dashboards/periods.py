@@ -118,6 +118,13 @@ class Period:
             prev = Period(prev.kind, prev.start, clipped_end, self.today)
         return prev
 
+    def year_to_date(self) -> Period:
+        """The period a yearly duty (五个一) is measured over: a whole year is itself; a shorter
+        period is its year from 1 January to the period's end (年度累计)."""
+        if self.kind == KIND_YEAR:
+            return self
+        return Period(KIND_CUSTOM, datetime.date(self.end.year, 1, 1), self.end, self.today)
+
     def as_query(self) -> dict[str, str]:
         """The GET parameters that select this period (for links that keep it)."""
         if self.kind == KIND_YEAR:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from members import rules as five_ones
@@ -53,6 +53,8 @@ from topics.models import (
     AttendanceStatus,
     Consultation,
     Rating,
+    Referral,
+    ReferralRole,
     Topic,
 )
 
@@ -117,6 +119,40 @@ def rated_q(period: Period) -> Q:
 
 def satisfied_q(period: Period) -> Q:
     return resolved_q(period) & Q(rating__in=SATISFIED_RATINGS)
+
+
+def with_referral_dates(topics: QuerySet[Topic]) -> QuerySet[Topic]:
+    """Annotate ``referred_from``: the first referral's date (when 办理 began)."""
+    first = (
+        Referral.objects.filter(topic=OuterRef("pk"))
+        .order_by()
+        .values("topic")
+        .annotate(first=Min("referred_on"))
+        .values("first")
+    )
+    return topics.annotate(referred_from=Subquery(first))
+
+
+def _lead_due_in(period: Period) -> QuerySet[Referral]:
+    return Referral.objects.filter(
+        topic=OuterRef("pk"), role=ReferralRole.LEAD, deadline__range=date_range(period)
+    )
+
+
+def due_q(period: Period) -> Q:
+    """Referred topics whose lead (主办) referral is due in the period."""
+    return Q(Exists(_lead_due_in(period)))
+
+
+def due_on_time_q(period: Period) -> Q:
+    """Of those, the ones now resolved on or before that deadline (按期办结)."""
+    on_time = _lead_due_in(period).filter(deadline__gte=OuterRef("resolved_on"))
+    return resolved_now_q() & Q(Exists(on_time))
+
+
+def handled_q(period: Period) -> Q:
+    """Resolved in the period after a referral (the 办理天数 count; ``with_referral_dates``)."""
+    return resolved_q(period) & Q(referred_from__isnull=False)
 
 
 def overdue_q(today: datetime.date) -> Q:

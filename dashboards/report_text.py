@@ -76,11 +76,34 @@ def _rate(figures: Mapping, key: str) -> float | None:
     return None if value is None else float(value)
 
 
-def headline_sentences(figures: Mapping) -> list[str]:
-    """The headline figures as work-report sentences, in the order a report tells them."""
+PERIOD_WORDS = {KIND_YEAR: "本年度", KIND_QUARTER: "本季度", KIND_MONTH: "本月"}
+
+
+def summary_sentence(figures: Mapping, period_kind: str = KIND_YEAR) -> str | None:
+    """ "本年度共开展协商活动N场,参与委员M人次,解决群众急难愁盼问题K个,满意率P%": the
+    dashboard's own figures, exact (协商活动, 参与委员人次, 本期办结, 满意率), so the sentence can
+    be read off the page. None when nothing was held or solved."""
+    sessions = _int(figures, "sessions")
+    resolved = _int(figures, "resolved")
+    if not sessions and not resolved:
+        return None
+    word = PERIOD_WORDS.get(period_kind, "本期")
+    text = f"{word}共开展协商活动{sessions}场,参与委员{_int(figures, 'members_present')}人次,"
+    text += f"解决群众急难愁盼问题{resolved}个"
+    satisfaction = _rate(figures, "satisfaction")
+    if satisfaction is not None:
+        text += f",满意率{number(satisfaction)}%"
+    return text + "。"
+
+
+def headline_sentences(figures: Mapping, period_kind: str = KIND_YEAR) -> list[str]:
+    """The headline figures as work-report sentences, in the order a report tells them: the
+    summary sentence first, then each theme. ``period_kind`` names the period ("本年度", "本季度",
+    "本月"; a range: "本期") and says whether 五个一 is the year's or the year to date."""
     sentences: list[str] = []
     raised = _int(figures, "raised")
     accepted = _int(figures, "accepted")
+    agenda = _int(figures, "agenda_topics")
     resolved = _int(figures, "resolved")
     accepted_resolved = _int(figures, "accepted_resolved")
     sessions = _int(figures, "sessions")
@@ -91,37 +114,70 @@ def headline_sentences(figures: Mapping) -> list[str]:
     five_ones_done = _int(figures, "members_five_ones")
     overdue = _int(figures, "overdue")
     rated = _int(figures, "rated")
+    unrated = _int(figures, "unrated")
+    reopened = _int(figures, "reopened")
+    follow_up = _int(figures, "follow_up_open")
 
-    # Topics raised and accepted.
+    summary = summary_sentence(figures, period_kind)
+    if summary:
+        sentences.append(summary)
+
+    # Problems raised and accepted; 协商议题 only those put on a session's agenda.
     if raised:
         text = f"征集群众急难愁盼问题{approx_count(raised)}件"
         if accepted:
-            text += f",确定协商议题{approx_count(accepted)}个"
+            text += f",受理{approx_count(accepted)}件"
+        if agenda:
+            text += f",确定协商议题{approx_count(agenda)}个"
         sentences.append(text + "。")
 
-    # Topics resolved: the exact number, the one figure reports never round.
+    # Problems resolved: the exact number, the one figure reports never round; the rate with
+    # its cohort, so it is never read against the count beside it.
     if resolved:
         text = f"有效解决群众急难愁盼问题{resolved}件"
         rate = _rate(figures, "resolution_rate")
         if accepted and accepted_resolved == accepted:
-            text += f",本期确定的{accepted}件议题全部办结"
+            text += f",本期受理的{accepted}件全部办结"
         elif rate is not None and accepted:
-            text += f",本期确定议题的办结率{percent_phrase(rate)}"
+            text += (
+                f",本期受理的{accepted}件中已办结{accepted_resolved}件(截至今日),"
+                f"办结率{percent_phrase(rate)}"
+            )
+        on_time = _rate(figures, "on_time_rate")
+        if on_time is not None:
+            text += f",按期办结率{percent_phrase(on_time)}"
+        average = _rate(figures, "avg_days")
         median = _rate(figures, "median_days")
-        if median is not None:
-            text += f",办结用时中位数为{number(median)}天"
+        if average is not None and median is not None:
+            text += f",交办问题平均办理{number(average)}个工作日(中位数{number(median)}个工作日)"
         sentences.append(text + "。")
     elif raised or accepted:
-        sentences.append("本期暂无办结的议题。")
+        sentences.append("本期暂无办结的问题。")
+    if reopened:
+        sentences.append(f"回访不满意后重新办理{reopened}次。")
+    if follow_up:
+        sentences.append(f"目前有{follow_up}件问题处于跟踪问效中。")
 
-    # Residents' satisfaction, only when someone rated.
+    # Residents' satisfaction, only when someone rated; the unrated are named.
     satisfaction = _rate(figures, "satisfaction")
     if rated and satisfaction is not None:
-        sentences.append(f"群众对办理结果的满意率{percent_phrase(satisfaction)}(已评价{rated}件)。")
+        text = f"群众对办理结果的满意率(含基本满意){percent_phrase(satisfaction)}(已回访{rated}件"
+        text += f",未回访{unrated}件)。" if unrated else ")。"
+        sentences.append(text)
 
-    # Sessions and attendance.
+    # Sessions and who took part.
     if sessions:
         text = f"开展一线协商活动{approx_count(sessions)}次"
+        present = _int(figures, "members_present")
+        distinct = _int(figures, "members_distinct")
+        if present:
+            text += f",参与委员{approx_count(present)}人次({approx_count(distinct)}人)"
+        residents = _int(figures, "residents")
+        if residents:
+            text += f",参与群众{approx_count(residents)}人次"
+        departments = _int(figures, "departments")
+        if departments:
+            text += f",{departments}个部门和单位参与"
         participation = _rate(figures, "participation")
         if participation is not None:
             text += f",委员出席率{percent_phrase(participation)}"
@@ -129,16 +185,35 @@ def headline_sentences(figures: Mapping) -> list[str]:
     elif venues or members:
         sentences.append("本期尚未开展协商活动。")
 
-    # 五个一.
+    # 五个一: a yearly duty; a shorter period reports the year to date.
     if members:
+        scope = "" if period_kind == KIND_YEAR else "年度累计"
         if five_ones_done:
-            text = f"{five_ones_done}名委员全面完成“五个一”履职任务"
+            text = f"{scope}{five_ones_done}名委员全面完成“五个一”履职任务"
             five_ones = _rate(figures, "five_ones")
             if five_ones is not None:
                 text += f",完成率{percent_phrase(five_ones)}"
             sentences.append(text + "。")
         else:
-            sentences.append(f"{members}名委员中尚无人全面完成“五个一”履职任务。")
+            sentences.append(f"{members}名委员中{scope}尚无人全面完成“五个一”履职任务。")
+
+    # Venues: where they are (coverage of the communities) and of which kinds.
+    communities = _int(figures, "communities")
+    covered = _int(figures, "communities_covered")
+    kinds = "、".join(f"{label}{n}个" for _kind, label, n in figures.get("venue_kinds") or [])
+    if communities:
+        if covered == communities:
+            text = f"在{communities}个社区(村)全覆盖布局协商阵地"
+        elif covered:
+            coverage = _rate(figures, "venue_coverage")
+            text = f"{communities}个社区(村)中{covered}个建有协商阵地"
+            if coverage is not None:
+                text += f",覆盖率{percent_phrase(coverage)}"
+        else:
+            text = f"{communities}个社区(村)尚未建有协商阵地"
+        if kinds:
+            text += f"(现有{kinds})"
+        sentences.append(text + "。")
 
     # Venues.
     if venues:
@@ -156,9 +231,9 @@ def headline_sentences(figures: Mapping) -> list[str]:
 
     # What is still late: reports name the problems too.
     if overdue:
-        sentences.append(f"目前仍有{overdue}件议题超期未办结,需加快推进。")
+        sentences.append(f"目前仍有{overdue}件问题超期未办结,需加快推进。")
     elif sentences:
-        sentences.append("目前没有超期未办结的议题。")
+        sentences.append("目前没有超期未办结的问题。")
 
     return sentences or ["本期暂无基层协商工作数据。"]
 

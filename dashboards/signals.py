@@ -50,8 +50,8 @@ TRACKED = {
 # them changes nothing derived.
 WATCHED = {
     Topic: {"status", "raised_on", "resolved_on", "rating", "deadline", "area", "venue"},
-    Referral: {"topic", "replied_on", "returned_on", "deadline"},
-    Consultation: {"venue", "held_at", "outcome"},
+    Referral: {"topic", "replied_on", "returned_on", "deadline", "referred_on", "role"},
+    Consultation: {"venue", "held_at", "outcome", "residents_count"},
     Attendance: {"consultation", "member", "status"},
     Duty: {"member", "kind", "status", "date"},
     VenueStandardRecord: {"venue", "item", "met_on"},

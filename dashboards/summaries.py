@@ -29,16 +29,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from consult_portal.workdays import WorkCalendar, workdays_between
 from platforms.models import Area
 from topics import rules as topic_rules
 from topics.lifecycle import ACCEPTED_STATES, RESOLVED_STATES, TopicStatus
-from topics.models import Attendance, AttendanceStatus, Consultation, Referral, Topic
+from topics.models import (
+    Attendance,
+    AttendanceStatus,
+    Consultation,
+    Referral,
+    ReferralRole,
+    Topic,
+)
 
 from .models import (
     COUNTERS,
+    DaysKind,
     Grain,
     MemberYear,
     NodeCount,
@@ -54,7 +63,8 @@ from .records import SATISFIED_RATINGS
 # (``topic_snapshot``, ``session_snapshots``, ``Deltas``), the counters and grains, and the day
 # bitmaps (``dashboards.bits``). Raise it with any change to those that alters stored rows;
 # ``migrate`` then rebuilds the tables (``rebuild_if_stale``) instead of leaving them stale.
-DEFINITION_VERSION = 2  # 1: the tables as first shipped; 2: stamped with a version
+DEFINITION_VERSION = 3  # 1: as first shipped; 2: stamped with a version; 3: working days,
+# deadlines kept, residents (issue 14)
 DEFINITION_NAME = "dashboards"
 
 COUNTER_INDEX = {name: i for i, name in enumerate(COUNTERS)}
@@ -68,8 +78,11 @@ TOPIC_FACT_FIELDS = (
     "rated",
     "satisfied",
     "overdue_from",
+    "work_days",
+    "due_on",
+    "on_time",
 )
-SESSION_FACT_FIELDS = ("nodes", "day", "attendance_expected", "attendance_present")
+SESSION_FACT_FIELDS = ("nodes", "day", "attendance_expected", "attendance_present", "residents")
 
 
 # -- nodes -------------------------------------------------------------------------------------
@@ -110,11 +123,20 @@ class TopicSnapshot:
     rated: bool
     satisfied: bool
     overdue_from: datetime.date | None
+    work_days: int | None = None
+    due_on: datetime.date | None = None
+    on_time: bool = False
 
 
-def topic_snapshot(row: dict, late_from: datetime.date | None, ancestry: Ancestry) -> TopicSnapshot:
+def topic_snapshot(
+    row: dict,
+    late_from: datetime.date | None,
+    ancestry: Ancestry,
+    workdays: WorkdayCounter | None = None,
+) -> TopicSnapshot:
     """``row``: the topic's status, raised_on, resolved_on, rating, deadline, area path and
-    venue id; ``late_from``: the earliest deadline of its unanswered referrals."""
+    venue id, and its first referral's date (``referred_from``) and its lead referral's
+    deadline (``lead_due``); ``late_from``: the earliest deadline of its unanswered referrals."""
     status = row["status"]
     if status == TopicStatus.MERGED:  # a merged duplicate counts nowhere
         return TopicSnapshot("", None, False, False, False, None, False, False, None)
@@ -123,6 +145,10 @@ def topic_snapshot(row: dict, late_from: datetime.date | None, ancestry: Ancestr
     rating = row["rating"] if resolved_on else ""
     due = topic_rules.topic_due(row["deadline"], [late_from])
     overdue_from = topic_rules.first_overdue_day(status, due)
+    referred_from, lead_due = row.get("referred_from"), row.get("lead_due")
+    work_days = None
+    if resolved_on and referred_from:
+        work_days = (workdays or WorkdayCounter()).between(referred_from, resolved_on)
     return TopicSnapshot(
         nodes=_node_string(ancestry, row["area__path"], row["venue_id"]),
         raised_on=row["raised_on"],
@@ -133,6 +159,9 @@ def topic_snapshot(row: dict, late_from: datetime.date | None, ancestry: Ancestr
         rated=bool(rating),
         satisfied=rating in SATISFIED_RATINGS,
         overdue_from=overdue_from,
+        work_days=work_days,
+        due_on=lead_due,
+        on_time=bool(lead_due and resolved_on and resolved_on <= lead_due),
     )
 
 
@@ -142,6 +171,37 @@ class SessionSnapshot:
     day: datetime.date
     attendance_expected: int
     attendance_present: int
+    residents: int = 0
+
+
+class WorkdayCounter:
+    """Working days between two dates (``consult_portal.workdays``), for many topics at once:
+    the calendar of the span asked about is read once and kept as running totals."""
+
+    def __init__(self):
+        self._start: datetime.date | None = None
+        self._running: list[int] = []
+
+    def prepare(self, start: datetime.date, end: datetime.date) -> None:
+        calendar = WorkCalendar(start, end)
+        self._start, total, self._running = start, 0, []
+        day = start
+        while day <= end:
+            total += calendar.is_workday(day)
+            self._running.append(total)
+            day += datetime.timedelta(days=1)
+
+    def between(self, start: datetime.date, end: datetime.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (``workdays_between``)."""
+        if end <= start:
+            return 0
+        if (
+            self._start is None
+            or start < self._start
+            or end >= self._start + datetime.timedelta(days=len(self._running))
+        ):
+            return workdays_between(start, end)
+        return self._running[(end - self._start).days] - self._running[(start - self._start).days]
 
 
 def _month(day: datetime.date) -> datetime.date:
@@ -188,18 +248,30 @@ class Deltas:
                 sign,
             )
         if s.resolved_on:
+            handled = s.work_days is not None
             self._add(
                 s.nodes,
                 s.resolved_on,
-                {"resolved": 1, "rated": int(s.rated), "satisfied": int(s.satisfied)},
+                {
+                    "resolved": 1,
+                    "rated": int(s.rated),
+                    "satisfied": int(s.satisfied),
+                    "handled": int(handled),
+                    "handling_days": s.work_days or 0,
+                },
                 sign,
             )
             days = (s.resolved_on - s.raised_on).days
             for node in s.nodes.split():
                 for grain, when in _grains(s.resolved_on):
-                    self.days[(node, grain, when, days)] += sign
+                    self.days[(node, grain, when, DaysKind.RAISED.value, days)] += sign
+                    if handled:
+                        key = (node, grain, when, DaysKind.WORKING.value, s.work_days)
+                        self.days[key] += sign
         if s.overdue_from:
             self._add(s.nodes, s.overdue_from, {"overdue": 1}, sign)
+        if s.due_on:
+            self._add(s.nodes, s.due_on, {"due": 1, "due_on_time": int(s.on_time)}, sign)
 
     def session(self, s: SessionSnapshot | None, sign: int = 1) -> None:
         if s is None or not s.nodes:
@@ -211,6 +283,7 @@ class Deltas:
                 "sessions": 1,
                 "attendance_expected": s.attendance_expected,
                 "attendance_present": s.attendance_present,
+                "residents": s.residents,
             },
             sign,
         )
@@ -238,9 +311,9 @@ class Deltas:
                 )
             if days:
                 cursor.executemany(
-                    f"INSERT INTO {days_table} (node, grain, day, days, n) "
-                    "VALUES (%s, %s, %s, %s, %s) "
-                    "ON CONFLICT (node, grain, day, days) "
+                    f"INSERT INTO {days_table} (node, grain, day, kind, days, n) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (node, grain, day, kind, days) "
                     f"DO UPDATE SET n = {days_table}.n + excluded.n",
                     [(*key, n) for key, n in days],
                 )
@@ -279,8 +352,25 @@ def topic_snapshots(topic_ids=None, ancestry: Ancestry | None = None):
     topics = Topic.objects.order_by()
     if topic_ids is None:
         late = _late_referrals()
+        referrals = Referral.objects.order_by().values("topic_id")
+        referred_from = dict(
+            referrals.annotate(first=Min("referred_on")).values_list("topic_id", "first")
+        )
+        lead_due = dict(
+            Referral.objects.filter(role=ReferralRole.LEAD).values_list("topic_id", "deadline")
+        )
+        workdays = WorkdayCounter()
+        if referred_from:
+            last = Topic.objects.filter(status__in=RESOLVED_STATES).aggregate(
+                last=Max("resolved_on")
+            )["last"]
+            first = min(referred_from.values())
+            if last and last > first:
+                workdays.prepare(first, last)
         for row in topics.values(*TOPIC_ROW).iterator(chunk_size=10_000):
-            yield row["pk"], topic_snapshot(row, late.get(row["pk"]), ancestry)
+            row["referred_from"] = referred_from.get(row["pk"])
+            row["lead_due"] = lead_due.get(row["pk"])
+            yield row["pk"], topic_snapshot(row, late.get(row["pk"]), ancestry, workdays)
         return
     first_late = (
         Referral.objects.filter(topic_rules.referral_unanswered_q(), topic=OuterRef("pk"))
@@ -289,8 +379,22 @@ def topic_snapshots(topic_ids=None, ancestry: Ancestry | None = None):
         .annotate(first=Min("deadline"))
         .values("first")
     )
-    rows = topics.filter(pk__in=topic_ids).annotate(late_from=Subquery(first_late))
-    for row in rows.values(*TOPIC_ROW, "late_from"):
+    first_referral = (
+        Referral.objects.filter(topic=OuterRef("pk"))
+        .order_by()
+        .values("topic")
+        .annotate(first=Min("referred_on"))
+        .values("first")
+    )
+    lead = Referral.objects.filter(topic=OuterRef("pk"), role=ReferralRole.LEAD).values("deadline")[
+        :1
+    ]
+    rows = topics.filter(pk__in=topic_ids).annotate(
+        late_from=Subquery(first_late),
+        referred_from=Subquery(first_referral),
+        lead_due=Subquery(lead),
+    )
+    for row in rows.values(*TOPIC_ROW, "late_from", "referred_from", "lead_due"):
         yield row["pk"], topic_snapshot(row, row["late_from"], ancestry)
 
 
@@ -308,8 +412,8 @@ def session_snapshots(session_ids=None, ancestry: Ancestry | None = None):
         )
     }
     tz = timezone.get_current_timezone()
-    rows = sessions.values_list("pk", "held_at", "venue__area__path", "venue_id")
-    for pk, held_at, path, venue_id in rows.iterator(chunk_size=10_000):
+    rows = sessions.values_list("pk", "held_at", "venue__area__path", "venue_id", "residents_count")
+    for pk, held_at, path, venue_id, residents in rows.iterator(chunk_size=10_000):
         expected, present = counts.get(pk, (0, 0))
         yield (
             pk,
@@ -318,6 +422,7 @@ def session_snapshots(session_ids=None, ancestry: Ancestry | None = None):
                 day=held_at.astimezone(tz).date(),
                 attendance_expected=expected,
                 attendance_present=present,
+                residents=residents,
             ),
         )
 
@@ -477,7 +582,11 @@ def rebuild() -> dict[str, int]:
             ("consultation_id", *SESSION_FACT_FIELDS),
         )
         _write(NodeCount, [(*k, *r) for k, r in counts], ("node", "grain", "day", *COUNTERS))
-        _write(NodeResolveDays, [(*k, n) for k, n in days], ("node", "grain", "day", "days", "n"))
+        _write(
+            NodeResolveDays,
+            [(*k, n) for k, n in days],
+            ("node", "grain", "day", "kind", "days", "n"),
+        )
         bitmaps = rebuild_bits()
         stamp_version()
     return {
@@ -559,9 +668,9 @@ def check(limit: int = 20) -> list[str]:
     }
     compare("汇总", stored_counts, dict(counts))
     stored_days = {
-        r[:4]: r[4]
-        for r in NodeResolveDays.objects.values_list("node", "grain", "day", "days", "n")
-        if r[4]
+        r[:5]: r[5]
+        for r in NodeResolveDays.objects.values_list("node", "grain", "day", "kind", "days", "n")
+        if r[5]
     }
     compare("办结用时", stored_days, dict(days))
     from .bits import check_bits

@@ -149,8 +149,14 @@ class OverviewView(DashboardMixin, TemplateView):
         labels = [(d.key, f"{d.label}({d.unit})") for d in DEFINITIONS]
         # The cells as text here: 13 lookups and filters per child cost more in the template.
         ranking = [(row, [(label, figure(row[key])) for key, label in labels]) for row in rows]
+        # 合计: the node's own figures (a venue is compared with its neighbours: no total).
+        own = result["figures"]
+        total_cells = (
+            [] if self.node.is_venue else [(label, figure(own[key])) for key, label in labels]
+        )
         context.update(
             ranking=ranking,
+            total_cells=total_cells,
             headline=result,
             tiles=result["tiles"],
             rows=rows,

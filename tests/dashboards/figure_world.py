@@ -6,7 +6,8 @@ Measured period: the year 2025 seen on 31 December 2025 (``PERIOD``), compared w
     ├── District D1 (members M1, M2, M4 inactive)
     │   ├── Subdistrict S1 ── Community K1: venues V1, V2, V4 (V4 not in use)
     │   └── Subdistrict S2 (no communities, topic T12 filed on the subdistrict itself)
-    └── District D2 (member M3) ── Subdistrict S3 ── Community K3: venue V3
+    └── District D2 (member M3) ── Subdistrict S3 ─┬ Community K3: venue V3
+                                                   └ Community K4: no venue (coverage)
     City committee member M5 (area C).
 
 Topics (raised → resolved, status, rating):
@@ -25,12 +26,16 @@ Topics (raised → resolved, status, rating):
     T12 S2 2025-09-09 accepted (no venue)
     T13 V1 2024-03-01 → 2024-03-05 (4 d) resolved, unrated
 
-Sessions (Asia/Shanghai):
-    Sa V1 2025-03-10 19:00, outcome recorded: M1 出席, M2 请假, M3 缺席
-    Sb V1 2025-12-31 23:30: M1 出席, M2 出席 (nobody on leave)
-    Sc V3 2025-05-05 10:00: no attendance rows
-    Sd V2 2026-01-01 00:30: M1 出席 (already next year in Beijing time)
-    Se V1 2024-06-01 10:00: M1 出席
+Referrals (lead): T1 2025-03-03 due 03-10 (6 working days, late), T2 2025-04-02 due 04-10
+(12, late), T3 2025-05-06 due 06-10 (18, on time), T10 2025-08-02 due 10-01 (open).
+T8 was reopened (rated → referred) on 2025-06-20.
+
+Sessions (Asia/Shanghai), agenda, units, residents:
+    Sa V1 2025-03-10 19:00, outcome recorded: M1 出席, M2 请假, M3 缺席; T1 T2; 住建局; 12
+    Sb V1 2025-12-31 23:30: M1 出席, M2 出席 (nobody on leave); T1 T10; 住建局; 8
+    Sc V3 2025-05-05 10:00: no attendance rows; T11; 水务局; 5
+    Sd V2 2026-01-01 00:30: M1 出席 (already next year in Beijing time); T5; 4
+    Se V1 2024-06-01 10:00: M1 出席; T13; 3
     Sf V4 2025-08-08 10:00 (a venue no longer in use)
 """
 
@@ -56,6 +61,7 @@ from tests.factories import (
     VenueFactory,
     make_area,
 )
+from topics.models import TopicEvent
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 12, 31)
@@ -90,12 +96,13 @@ def build() -> FigureWorld:
     a["D2"] = make_area("D2区", AreaLevel.DISTRICT, a["C"])
     a["S3"] = make_area("S3街道", AreaLevel.SUBDISTRICT, a["D2"])
     a["K3"] = make_area("K3社区", AreaLevel.COMMUNITY, a["S3"])
+    a["K4"] = make_area("K4村", AreaLevel.COMMUNITY, a["S3"])  # no venue yet
     for area in a.values():
         area.refresh_from_db()
 
     v = {
         "V1": VenueFactory(name="V1驿站", code="fw-v1", area=a["K1"]),
-        "V2": VenueFactory(name="V2议事厅", code="fw-v2", area=a["K1"]),
+        "V2": VenueFactory(name="V2议事厅", code="fw-v2", area=a["K1"], kind="hall"),
         "V3": VenueFactory(name="V3议事室", code="fw-v3", area=a["K3"]),
         "V4": VenueFactory(name="V4旧址", code="fw-v4", area=a["K1"], is_active=False),
     }
@@ -147,6 +154,29 @@ def build() -> FigureWorld:
         replied_on=D(2025, 4, 20),
     )
 
+    # Issue 14: referrals of resolved topics (working days 交办 → 办结 and 按期办结).
+    # T1: referred 2025-03-03, due 03-10, resolved 03-11: 6 working days, late.
+    # T2: referred 2025-04-02, due 04-10, resolved 04-21: 12 working days (清明 4-6 April), late.
+    # T3: referred 2025-05-06, due 06-10, resolved 06-01: 18 working days (端午 2 June), on time.
+    ReferralFactory(
+        topic=t["T1"],
+        department=department,
+        referred_on=D(2025, 3, 3),
+        deadline=D(2025, 3, 10),
+        replied_on=D(2025, 3, 9),
+    )
+    ReferralFactory(
+        topic=t["T3"],
+        department=department,
+        referred_on=D(2025, 5, 6),
+        deadline=D(2025, 6, 10),
+        replied_on=D(2025, 5, 30),
+    )
+    # A reopen (重新办理): T8 was rated 不满意 and sent back to 交办 on 2025-06-20.
+    TopicEvent.objects.create(
+        topic=t["T8"], at=at(2025, 6, 20), from_status="rated", to_status="referred"
+    )
+
     m = {
         "M1": MemberFactory(name="M1", area=a["D1"]),
         "M2": MemberFactory(name="M2", area=a["D1"]),
@@ -174,17 +204,28 @@ def build() -> FigureWorld:
     DutyFactory(member=m["M3"], kind=DutyKind.CONSULTATION, date=D(2025, 7, 1))
     DutyFactory(member=m["M4"], kind=DutyKind.CONSULTATION, date=D(2025, 7, 1))
 
-    sa = ConsultationFactory(venue=v["V1"], held_at=at(2025, 3, 10, 19), outcome="达成共识")
+    sa = ConsultationFactory(
+        venue=v["V1"], held_at=at(2025, 3, 10, 19), outcome="达成共识", residents_count=12
+    )
     AttendanceFactory(consultation=sa, member=m["M1"], status="present")
     AttendanceFactory(consultation=sa, member=m["M2"], status="leave")
     AttendanceFactory(consultation=sa, member=m["M3"], status="absent")
-    sb = ConsultationFactory(venue=v["V1"], held_at=at(2025, 12, 31, 23, 30))
+    sb = ConsultationFactory(venue=v["V1"], held_at=at(2025, 12, 31, 23, 30), residents_count=8)
     AttendanceFactory(consultation=sb, member=m["M1"], status="present")
     AttendanceFactory(consultation=sb, member=m["M2"], status="present")
-    ConsultationFactory(venue=v["V3"], held_at=at(2025, 5, 5))
-    sd = ConsultationFactory(venue=v["V2"], held_at=at(2026, 1, 1, 0, 30))
+    sc = ConsultationFactory(venue=v["V3"], held_at=at(2025, 5, 5), residents_count=5)
+    sd = ConsultationFactory(venue=v["V2"], held_at=at(2026, 1, 1, 0, 30), residents_count=4)
     AttendanceFactory(consultation=sd, member=m["M1"], status="present")
-    se = ConsultationFactory(venue=v["V1"], held_at=at(2024, 6, 1))
+    se = ConsultationFactory(venue=v["V1"], held_at=at(2024, 6, 1), residents_count=3)
     AttendanceFactory(consultation=se, member=m["M1"], status="present")
     ConsultationFactory(venue=v["V4"], held_at=at(2025, 8, 8))
+    # Agendas (协商议题) and the units taking part (参与部门).
+    sa.topics.add(t["T1"], t["T2"])
+    sb.topics.add(t["T1"], t["T10"])  # T1 on two agendas: one 协商议题
+    sc.topics.add(t["T11"])
+    sd.topics.add(t["T5"])
+    se.topics.add(t["T13"])
+    sa.departments.add(department)
+    sb.departments.add(department)
+    sc.departments.add(DepartmentFactory(name="D2水务局", area=a["D2"]))
     return FigureWorld(areas=a, venues=v, topics=t, members=m)

@@ -28,6 +28,18 @@ pytestmark = pytest.mark.django_db
 
 # Worked out by hand from the figure_world docstring (2025, seen on 2025-12-31).
 CITY_2025 = {
+    "venue_coverage": 66.7,  # K1 K3 of K1 K3 K4
+    # Issue 14 (see figure_world): Sa T1 T2, Sb T1 T10, Sc T11 — T1 once
+    "agenda_topics": 4,
+    "accepted_resolved": 5,  # T1 T2 T3 T5 T11
+    "on_time_rate": 25.0,  # due in 2025: T1 T2 T3 T10; on time: T3
+    "avg_days": 12.0,  # working days 6, 12, 18
+    "reopened": 1,  # T8
+    "follow_up_open": 1,  # T3
+    "members_present": 3,  # Sa M1, Sb M1 M2
+    "members_distinct": 2,  # M1 M2
+    "residents": 25,  # 12 + 8 + 5 (+ Sf 0)
+    "departments": 2,  # 住建局, 水务局
     # T1 T2 T3 T5 T6 T8 T9 T10 T11 T12 (T7 merged; T4, T13 raised in 2024)
     "raised": 10,
     # the raised ones but T6 (declined) and T9 (still raised)
@@ -37,8 +49,8 @@ CITY_2025 = {
     # of the 8 accepted (T1 T2 T3 T5 T8 T10 T11 T12), now resolved: T1 T2 T3 T5 T11
     # (T5 was resolved in 2026: the rate goes by the current status, like "accepted")
     "resolution_rate": 62.5,
-    # days 1, 10, 16, 20, 31
-    "median_days": 16.0,
+    # working days 6, 12, 18 (T1 T2 T3, the referred ones)
+    "median_days": 12.0,
     # T8 (own deadline), T10 (late referral)
     "overdue": 2,
     # rated among resolved: T1 满意, T3 不满意, T4 基本满意, T11 满意 (T2 unrated)
@@ -55,11 +67,22 @@ CITY_2025 = {
     "standard_venues": 1,
 }
 CITY_2024 = {
+    "venue_coverage": 66.7,  # "now"
+    "agenda_topics": 1,  # Se: T13
+    "accepted_resolved": 2,
+    "on_time_rate": None,  # no referral due in 2024
+    "avg_days": None,
+    "reopened": 0,
+    "follow_up_open": 1,  # "now"
+    "members_present": 1,
+    "members_distinct": 1,
+    "residents": 3,
+    "departments": 0,
     "raised": 2,  # T4, T13
     "accepted": 2,
     "resolved": 1,  # T13
     "resolution_rate": 100.0,  # T4 and T13 both resolved now (T4 in 2025)
-    "median_days": 4.0,
+    "median_days": None,  # T13 was never referred
     "overdue": 2,  # "now": the same as above
     "satisfaction": None,  # T13 unrated
     "sessions": 1,  # Se
@@ -69,11 +92,22 @@ CITY_2024 = {
     "standard_venues": 0,  # the records are dated 2025
 }
 D1_2025 = {
+    "venue_coverage": 100.0,  # K1
+    "agenda_topics": 3,  # T1 T2 T10
+    "accepted_resolved": 4,
+    "on_time_rate": 25.0,
+    "avg_days": 12.0,
+    "reopened": 1,
+    "follow_up_open": 1,
+    "members_present": 3,
+    "members_distinct": 2,
+    "residents": 20,
+    "departments": 1,
     "raised": 9,
     "accepted": 7,
     "resolved": 4,  # T1 T2 T3 T4
     "resolution_rate": 57.1,  # T1 T2 T3 T5 of T1 T2 T3 T5 T8 T10 T12
-    "median_days": 18.0,  # 10 16 20 31
+    "median_days": 12.0,  # working days 6 12 18
     "overdue": 2,
     "satisfaction": 66.7,  # 2 / 3
     "sessions": 3,  # Sa Sb Sf
@@ -83,11 +117,22 @@ D1_2025 = {
     "standard_venues": 1,
 }
 D2_2025 = {
+    "venue_coverage": 50.0,  # K3 of K3 K4
+    "agenda_topics": 1,
+    "accepted_resolved": 1,
+    "on_time_rate": None,
+    "avg_days": None,
+    "reopened": 0,
+    "follow_up_open": 0,
+    "members_present": 0,
+    "members_distinct": 0,
+    "residents": 5,
+    "departments": 1,
     "raised": 1,
     "accepted": 1,
     "resolved": 1,
     "resolution_rate": 100.0,
-    "median_days": 1.0,
+    "median_days": None,  # T11 was not referred
     "overdue": 0,
     "satisfaction": 100.0,
     "sessions": 1,
@@ -101,9 +146,21 @@ S1_2025 = {
     "raised": 8,
     "accepted": 6,
     "resolution_rate": 66.7,  # 4 / 6 (T12 is on S2)
+    "accepted_resolved": 4,
     "five_ones": None,  # members belong to the district committee, not the subdistrict
 }
 S2_2025 = {
+    "venue_coverage": None,  # no communities
+    "agenda_topics": 0,
+    "accepted_resolved": 0,
+    "on_time_rate": None,
+    "avg_days": None,
+    "reopened": 0,
+    "follow_up_open": 0,
+    "members_present": 0,
+    "members_distinct": 0,
+    "residents": 0,
+    "departments": 0,
     "raised": 1,
     "accepted": 1,
     "resolved": 0,
@@ -118,11 +175,22 @@ S2_2025 = {
     "standard_venues": 0,
 }
 V1_2025 = {
+    "venue_coverage": None,  # a venue covers no community
+    "agenda_topics": 3,
+    "accepted_resolved": 3,  # T1 T2 T5
+    "on_time_rate": 0.0,  # T1 T2 late, T10 open
+    "avg_days": 9.0,  # 6, 12
+    "reopened": 0,
+    "follow_up_open": 0,
+    "members_present": 3,
+    "members_distinct": 2,
+    "residents": 20,
+    "departments": 1,
     "raised": 6,  # T1 T2 T5 T6 T9 T10
     "accepted": 4,  # T1 T2 T5 T10
     "resolved": 3,  # T1 T2 T4
     "resolution_rate": 75.0,  # T1 T2 T5 of T1 T2 T5 T10
-    "median_days": 16.0,  # 10 16 20
+    "median_days": 9.0,  # working days 6 12
     "overdue": 1,  # T10
     "satisfaction": 100.0,  # T1 满意, T4 基本满意
     "sessions": 2,
@@ -132,11 +200,22 @@ V1_2025 = {
     "standard_venues": 1,
 }
 V2_2025 = {
+    "venue_coverage": None,
+    "agenda_topics": 0,  # Sd is in 2026
+    "accepted_resolved": 1,
+    "on_time_rate": 100.0,  # T3
+    "avg_days": 18.0,
+    "reopened": 1,  # T8
+    "follow_up_open": 1,  # T3
+    "members_present": 0,
+    "members_distinct": 0,
+    "residents": 0,
+    "departments": 0,
     "raised": 2,  # T3 T8
     "accepted": 2,
     "resolved": 1,
     "resolution_rate": 50.0,
-    "median_days": 31.0,
+    "median_days": 18.0,
     "overdue": 1,
     "satisfaction": 0.0,
     "sessions": 0,
@@ -215,7 +294,8 @@ class TestFiguresByHand:
         assert fw.topics["T5"] in record_sets.topics_accepted(v1, PERIOD)
         assert fw.topics["T5"] not in records.topics_resolved(v1, PERIOD)
         assert list(records.topics_resolved(v1, next_year)) == [fw.topics["T5"]]
-        assert compute(v1, next_year)["median_days"] == 70.0  # 2025-11-01 → 2026-01-10
+        assert compute(v1, next_year)["histogram"] == {70: 1}  # 2025-11-01 → 2026-01-10
+        assert compute(v1, next_year)["median_days"] is None  # T5 was never referred
 
     def test_merged_duplicates_and_declined(self, fw):
         city = fw.node("C")
@@ -254,30 +334,45 @@ class TestFiguresByHand:
         assert tiles["raised"]["change"] == 8
         assert tiles["raised"]["direction"] == "up"
         assert tiles["raised"]["change_text"] == "比上期增加 8 件"
-        assert tiles["median_days"]["change"] == 12.0
-        assert tiles["median_days"]["good"] is False  # slower is worse
+        assert tiles["median_days"]["change"] is None  # nothing referred was resolved in 2024
+        assert tiles["members_present"]["change_text"] == "比上期增加 2 人次"
+        assert tiles["residents"]["change_text"] == "比上期增加 22 人次"
+        assert tiles["reopened"]["good"] is False  # more reopened is worse
         assert tiles["resolution_rate"]["direction"] == "down"  # 62.5 against 100.0
         assert tiles["resolution_rate"]["change_text"] == "比上期下降 37.5 个百分点"
         assert tiles["satisfaction"]["change"] is None  # nothing rated in 2024
         assert tiles["overdue"]["previous"] is None  # a "now" figure
         assert tiles["five_ones"]["change_text"] == "比上期上升 50.0 个百分点"
-        assert tiles["satisfaction"]["detail"] == "3 / 4 件"
+        assert tiles["satisfaction"]["detail"] == "已回访 4 件中满意 3 件;未回访 1 件"
+        assert tiles["resolution_rate"]["detail"] == "本期受理的 8 件中已办结 5 件(截至今日)"
+        assert tiles["on_time_rate"]["detail"] == "1 / 4 件"
 
 
 def test_every_figure_is_defined():
     assert [d.key for d in DEFINITIONS] == [
         "raised",
         "accepted",
-        "resolved",
+        "agenda_topics",
+        "accepted_resolved",
         "resolution_rate",
+        "resolved",
+        "on_time_rate",
+        "avg_days",
         "median_days",
+        "reopened",
+        "follow_up_open",
         "overdue",
         "satisfaction",
         "sessions",
+        "members_present",
+        "members_distinct",
+        "residents",
+        "departments",
         "participation",
         "five_ones",
         "active_venues",
         "standard_venues",
+        "venue_coverage",
     ]
     assert all(d.label and d.unit and len(d.text) > 20 for d in DEFINITIONS)
 
@@ -320,8 +415,9 @@ def test_compute_and_children_cost_the_same_for_2_children_and_20(fw):
         TopicFactory(area=district, venue=venue, raised_on=datetime.date(2025, 4, 1))
         ConsultationFactory(venue=venue, held_at=datetime.datetime(2025, 4, 2, tzinfo=datetime.UTC))
     assert len(child_rows(city, PERIOD)) == 20
-    assert _queries(compute, city, PERIOD) == compute_2 == 4
-    assert _queries(child_rows, city, PERIOD) == children_2 == 5
+    # + dashboards.activity and dashboards.coverage (issue 14)
+    assert _queries(compute, city, PERIOD) == compute_2 == 6
+    assert _queries(child_rows, city, PERIOD) == children_2 == 7
     assert compute(city, PERIOD)["raised"] == CITY_2025["raised"] + 18
 
 
@@ -330,7 +426,7 @@ def test_headline_reads_each_table_once_for_both_periods(fw, name):
     node = fw.node(name)
     with CaptureQueriesContext(connection) as ctx:
         result = headline(node, PERIOD)
-    assert len(ctx.captured_queries) == 4
+    assert len(ctx.captured_queries) == 6  # + dashboards.activity, dashboards.coverage
     assert result["figures"] == compute(node, PERIOD)
     assert result["previous"] == compute(node, PERIOD.previous())
     if name == "C":

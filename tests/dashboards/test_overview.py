@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from consult_portal import roles
 from dashboards.figures import DEFINITIONS, child_rows, compute
+from dashboards.templatetags.dashboard_figures import figure
 from platforms.models import AreaLevel
 from tests.conftest import client_for
 from tests.factories import ConsultationFactory, TopicFactory, VenueFactory, make_area, make_staff
@@ -115,6 +116,23 @@ def test_a_community_ranks_its_venues_and_a_venue_is_compared_with_them(fw, city
     assert tiles["raised"] == 6 and tiles["five_ones"] == 100.0
 
 
+def test_ranking_has_a_total_row_and_a_sort_select_of_every_figure(fw, city_leader):
+    client = client_for(city_leader)
+    response = client.get(node_url(fw, "C"), YEAR_2025)
+    html = response.content.decode()
+    total = re.search(r'<tr class="ranking-total">(.*?)</tr>', html, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", total)]
+    own = compute(fw.node("C"), response.context["period"])
+    assert cells == [figure(own[d.key]) for d in DEFINITIONS]
+    assert "合计" in total
+    values = {o["value"] for o in response.context["sort_options"]}
+    assert {f"-{d.key}" for d in DEFINITIONS} <= values
+    assert {d.key for d in DEFINITIONS} <= values
+    # A venue is compared with its neighbours: no total row.
+    venue = client.get(node_url(fw, "V1"), YEAR_2025).content.decode()
+    assert "ranking-total" not in venue
+
+
 def test_breadcrumb_leads_back_up_but_never_above_the_leader(fw, d1_leader):
     response = client_for(d1_leader).get(overview_url(f"v{fw.venues['V1'].pk}"), YEAR_2025)
     assert [c["name"] for c in response.context["breadcrumb"]] == ["D1区", "S1街道", "K1社区"]
@@ -185,14 +203,16 @@ def test_overview_export_equals_the_dashboard(fw, city_leader):
         assert row[1] == dash(figures[d.key]), d.key
         assert row[2] == d.unit
         assert row[3] == (dash(previous[d.key]) if d.compared else "—"), d.key
-    assert by_label["征集议题"][4:6] == [8, "比上期增加 8 件"]
+    assert by_label["征集问题"][4:6] == [8, "比上期增加 8 件"]
 
     ranking = _cells(workbook["排名"])
     assert ranking[0] == ["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS]
     expected = {r["name"]: r for r in child_rows(fw.node("C"), period)}
-    assert [row[0] for row in ranking[1:]] == ["D1区", "D2区"]  # the page's order (-raised)
-    for row in ranking[1:]:
+    assert [row[0] for row in ranking[1:]] == ["D1区", "D2区", "合计"]  # the page's order
+    for row in ranking[1:3]:
         assert row[1:] == [dash(expected[row[0]][d.key]) for d in DEFINITIONS]
+    # 合计 is the city's own figures, the same as the tiles.
+    assert ranking[3][1:] == [dash(figures[d.key]) for d in DEFINITIONS]
     notes = _cells(workbook["口径说明"])
     assert [n[1] for n in notes[1:]] == [d.text for d in DEFINITIONS]
 
@@ -205,7 +225,8 @@ def test_overview_export_is_scoped_like_the_page(fw, d1_leader):
     workbook = _xlsx(client.get(venue, YEAR_2025))
     ranking = _cells(workbook["排名"])
     assert ranking[0] == ["名称"] + [f"{d.label}({d.unit})" for d in DEFINITIONS]
-    assert [row[0] for row in ranking[1:]] == ["V1驿站", "V2议事厅"]  # V1's community
+    # V1's community; a venue is compared with its neighbours: no 合计
+    assert [row[0] for row in ranking[1:]] == ["V1驿站", "V2议事厅"]
     assert "V1驿站" in str(_cells(workbook["指标"])[0])
 
 

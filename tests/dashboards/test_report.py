@@ -75,7 +75,17 @@ def test_report_page_reads_like_a_work_report(world, report_data, district_leade
     report = response.context["report"]
     sentences = "".join(report["sentences"])
     assert "有效解决群众急难愁盼问题3件" in sentences
-    assert "开展一线协商活动2次,委员出席率为50%" in sentences
+    assert "开展一线协商活动2次,参与委员1人次(1人),委员出席率为50%" in sentences
+    # The summary sentence, with the dashboard's own numbers (exact, not rounded).
+    figures = report["figures"]
+    assert report["sentences"][0] == (
+        f"本年度共开展协商活动{figures['sessions']}场,参与委员{figures['members_present']}人次,"
+        f"解决群众急难愁盼问题{figures['resolved']}个,满意率{figures['satisfaction']:g}%。"
+    )
+    assert (
+        report["sentences"][0]
+        == "本年度共开展协商活动2场,参与委员1人次,解决群众急难愁盼问题3个,满意率50%。"
+    )
     assert "0件" not in sentences
     # Table by child area: the one subdistrict of 西陵区, and the total.
     assert [row["name"] for row in report["child_rows"]] == ["学院街道"]
