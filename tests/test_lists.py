@@ -378,6 +378,40 @@ def test_pagination_keeps_filters_and_sort(office_staff, world):
     assert "export=xlsx" in html and "export=csv" in html
 
 
+def test_count_stops_at_the_bound(office_staff, world, monkeypatch):
+    """Past ``BoundedPaginator.bound`` the list says how many at least, with no last page; a
+    page asked for beyond the bound is still reached (the count goes as far as that page)."""
+    from consult_portal.lists import BoundedPaginator
+
+    monkeypatch.setattr(BoundedPaginator, "bound", 30)
+    for i in range(60):
+        TopicFactory(title=f"路灯{i:02d}", area=world.community_a, status="accepted")
+
+    response = get(office_staff, "topics:list", q="路灯", sort="title")
+    html = response.content.decode()
+    assert response.context["paginator"].count == 31
+    assert "共 30 条以上" in html
+    assert "第 1 页" in html and "末页" not in html and "下一页" in html
+
+    last = get(office_staff, "topics:list", q="路灯", sort="title", page=3)
+    html = last.content.decode()
+    assert [t.title for t in listed(last)] == [f"路灯{i:02d}" for i in range(50, 60)]
+    assert "共 60 条" in html and "第 3 / 3 页" in html and "下一页" not in html
+
+    # Below the bound nothing changes: the exact total and the last page.
+    few = get(office_staff, "topics:list", q="路灯0", sort="title")
+    assert "共 10 条" in few.content.decode()
+
+
+def test_bound_reads_in_ten_thousands():
+    from consult_portal.lists import BoundedPaginator
+
+    paginator = BoundedPaginator(list(range(3)), 25)
+    assert paginator.count_label == "3 条"
+    paginator.__dict__["count"] = 10_001  # what the count query answers past the bound
+    assert not paginator.exact and paginator.count_label == "1 万条以上"
+
+
 def test_filter_form_shows_the_chosen_values(office_staff, topics, world):
     html = get(
         office_staff, "topics:list", status=["referred"], overdue="1", area=world.subdistrict_a.pk
