@@ -9,11 +9,14 @@ string is the whole state of the list, so a filtered view can be bookmarked and 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.forms.utils import flatatt
@@ -25,6 +28,7 @@ from django.utils.safestring import mark_safe
 
 from . import audit
 from .exports import EXPORT_FORMATS, export_response
+from .roles import scope_for
 from .views import ScopedListMixin
 
 # Parameters that are state of the page, not filters.
@@ -301,24 +305,56 @@ class FastSelect(forms.Select):
     templates took ~50 ms a page to render them. Same markup, same attributes (including the
     ``aria-invalid`` / ``aria-describedby`` a bound field adds)."""
 
+    # Set by ListFilterSet for choices read from the database: the options, drawn once, are
+    # kept in the cache under this key (one per field and scope) for LIST_OPTIONS_CACHE_SECONDS.
+    options_cache_key: str | None = None
+
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
-        chosen = {str(v) for v in self.format_value(value)}
+        options = self._options()
+        for text in {str(v) for v in self.format_value(value)}:
+            opening = f'<option value="{escape(text)}">'
+            options = options.replace(opening, opening[:-1] + " selected>", 1)
+        # Every value and label is escaped (_options).
+        return mark_safe(
+            f'<select name="{escape(name)}"{flatatt(final_attrs)}>\n' + options + "\n</select>"
+        )
+
+    def _options(self) -> str:
+        key, timeout = self.options_cache_key, settings.LIST_OPTIONS_CACHE_SECONDS
+        if key and timeout:
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
         parts = []
         for option_value, option_label in self.choices:
             raw = getattr(option_value, "value", option_value)  # ModelChoiceIteratorValue
             text = "" if raw is None else str(raw)
-            selected = " selected" if text in chosen else ""
             parts.append(
-                f'<option value="{escape(text)}"{selected}>{conditional_escape(option_label)}'
-                "</option>"
+                f'<option value="{escape(text)}">{conditional_escape(option_label)}</option>'
             )
-        # Every value and label above is escaped.
-        return mark_safe(
-            f'<select name="{escape(name)}"{flatatt(final_attrs)}>\n'
-            + "\n".join(parts)
-            + "\n</select>"
+        options = "\n".join(parts)
+        if key and timeout:
+            cache.set(key, options, timeout)
+        return options
+
+
+def scope_cache_key(request) -> str | None:
+    """What a list's choices depend on: the user's scope (None without a request)."""
+    if request is None:
+        return None
+    scope = scope_for(request.user)
+    raw = "|".join(
+        str(part)
+        for part in (
+            scope.role,
+            scope.everything,
+            scope.area_path,
+            scope.member_id,
+            sorted(scope.venue_ids),
         )
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
 class ListFilterSet(django_filters.FilterSet):
@@ -329,11 +365,17 @@ class ListFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for form_field in self.form.fields.values():
+        scope_key = scope_cache_key(getattr(self, "request", None))
+        for name, form_field in self.form.fields.items():
             widget = form_field.widget
             if type(widget) is forms.Select:
                 fast = FastSelect(attrs=widget.attrs)
                 fast.choices = widget.choices
+                if scope_key and isinstance(form_field, forms.ModelChoiceField):
+                    # Areas, venues, units of the scope: the same for everyone who shares it.
+                    fast.options_cache_key = (
+                        f"list-options:{type(self).__name__}:{name}:{scope_key}"
+                    )
                 form_field.widget = widget = fast
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
                 css = "form-check-input"

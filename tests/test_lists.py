@@ -570,3 +570,28 @@ def test_filter_choices_are_escaped(office_staff, world):
     html = get(office_staff, "topics:list").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;驿站</option>" in html
+
+
+def test_filter_options_are_cached_per_scope(office_staff, world, settings):
+    """With LIST_OPTIONS_CACHE_SECONDS on, a list's long selects are read once per scope: the
+    next page view skips their queries, keeps the chosen option, and another district's office
+    gets its own venues, never the first one's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LIST_OPTIONS_CACHE_SECONDS = 60
+    client = client_for(office_staff)
+    url = reverse("topics:list")
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(url, {"venue": world.venue_a.pk}).content.decode()
+    assert world.venue_a.name in first and world.venue_b.name not in first
+    # Venues, areas and units come from the cache; the chosen venue is checked (one query).
+    assert len(warm) < len(cold)
+    assert f'<option value="{world.venue_a.pk}" selected>' in again
+    assert f'<option value="{world.venue_a.pk}" selected>' not in first
+
+    other = make_staff(world.district_b, "office_b_cache")
+    html = client_for(other).get(url).content.decode()
+    assert world.venue_b.name in html and world.venue_a.name not in html

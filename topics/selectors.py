@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -227,10 +230,12 @@ def department_list(*, user) -> QuerySet:
 def with_overdue_flag(qs: QuerySet[Topic]) -> QuerySet[Topic]:
     """Annotate ``overdue_now`` from ``topics.rules.topic_overdue_q`` itself, so the list's badge,
     its ``overdue=1`` filter and the export's column can never disagree about what "overdue"
-    means. A correlated EXISTS on the primary key: evaluated for the rows shown, not the whole
-    table."""
-    overdue = Topic.objects.overdue().filter(pk=OuterRef("pk"))
-    return qs.annotate(overdue_now=Exists(overdue))
+    means. The rule's per-row shape (a correlated EXISTS over the topic's unanswered
+    referrals): evaluated for the rows shown, not the whole table."""
+    overdue = rules.topic_overdue_q(timezone.localdate(), per_row=True)
+    # Case, not the bare condition: a topic without a deadline reads False, never NULL.
+    flag = Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return qs.annotate(overdue_now=flag)
 
 
 def with_lead_unit(qs: QuerySet[Topic]) -> QuerySet[Topic]:
