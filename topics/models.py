@@ -253,6 +253,13 @@ class Topic(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATES)),
                 name="topic_open_area_idx",
             ),
+            # Topics waiting to be accepted, oldest first (the office home): rare among all, so
+            # walking the list's order index for them read most of the table for a district.
+            models.Index(
+                fields=["raised_on", "id"],
+                condition=Q(status=TopicStatus.RAISED),
+                name="topic_raised_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
