@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint bench browser-deps clean
+.PHONY: install run test lint bench bench-load browser-deps clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -60,6 +60,10 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cp_bench
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/lists.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/export_memory.py
+
+# 32 clients against gunicorn with the production settings, each page for 15 s (bench/load.py).
+bench-load: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py
 
 clean:
 	rm -rf var/staticfiles var/test-media .pytest_cache

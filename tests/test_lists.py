@@ -378,6 +378,40 @@ def test_pagination_keeps_filters_and_sort(office_staff, world):
     assert "export=xlsx" in html and "export=csv" in html
 
 
+def test_count_stops_at_the_bound(office_staff, world, monkeypatch):
+    """Past ``BoundedPaginator.bound`` the list says how many at least, with no last page; a
+    page asked for beyond the bound is still reached (the count goes as far as that page)."""
+    from consult_portal.lists import BoundedPaginator
+
+    monkeypatch.setattr(BoundedPaginator, "bound", 30)
+    for i in range(60):
+        TopicFactory(title=f"路灯{i:02d}", area=world.community_a, status="accepted")
+
+    response = get(office_staff, "topics:list", q="路灯", sort="title")
+    html = response.content.decode()
+    assert response.context["paginator"].count == 31
+    assert "共 30 条以上" in html
+    assert "第 1 页" in html and "末页" not in html and "下一页" in html
+
+    last = get(office_staff, "topics:list", q="路灯", sort="title", page=3)
+    html = last.content.decode()
+    assert [t.title for t in listed(last)] == [f"路灯{i:02d}" for i in range(50, 60)]
+    assert "共 60 条" in html and "第 3 / 3 页" in html and "下一页" not in html
+
+    # Below the bound nothing changes: the exact total and the last page.
+    few = get(office_staff, "topics:list", q="路灯0", sort="title")
+    assert "共 10 条" in few.content.decode()
+
+
+def test_bound_reads_in_ten_thousands():
+    from consult_portal.lists import BoundedPaginator
+
+    paginator = BoundedPaginator(list(range(3)), 25)
+    assert paginator.count_label == "3 条"
+    paginator.__dict__["count"] = 10_001  # what the count query answers past the bound
+    assert not paginator.exact and paginator.count_label == "1 万条以上"
+
+
 def test_filter_form_shows_the_chosen_values(office_staff, topics, world):
     html = get(
         office_staff, "topics:list", status=["referred"], overdue="1", area=world.subdistrict_a.pk
@@ -536,3 +570,28 @@ def test_filter_choices_are_escaped(office_staff, world):
     html = get(office_staff, "topics:list").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;驿站</option>" in html
+
+
+def test_filter_options_are_cached_per_scope(office_staff, world, settings):
+    """With LIST_OPTIONS_CACHE_SECONDS on, a list's long selects are read once per scope: the
+    next page view skips their queries, keeps the chosen option, and another district's office
+    gets its own venues, never the first one's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LIST_OPTIONS_CACHE_SECONDS = 60
+    client = client_for(office_staff)
+    url = reverse("topics:list")
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(url, {"venue": world.venue_a.pk}).content.decode()
+    assert world.venue_a.name in first and world.venue_b.name not in first
+    # Venues, areas and units come from the cache; the chosen venue is checked (one query).
+    assert len(warm) < len(cold)
+    assert f'<option value="{world.venue_a.pk}" selected>' in again
+    assert f'<option value="{world.venue_a.pk}" selected>' not in first
+
+    other = make_staff(world.district_b, "office_b_cache")
+    html = client_for(other).get(url).content.decode()
+    assert world.venue_b.name in html and world.venue_a.name not in html

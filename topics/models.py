@@ -323,6 +323,21 @@ class Topic(models.Model):
                 include=["status", "raised_on", "resolved_on", "rating", "deadline", "venue"],
                 name="topic_area_figures_idx",
             ),
+            # Open topics are a fifth of all: the office home counts and lists them (waiting,
+            # overdue, due soon) from this partial index alone (issue 17).
+            models.Index(
+                fields=["area", "deadline"],
+                include=["id", "status", "raised_on"],
+                condition=Q(status__in=sorted(OPEN_STATES)),
+                name="topic_open_area_idx",
+            ),
+            # Topics waiting to be accepted, oldest first (the office home): rare among all, so
+            # walking the list's order index for them read most of the table for a district.
+            models.Index(
+                fields=["raised_on", "id"],
+                condition=Q(status=TopicStatus.RAISED),
+                name="topic_raised_order_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -542,7 +557,14 @@ class Referral(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["department", "replied_on"], name="referral_dept_replied_idx")
+            models.Index(fields=["department", "replied_on"], name="referral_dept_replied_idx"),
+            # Referrals still waiting for a reply (about one in ten): the due date of a topic
+            # and "overdue" read only these (topics.rules).
+            models.Index(
+                fields=["topic", "deadline"],
+                condition=Q(replied_on__isnull=True),
+                name="referral_unanswered_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -760,6 +782,11 @@ class Consultation(models.Model):
             # "Was this session held in the period?" by id, from the index alone (the 五个一
             # test looks up every session a member attended).
             models.Index(fields=["id", "held_at"], name="consultation_id_held_idx"),
+            # Sessions still without minutes (about one in eight): the office home's count and
+            # list (issue 17).
+            models.Index(
+                fields=["held_at"], condition=Q(minutes=""), name="consultation_no_minutes_idx"
+            ),
         ]
 
     def __str__(self) -> str:

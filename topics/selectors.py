@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -24,7 +25,7 @@ from consult_portal.roles import scope_for
 from members.models import Duty, DutyShift, DutyStatus, ShiftStatus
 
 from . import rules
-from .lifecycle import TopicStatus
+from .lifecycle import OPEN_STATES, TopicStatus
 from .models import (
     Attendance,
     Consultation,
@@ -124,6 +125,11 @@ def consultation_detail_queryset(*, user) -> QuerySet[Consultation]:
     )
 
 
+def _day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight of ``day`` in the portal's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def _this_week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     start = today - datetime.timedelta(days=today.weekday())
     return start, start + datetime.timedelta(days=6)
@@ -146,7 +152,8 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     n = HOME_LIST_LENGTH
 
-    topics = Topic.objects.visible_to(user)
+    # Every count and list below is of open topics: read only those (topic_open_area_idx).
+    topics = Topic.objects.visible_to(user).filter(status__in=OPEN_STATES)
     counts = topics.aggregate(
         waiting=Count("pk", filter=Q(status=TopicStatus.RAISED)),
         overdue=Count("pk", filter=rules.topic_overdue_q(today)),
@@ -168,10 +175,13 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
 
     week_start, week_end = _this_week(today)
     sessions = Consultation.objects.visible_to(user)
-    this_week = Q(held_at__date__gte=week_start, held_at__date__lte=week_end)
+    # The week as a range of instants (the same sessions as held_at__date in Asia/Shanghai), so
+    # consultation_held_idx answers it instead of a cast of every session's time.
+    this_week = Q(held_at__gte=_day_start(week_start), held_at__lt=_day_start(week_end + rules.DAY))
     no_minutes = Q(minutes="", held_at__lt=timezone.now())
     counts.update(
-        sessions.aggregate(
+        # Only the rows either count looks at (consultation_no_minutes_idx for the second).
+        sessions.filter(this_week | no_minutes).aggregate(
             sessions_this_week=Count("pk", filter=this_week),
             sessions_without_minutes=Count("pk", filter=no_minutes),
         )
@@ -239,10 +249,12 @@ def department_list(*, user) -> QuerySet:
 def with_overdue_flag(qs: QuerySet[Topic]) -> QuerySet[Topic]:
     """Annotate ``overdue_now`` from ``topics.rules.topic_overdue_q`` itself, so the list's badge,
     its ``overdue=1`` filter and the export's column can never disagree about what "overdue"
-    means. A correlated EXISTS on the primary key: evaluated for the rows shown, not the whole
-    table."""
-    overdue = Topic.objects.overdue().filter(pk=OuterRef("pk"))
-    return qs.annotate(overdue_now=Exists(overdue))
+    means. The rule's per-row shape (a correlated EXISTS over the topic's unanswered
+    referrals): evaluated for the rows shown, not the whole table."""
+    overdue = rules.topic_overdue_q(timezone.localdate(), per_row=True)
+    # Case, not the bare condition: a topic without a deadline reads False, never NULL.
+    flag = Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return qs.annotate(overdue_now=flag)
 
 
 def with_lead_unit(qs: QuerySet[Topic]) -> QuerySet[Topic]:

@@ -214,6 +214,9 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # The rate limits of the public pages count in this cache: with several gunicorn workers it must
 # be shared (Redis), or each worker keeps its own count (check --deploy warns, consult_portal.W001).
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+# The long selects of the list filters (areas, venues, units of a scope) are drawn once and kept
+# this long (seconds; 0: drawn on every page): a venue added shows in the filter that much later.
+LIST_OPTIONS_CACHE_SECONDS = env.int("DJANGO_LIST_OPTIONS_CACHE_SECONDS", default=120)
 
 # How many reverse proxies of ours stand in front of the site (nginx on the same host: 1). The
 # client's address is then read from X-Forwarded-For; with 0 the header is never trusted.

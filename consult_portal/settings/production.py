@@ -37,6 +37,13 @@ if _statement_timeout and "postgresql" in DATABASES["default"]["ENGINE"]:  # noq
         _options.get("options", "") + f" -c statement_timeout={_statement_timeout}"
     ).strip()
 
+# Sessions are read from the shared cache and written through to the database (cached_db): the
+# session query leaves every page view (docs/BENCHMARKS.md, "Under load"). Only with a shared
+# cache (Redis): with a per-process cache, a session signed out in one worker would stay alive
+# in the others' caches.
+if "redis" in CACHES["default"]["BACKEND"].lower():  # noqa: F405
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

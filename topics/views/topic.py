@@ -23,6 +23,16 @@ from .topic_actions import topic_page_context
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
 
 
+# Columns of a topic the list never shows: its long texts and the resident's contact.
+LIST_DEFERRED = (
+    "description",
+    "resolution_summary",
+    "internal_notes",
+    "resident_name",
+    "resident_phone",
+)
+
+
 class TopicListView(FilteredListMixin, ListView):
     template_name = "topics/topic_list.html"
     context_object_name = "topics"
@@ -44,7 +54,10 @@ class TopicListView(FilteredListMixin, ListView):
     def get_base_queryset(self):
         # ``due``: the effective 办理期限 (an unanswered referral's deadline counts), shown in
         # the column and exported, the same date as on the topic page.
-        return rules.with_due(with_overdue_flag(topic_list(user=self.request.user)))
+        # The long texts are never shown in the table: not read (nor sorted with the rows).
+        return rules.with_due(with_overdue_flag(topic_list(user=self.request.user))).defer(
+            *LIST_DEFERRED
+        )
 
     def get_empty_state(self):
         return EmptyState(
