@@ -548,3 +548,45 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation} · {self.member} · {self.get_status_display()}"
+
+
+class PairVerdict(models.TextChoices):
+    SUGGESTED = "suggested", "可能重复"
+    NOT_SAME = "not_same", "不是同一问题"
+
+
+class TopicPair(models.Model):
+    """Two topics the similarity check put side by side (issue 16, similar topics).
+
+    ``suggested``: a resident's report that arrived looking like an open topic (the queue flags
+    it until staff merge it or say it is not the same). ``not_same``: staff said "不是同一问题",
+    so the pair is never offered again. ``low`` is the smaller id, so a pair has one row."""
+
+    low = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(
+        "结论", max_length=16, choices=PairVerdict.choices, default=PairVerdict.SUGGESTED
+    )
+    score = models.FloatField("相似度", default=0.0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="判断人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("判断时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "相似议题"
+        verbose_name_plural = "相似议题"
+        constraints = [
+            models.UniqueConstraint(fields=["low", "high"], name="topic_pair_unique"),
+            models.CheckConstraint(condition=Q(low__lt=models.F("high")), name="topic_pair_order"),
+        ]
+        indexes = [models.Index(fields=["high", "verdict"], name="topic_pair_high_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.low_id} · #{self.high_id} · {self.get_verdict_display()}"

@@ -52,3 +52,12 @@ from .views.department import DepartmentListView  # noqa: E402
 urlpatterns += [
     path("departments/", DepartmentListView.as_view(), name="department_list"),
 ]
+
+# Similar topics (issue 16), in their own module.
+from .views import similar  # noqa: E402
+
+urlpatterns += [
+    path("similar/", similar.SimilarTopicsView.as_view(), name="similar"),
+    path("similar/clusters/", similar.SimilarClustersView.as_view(), name="similar_clusters"),
+    path("<int:pk>/not-same/<int:other>/", similar.TopicNotSameView.as_view(), name="not_same"),
+]

@@ -20,6 +20,7 @@ from consult_portal import ratelimit
 from .. import lifecycle
 from ..lifecycle import TopicStatus
 from ..models import EventKind, Rating, Topic, TopicCategory, TopicEvent, TopicSource
+from ..similar import flag_duplicates
 from .transitions import TransitionError, topic_create, topic_transition
 
 
@@ -103,7 +104,7 @@ def topic_raise_by_resident(
 ) -> Topic:
     """A resident's issue raised on a venue's public page: source 群众反映, state 征集, in the
     venue's area so the office responsible for it finds it in its queue."""
-    return topic_create(
+    topic = topic_create(
         actor=None,
         note="群众通过阵地公开页面反映",
         title=title,
@@ -116,6 +117,9 @@ def topic_raise_by_resident(
         resident_phone=resident_phone,
         resident_consents_contact=bool(consents_contact and resident_phone),
     )
+    # The office's queue flags a report that looks like an open topic (issue 16).
+    flag_duplicates(topic)
+    return topic
 
 
 @transaction.atomic

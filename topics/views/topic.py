@@ -18,6 +18,7 @@ from ..models import Topic
 from ..permissions import can_move_topic, consultation_policy, topic_policy
 from ..selectors import topic_detail_queryset, topic_list, with_overdue_flag
 from ..services import topic_transition
+from .similar import topic_similar_context
 from .topic_actions import FORM_MOVES, topic_page_context
 
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
@@ -80,6 +81,7 @@ class TopicDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(topic_page_context(self.request, self.object, scope=self.scope))
+        context.update(topic_similar_context(self.request, self.object))
         return context
 
 
