@@ -39,6 +39,7 @@
       params.set("venue", value(venue));
       params.set("area", value(area));
       params.set("form", form ? form.id : "");
+      params.set("mode", panel.getAttribute("data-mode") || "new");
       Object.keys(dismissed).forEach(function (pk) { params.append("exclude", pk); });
       var query = params.toString();
       if (query === last) { return; }

@@ -79,7 +79,11 @@ class SimilarTopicsView(RoleRequiredMixin, View):
         return render(
             request,
             "topics/includes/similar_topics.html",
-            {"similar": found, "mode": "new", "form_id": params.get("form", "")[:40]},
+            {
+                "similar": found,
+                "mode": "row" if params.get("mode") == "row" else "new",
+                "form_id": params.get("form", "")[:40],
+            },
         )
 
 
