@@ -63,7 +63,7 @@ urlpatterns += [
     ),
     path(
         "shifts/<int:pk>/decline/",
-        rota_views.ShiftAnswerView.as_view(action="decline"),
+        rota_views.ShiftDeclineView.as_view(),
         name="shift_decline",
     ),
     path("shifts/<int:pk>/take/", rota_views.ShiftTakeView.as_view(), name="shift_take"),

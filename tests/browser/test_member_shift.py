@@ -58,8 +58,18 @@ def test_colleague_takes_over_a_swap(live_server, page, member_user, world):
     )
 
     login(page, live_server, member_user.username)
-    page.get_by_role("button", name="无法到岗").first.click()
+    page.get_by_role("link", name="无法到岗").first.click()
+    # Issue 16: a confirmation page asks why; an empty reason is refused next to the field.
+    expect(page.get_by_role("heading", name="无法到岗")).to_be_visible()
+    page.get_by_role("button", name="确认无法到岗").click()
+    expect(page.get_by_text("请写明无法到岗的原因")).to_be_visible()
+    page.get_by_label("无法到岗的原因").fill("临时出差")
+    assert fits(page)
+    screenshot(page, f"member-shift-decline-{page.viewport_name}")
+    page.get_by_role("button", name="确认无法到岗").click()
     expect(page.get_by_text("已申请调班").first).to_be_visible()
+    shift.refresh_from_db()
+    assert shift.absence_reason == "临时出差"
 
     page.context.clear_cookies()
     login(page, live_server, "member_c")
