@@ -19,7 +19,6 @@ in Python) for titles taken from open topics, signed in as the bench's district 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -84,22 +83,18 @@ def report(result: dict) -> None:
 
 
 def time_db(runs: int) -> None:
-    import django
+    from bench import common
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consult_portal.settings.local")
-    django.setup()
+    common.setup_django()  # refuses a database whose name lacks "bench", and DEBUG
     from django.contrib.auth import get_user_model
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bench import common
     from topics.lifecycle import OPEN_STATES
     from topics.models import Topic
     from topics.similar import similar_topics
 
-    if "bench" not in connection.settings_dict["NAME"]:
-        sys.exit("--db needs a database whose name contains 'bench'")
-    user = get_user_model().objects.get(username=common.DISTRICT_OFFICE_USERNAME)
+    user = get_user_model().objects.get(username=common.USERS["district"])
     samples = list(
         Topic.objects.visible_to(user)
         .filter(status__in=OPEN_STATES)
@@ -110,7 +105,6 @@ def time_db(runs: int) -> None:
         sys.exit("no open topics in the bench database")
     timings, found, queries = [], [], []
     for topic in samples:
-        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             started = time.perf_counter()
             rows = similar_topics(
