@@ -126,3 +126,24 @@ def test_session_form_without_reloads_venue_rows_and_departments(
         f"新议题行{i}" for i in range(1, 5)
     }
     assert list(session.departments.values_list("name", flat=True)) == ["西陵区城管局"]
+
+
+def test_session_minutes_print_on_a4_without_the_page_around_them(
+    live_server, page, office_staff, world
+):
+    """Issue 16: the session page prints as its minutes — no navigation, buttons or
+    attachments; a title and lines to sign that the screen does not show."""
+    session = world.session_a
+    Consultation.objects.filter(pk=session.pk).update(minutes="居民同意增设停车位。")
+    login(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/topics/consultations/{session.pk}/")
+    expect(page.get_by_role("button", name="打印纪要")).to_be_visible()
+    expect(page.locator(".minutes-print-head")).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(page.locator(".minutes-print-head")).to_be_visible()
+    expect(page.locator(".minutes-sign")).to_be_visible()
+    expect(page.get_by_text("居民同意增设停车位。")).to_be_visible()
+    expect(page.get_by_role("button", name="打印纪要")).to_be_hidden()
+    expect(page.get_by_role("heading", name="附件")).to_be_hidden()
+    expect(page.locator("nav").first).to_be_hidden()
+    screenshot(page, "session-minutes-print")
