@@ -590,3 +590,35 @@ class TopicPair(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.low_id} · #{self.high_id} · {self.get_verdict_display()}"
+
+
+class TopicPhoto(models.Model):
+    """A photo a resident sent with their issue (issue 16). Stored re-encoded (resized, without
+    EXIF, so no location), under ``MEDIA_ROOT`` and served only through scoped views; shown on
+    the public tracking page only once staff approve it."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField("照片", upload_to="topic_photos/%Y/%m/")
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    approved = models.BooleanField("允许公开", default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "议题照片"
+        verbose_name_plural = "议题照片"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.topic_id} 照片 {self.pk}"

@@ -82,6 +82,8 @@ class TopicDetailView(RoleRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(topic_page_context(self.request, self.object, scope=self.scope))
         context.update(topic_similar_context(self.request, self.object))
+        # Residents' photos (issue 16): one query; approving is for those who move the topic.
+        context["topic_photos"] = list(self.object.photos.all())
         return context
 
 
