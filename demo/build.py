@@ -80,6 +80,7 @@ class DemoBuilder:
         self.scale = scale
         self.city: CityData = CITIES[scale.city]
         self.rng = random.Random(seed)
+        self.seed = seed
         self.today = today
         self.yesterday = today - dt.timedelta(days=1)
         self.window_start = today - dt.timedelta(days=365 * scale.years)
@@ -128,6 +129,8 @@ class DemoBuilder:
         work.build_topics(self)
         work.build_consultations(self)
         people.build_duties(self)
+        # Last, from a generator of its own: the rows above stay what they were for a seed.
+        work.build_duplicates(self)
         return self.counts
 
     # ------------------------------------------------------------------ shared helpers
