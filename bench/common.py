@@ -119,7 +119,11 @@ def build_dataset(*, topics: int = 100_000, consultations: int = 20_000, seed: i
 
     with transaction.atomic():
         builder = DemoBuilder(
-            scale=bench_scale(topics, consultations), seed=seed, today=timezone.localdate()
+            scale=bench_scale(topics, consultations),
+            seed=seed,
+            today=timezone.localdate(),
+            # Exactly ``topics`` topics: the figures are quoted per 100,000.
+            duplicates=False,
         )
         counts = builder.build()
         ensure_bench_users()

@@ -27,6 +27,7 @@ urlpatterns = [
     path("<node:node>/overview.xlsx", views.OverviewXlsxView.as_view(), name="overview_xlsx"),
     path("<node:node>/report/", views.ReportView.as_view(), name="report"),
     path("<node:node>/report.xlsx", views.ReportXlsxView.as_view(), name="report_xlsx"),
+    path("<node:node>/report.docx", views.ReportDocxView.as_view(), name="report_docx"),
     # Routes of the pages that share DashboardMixin (overview, charts, cases, report) go here.
     path("<node:node>/charts/", chart_views.ChartsView.as_view(), name="charts"),
     path(

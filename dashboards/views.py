@@ -30,6 +30,7 @@ from .exports import overview_xlsx_response
 from .figures import DEFINITIONS
 from .periods import period_from_request
 from .report import build_report
+from .report_docx import report_docx_response
 from .report_xlsx import report_xlsx_response
 from .scope import DashboardScope, resolve_scope
 from .templatetags.dashboard_figures import figure
@@ -336,3 +337,15 @@ class ReportXlsxView(DashboardMixin, View):
             request, what=report["title"], rows=len(report["child_rows"]), fmt="xlsx"
         )
         return report_xlsx_response(report, node_name=self.node.name, node_key=self.node.key)
+
+
+class ReportDocxView(DashboardMixin, View):
+    """The report as a Word file (issue 16), built from the same ``build_report`` as the page."""
+
+    def get(self, request, *args, **kwargs):
+        self.setup_node()
+        report = build_report(self.node, self.period)
+        audit.record_export(
+            request, what=report["title"], rows=len(report["child_rows"]), fmt="docx"
+        )
+        return report_docx_response(report, node_name=self.node.name, node_key=self.node.key)

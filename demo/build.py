@@ -76,10 +76,12 @@ class DemoBuilder:
     The attributes below are filled step by step; each step reads what earlier ones made.
     """
 
-    def __init__(self, *, scale: Scale, seed: int, today: dt.date):
+    def __init__(self, *, scale: Scale, seed: int, today: dt.date, duplicates: bool = True):
         self.scale = scale
         self.city: CityData = CITIES[scale.city]
         self.rng = random.Random(seed)
+        self.seed = seed
+        self.duplicates = duplicates  # reworded duplicate reports (issue 16); bench: off
         self.today = today
         self.yesterday = today - dt.timedelta(days=1)
         self.window_start = today - dt.timedelta(days=365 * scale.years)
@@ -130,6 +132,9 @@ class DemoBuilder:
         work.build_topics(self)
         work.build_consultations(self)
         people.build_duties(self)
+        # Last, from a generator of its own: the rows above stay what they were for a seed.
+        if self.duplicates:
+            work.build_duplicates(self)
         return self.counts
 
     # ------------------------------------------------------------------ shared helpers

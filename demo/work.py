@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from members.models import Gender
 from platforms.models import Area, VenueKind
-from topics.lifecycle import TRANSITIONS, TopicStatus
+from topics import similarity
+from topics.lifecycle import OPEN_STATES, TRANSITIONS, TopicStatus
 from topics.models import (
     TRACKING_ALPHABET,
     TRACKING_LENGTH,
@@ -33,10 +35,11 @@ from topics.models import (
     ResolutionKind,
     Topic,
     TopicEvent,
+    TopicPair,
     TopicSource,
 )
 
-from . import names, texts
+from . import names, texts, variants
 from .places import ESTATE_STEMS, ESTATE_SUFFIXES, ROADS
 from .state import Township, VenueInfo
 
@@ -694,3 +697,82 @@ def _largest_remainder(weights: list[float], total: int) -> list[int]:
     for i in by_remainder[: total - sum(counts)]:
         counts[i] += 1
     return counts
+
+
+DUPLICATE_SHARE = 0.05
+DUPLICATE_DAYS = 90
+
+
+def build_duplicates(b: DemoBuilder) -> None:
+    """The same problem reported again (issue 16): some open topics of the last 90 days come
+    back a few days later, in other words (``demo.variants.reword``), from a resident at
+    another venue of the same township, and wait in the queue flagged as likely duplicates
+    (a suggested ``TopicPair``), as the public form's arrival flags them. A generator of its
+    own, seeded from the builder's seed, so the rows built before are unchanged."""
+    rng = random.Random(f"duplicates-{b.seed}")
+    recent = b.yesterday - dt.timedelta(days=DUPLICATE_DAYS)
+    by_township: dict[int, list[VenueInfo]] = defaultdict(list)
+    for info in b.venues:
+        by_township[id(info.township)].append(info)
+    codes = {plan.topic.tracking_code for plan in b.topic_plans}
+    copies: list[tuple[Topic, Topic]] = []
+    for plan in b.topic_plans:
+        original = plan.topic
+        if plan.info is None or original.status not in OPEN_STATES or original.raised_on < recent:
+            continue
+        if rng.random() >= DUPLICATE_SHARE:
+            continue
+        raised = min(b.yesterday, original.raised_on + dt.timedelta(days=rng.randint(1, 20)))
+        others = [
+            info
+            for info in by_township[id(plan.township)]
+            if info.venue.pk != plan.info.venue.pk and info.open_from <= raised <= info.open_to
+        ]
+        if not others:
+            continue
+        info = rng.choice(others)
+        code = "".join(rng.choices(TRACKING_ALPHABET, k=TRACKING_LENGTH))
+        while code in codes:
+            code = "".join(rng.choices(TRACKING_ALPHABET, k=TRACKING_LENGTH))
+        codes.add(code)
+        copy = Topic(
+            title=variants.reword(original.title, rng),
+            description=variants.reword_description(
+                original.description, info.venue.area.name, rng
+            ),
+            source=TopicSource.RESIDENT,
+            category=original.category,
+            area=info.venue.area,
+            venue=info.venue,
+            raised_on=raised,
+            status=S.RAISED,
+            priority=original.priority,
+            tracking_code=code,
+        )
+        copies.append((original, copy))
+    b.save(Topic, [copy for _, copy in copies], "topics: duplicate reports")
+    b.save(
+        TopicEvent,
+        [
+            TopicEvent(
+                topic=copy,
+                kind=EventKind.RAISED,
+                actor=None,
+                at=b.at(copy.raised_on, 10 + rng.randint(0, 9), 0),
+                to_status=S.RAISED,
+                note="群众通过阵地公开页面反映",
+            )
+            for _, copy in copies
+        ],
+        "topic events",
+    )
+    pairs = []
+    for original, copy in copies:
+        texts_ = [
+            similarity.TopicText(t.pk, t.title, t.description, t.category_id, t.area.path)
+            for t in (copy, original)
+        ]
+        score = similarity.Scorer(texts_).score(*texts_)
+        low, high = sorted((original.pk, copy.pk))
+        pairs.append(TopicPair(low_id=low, high_id=high, score=score))
+    b.save(TopicPair, pairs, "similar topic pairs")

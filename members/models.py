@@ -320,6 +320,8 @@ class DutyShift(models.Model):
         "状态", max_length=16, choices=ShiftStatus.choices, default=ShiftStatus.SCHEDULED
     )
     note = models.CharField("备注", max_length=200, blank=True)
+    # Why the member asked for a swap (无法到岗), shown to the office beside the request.
+    absence_reason = models.CharField("无法到岗原因", max_length=200, blank=True)
     swapped_from = models.ForeignKey(
         Member,
         verbose_name="原值日委员",

@@ -399,15 +399,27 @@ def shift_confirm(*, actor, shift: DutyShift) -> DutyShift:
     return locked
 
 
+ABSENCE_REASON_MAX = 200
+
+
 @transaction.atomic
-def shift_decline(*, actor, shift: DutyShift) -> DutyShift:
-    """The member can't make it: ask the office for a swap."""
+def shift_decline(*, actor, shift: DutyShift, reason: str) -> DutyShift:
+    """The member can't make it: ask the office for a swap, saying why (the office reads it
+    beside the request)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "请写明无法到岗的原因,方便办公室安排替班。"})
+    if len(reason) > ABSENCE_REASON_MAX:
+        raise ValidationError(
+            {"reason": f"原因不能超过 {ABSENCE_REASON_MAX} 个字(现有 {len(reason)} 个)。"}
+        )
     locked = _own_shift(actor, shift)
     if locked.status not in (ShiftStatus.SCHEDULED, ShiftStatus.CONFIRMED):
         raise ValidationError(f"该值日状态为“{locked.get_status_display()}”,不能申请调班。")
     locked.status = ShiftStatus.SWAP_REQUESTED
+    locked.absence_reason = reason
     locked._history_user = actor
-    locked.save(update_fields=["status"])
+    locked.save(update_fields=["status", "absence_reason"])
     return locked
 
 

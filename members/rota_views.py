@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -24,6 +25,7 @@ from platforms.models import Venue
 from .models import DutyShift, Member, ShiftSlot
 from .permissions import rota_policy
 from .rota import (
+    ABSENCE_REASON_MAX,
     kept_visible_days,
     month_bounds,
     rota_generate,
@@ -286,7 +288,8 @@ class RotaCurrentView(RoleRequiredMixin, View):
 
 
 class ShiftAnswerView(RoleRequiredMixin, View):
-    """POST only: a member confirms their own shift or asks for a swap; anyone else's is 404."""
+    """POST only: a member confirms their own shift; anyone else's is 404 (无法到岗 is
+    ``ShiftDeclineView``)."""
 
     allowed_roles = (Role.MEMBER,)
     http_method_names = ["post"]
@@ -299,17 +302,62 @@ class ShiftAnswerView(RoleRequiredMixin, View):
             ),
             pk=pk,
         )
-        service = shift_confirm if self.action == "confirm" else shift_decline
         try:
-            service(actor=request.user, shift=shift)
+            shift_confirm(actor=request.user, shift=shift)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            if self.action == "confirm":
-                messages.success(request, f"已确认{day_label(shift.date)}的值日。")
+            messages.success(request, f"已确认{day_label(shift.date)}的值日。")
+        return redirect("home")
+
+
+class ShiftDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="无法到岗的原因",
+        max_length=ABSENCE_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="办公室会看到原因并安排替班,例如:出差、身体不适。",
+        error_messages={"required": "请写明无法到岗的原因,方便办公室安排替班。"},
+    )
+
+
+class ShiftDeclineView(RoleRequiredMixin, View):
+    """无法到岗: GET asks for confirmation and a reason (a page of its own, so it works on any
+    phone without JavaScript); POST asks the office for a swap. Anyone else's shift is 404."""
+
+    allowed_roles = (Role.MEMBER,)
+    template_name = "members/shift_decline.html"
+
+    def get_shift(self, request, pk):
+        return get_object_or_404(
+            DutyShift.objects.published()
+            .filter(member__user=request.user, member_id=self.scope.member_id)
+            .select_related("venue"),
+            pk=pk,
+        )
+
+    def render_page(self, request, shift, form, status=200):
+        return render(request, self.template_name, {"shift": shift, "form": form}, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(request, self.get_shift(request, pk), ShiftDeclineForm())
+
+    def post(self, request, pk):
+        shift = self.get_shift(request, pk)
+        form = ShiftDeclineForm(request.POST)
+        if form.is_valid():
+            try:
+                shift_decline(actor=request.user, shift=shift, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    attach_errors(form, error)
+                else:
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("home")
             else:
                 messages.success(request, "已申请调班,政协办公室会重新安排。")
-        return redirect("home")
+                return redirect("home")
+        return self.render_page(request, shift, form, status=400)
 
 
 class ShiftTakeView(RoleRequiredMixin, View):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .my_shifts import MyShiftsMonthView
 
 app_name = "members"
 urlpatterns = [
@@ -63,8 +64,15 @@ urlpatterns += [
     ),
     path(
         "shifts/<int:pk>/decline/",
-        rota_views.ShiftAnswerView.as_view(action="decline"),
+        rota_views.ShiftDeclineView.as_view(),
         name="shift_decline",
     ),
     path("shifts/<int:pk>/take/", rota_views.ShiftTakeView.as_view(), name="shift_take"),
+    # A member's month of shifts as a calendar (issue 16).
+    path("me/shifts/", MyShiftsMonthView.as_view(), name="my_shifts"),
+    path(
+        "me/shifts/<int:year>/<int:month>/",
+        MyShiftsMonthView.as_view(),
+        name="my_shifts_month",
+    ),
 ]

@@ -18,6 +18,8 @@ from .models import (
     Topic,
     TopicCategory,
     TopicEvent,
+    TopicPair,
+    TopicPhoto,
     UnitAccount,
 )
 from .services import topic_transition
@@ -339,4 +341,45 @@ class ReferralAttachmentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TopicPair)
+class TopicPairAdmin(ScopedAdmin):
+    """Pairs the similar-topic check offered (issue 16); written by the pages, read here."""
+
+    list_display = ["low", "high", "verdict", "score", "decided_by", "decided_at"]
+    list_filter = ["verdict"]
+    search_fields = ["low__title", "high__title"]
+    list_select_related = ["low", "high", "decided_by"]
+
+    def get_queryset(self, request):
+        visible = Topic.objects.visible_to(request.user)
+        return super().get_queryset(request).filter(low__in=visible, high__in=visible)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TopicPhoto)
+class TopicPhotoAdmin(ScopedAdmin):
+    """Residents' photos (issue 16): approved on the topic page, read here."""
+
+    list_display = ["topic", "approved", "approved_by", "created_at"]
+    list_filter = ["approved"]
+    search_fields = ["topic__title", "topic__tracking_code"]
+    list_select_related = ["topic", "approved_by"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(topic__in=Topic.objects.visible_to(request.user))
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
         return False

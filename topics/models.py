@@ -887,3 +887,77 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation} · {self.member} · {self.get_status_display()}"
+
+
+class PairVerdict(models.TextChoices):
+    SUGGESTED = "suggested", "可能重复"
+    NOT_SAME = "not_same", "不是同一问题"
+
+
+class TopicPair(models.Model):
+    """Two topics the similarity check put side by side (issue 16, similar topics).
+
+    ``suggested``: a resident's report that arrived looking like an open topic (the queue flags
+    it until staff merge it or say it is not the same). ``not_same``: staff said "不是同一问题",
+    so the pair is never offered again. ``low`` is the smaller id, so a pair has one row."""
+
+    low = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(
+        "结论", max_length=16, choices=PairVerdict.choices, default=PairVerdict.SUGGESTED
+    )
+    score = models.FloatField("相似度", default=0.0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="判断人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("判断时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "相似议题"
+        verbose_name_plural = "相似议题"
+        constraints = [
+            models.UniqueConstraint(fields=["low", "high"], name="topic_pair_unique"),
+            models.CheckConstraint(condition=Q(low__lt=models.F("high")), name="topic_pair_order"),
+        ]
+        indexes = [models.Index(fields=["high", "verdict"], name="topic_pair_high_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.low_id} · #{self.high_id} · {self.get_verdict_display()}"
+
+
+class TopicPhoto(models.Model):
+    """A photo a resident sent with their issue (issue 16). Stored re-encoded (resized, without
+    EXIF, so no location), under ``MEDIA_ROOT`` and served only through scoped views; shown on
+    the public tracking page only once staff approve it."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name="议题", on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.FileField("照片", upload_to="topic_photos/%Y/%m/")
+    width = models.PositiveIntegerField("宽")
+    height = models.PositiveIntegerField("高")
+    approved = models.BooleanField("允许公开", default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "议题照片"
+        verbose_name_plural = "议题照片"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.topic_id} 照片 {self.pk}"

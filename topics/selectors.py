@@ -30,10 +30,12 @@ from .models import (
     Attendance,
     Consultation,
     ConsultationTopic,
+    PairVerdict,
     Referral,
     ReferralRole,
     Topic,
     TopicEvent,
+    TopicPair,
 )
 
 
@@ -166,9 +168,15 @@ def office_home(*, user, today: datetime.date | None = None) -> dict:
     )
     for topic in attention:
         topic.due_overdue = rules.topic_is_overdue(topic.status, topic.due, today)
+    # A resident's report that looked like an open topic when it arrived (issue 16) is
+    # flagged until staff merge it or say it is not the same (a subquery, no extra query).
+    suggested = TopicPair.objects.filter(verdict=PairVerdict.SUGGESTED).filter(
+        Q(low=OuterRef("pk")) | Q(high=OuterRef("pk"))
+    )
     waiting = list(
         Topic.objects.visible_to(user)
         .filter(status=TopicStatus.RAISED)
+        .annotate(likely_duplicate=Exists(suggested))
         .select_related("area", "venue")
         .order_by("raised_on", "pk")[:n]
     )

@@ -92,3 +92,24 @@ urlpatterns += [
         name="extension_decide",
     ),
 ]
+
+# Similar topics (issue 16), in their own module.
+from .views import similar  # noqa: E402
+
+urlpatterns += [
+    path("similar/", similar.SimilarTopicsView.as_view(), name="similar"),
+    path("similar/clusters/", similar.SimilarClustersView.as_view(), name="similar_clusters"),
+    path("<int:pk>/not-same/<int:other>/", similar.TopicNotSameView.as_view(), name="not_same"),
+]
+
+# Residents' photos (issue 16).
+from .views import photos  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/photos/<int:photo>/", photos.TopicPhotoView.as_view(), name="photo"),
+    path(
+        "<int:pk>/photos/<int:photo>/approve/",
+        photos.TopicPhotoApproveView.as_view(),
+        name="photo_approve",
+    ),
+]

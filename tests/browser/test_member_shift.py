@@ -58,8 +58,18 @@ def test_colleague_takes_over_a_swap(live_server, page, member_user, world):
     )
 
     login(page, live_server, member_user.username)
-    page.get_by_role("button", name="无法到岗").first.click()
+    page.get_by_role("link", name="无法到岗").first.click()
+    # Issue 16: a confirmation page asks why; an empty reason is refused next to the field.
+    expect(page.get_by_role("heading", name="无法到岗")).to_be_visible()
+    page.get_by_role("button", name="确认无法到岗").click()
+    expect(page.get_by_text("请写明无法到岗的原因")).to_be_visible()
+    page.get_by_label("无法到岗的原因").fill("临时出差")
+    assert fits(page)
+    screenshot(page, f"member-shift-decline-{page.viewport_name}")
+    page.get_by_role("button", name="确认无法到岗").click()
     expect(page.get_by_text("已申请调班").first).to_be_visible()
+    shift.refresh_from_db()
+    assert shift.absence_reason == "临时出差"
 
     page.context.clear_cookies()
     login(page, live_server, "member_c")
@@ -128,3 +138,24 @@ def test_refused_grid_change_is_shown_where_the_eye_is(live_server, page, office
     link = page.locator("#rota-error-summary").get_by_role("link")
     expect(link).to_have_attribute("href", f"#adding-{last:%Y-%m-%d}")
     assert DutyShift.objects.filter(member=colleague).count() == 1
+
+
+def test_member_month_of_shifts_fits_a_phone(live_server, page, member_user, world):
+    """Issue 16: the month view is a seven-column grid that fits 390 px, with the list below."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    for offset in (0, 9, 20):
+        DutyShiftFactory(
+            member=world.member_a, venue=world.venue_a, date=first + datetime.timedelta(days=offset)
+        )
+    login(page, live_server, member_user.username)
+    page.get_by_role("link", name="月历").click()
+    expect(page.get_by_role("heading", name=f"{today.year}年{today.month}月 值日")).to_be_visible()
+    grid = page.get_by_role("table", name=f"{today.year}年{today.month}月值日日历")
+    expect(grid.locator("a.day-number")).to_have_count(3)
+    assert fits(page)
+    box = grid.bounding_box()
+    assert box["width"] <= page.viewport_size["width"]
+    screenshot(page, f"member-month-{page.viewport_name}")
+    grid.locator("a.day-number").first.click()
+    expect(page.locator(f"#day-{first.isoformat()}")).to_be_in_viewport()

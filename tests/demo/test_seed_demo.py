@@ -136,3 +136,23 @@ def test_demo_rota_months_are_published_by_the_district_office():
         (r.venue.code, r.month, r.published_at) for r in RotaMonth.objects.select_related("venue")
     )
     assert after == before
+
+
+@pytest.mark.django_db
+def test_demo_has_duplicate_reports_flagged_as_similar():
+    """Issue 16: some open problems come back from another venue of the township in other
+    words, waiting in the queue with a suggested pair that the scorer itself rates similar."""
+    from topics import similarity
+    from topics.models import PairVerdict, TopicPair
+
+    seed()
+    pairs = list(TopicPair.objects.select_related("low__venue", "high__venue"))
+    assert pairs and all(p.verdict == PairVerdict.SUGGESTED for p in pairs)
+    for pair in pairs:
+        original, copy = pair.low, pair.high
+        assert copy.status == TopicStatus.RAISED and copy.source == "resident"
+        assert copy.category_id == original.category_id
+        assert copy.venue_id != original.venue_id and copy.title != original.title
+        assert copy.raised_on >= original.raised_on
+    above = sum(p.score >= similarity.THRESHOLD for p in pairs)
+    assert above >= len(pairs) * 0.7

@@ -168,9 +168,10 @@ def test_member_confirms_and_declines_own_shift(own_shift, member_user):
     assert client.post(reverse("members:shift_confirm", args=[own_shift.pk])).status_code == 302
     own_shift.refresh_from_db()
     assert own_shift.status == ShiftStatus.CONFIRMED
-    client.post(reverse("members:shift_decline", args=[own_shift.pk]))
+    client.post(reverse("members:shift_decline", args=[own_shift.pk]), {"reason": "出差"})
     own_shift.refresh_from_db()
     assert own_shift.status == ShiftStatus.SWAP_REQUESTED
+    assert own_shift.absence_reason == "出差"
 
 
 def test_member_cannot_answer_someone_elses_shift(world, member_user):
@@ -313,3 +314,35 @@ def test_generate_post_with_days_off(rota_world, office_staff):
     assert response.status_code == 302
     assert DutyShift.objects.filter(venue=rota_world.venue_a).count() == 22
     assert not DutyShift.objects.filter(date=datetime.date(2030, 1, 1)).exists()
+
+
+def test_cannot_come_asks_for_confirmation_and_a_reason_shown_to_the_office(
+    world, member_user, own_shift, office_staff
+):
+    """Issue 16: 无法到岗 is a link to a confirmation page; the reason is required, kept when
+    refused, stored with the swap request and shown on the office's home page."""
+    client = client_for(member_user)
+    url = reverse("members:shift_decline", args=[own_shift.pk])
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{url}"' in home
+    page = client.get(url)
+    assert page.status_code == 200 and "确认无法到岗" in page.content.decode()
+    own_shift.refresh_from_db()
+    assert own_shift.status == ShiftStatus.SCHEDULED  # a GET changes nothing
+
+    refused = client.post(url, {"reason": "   "})
+    assert refused.status_code == 400
+    assert "请写明无法到岗的原因" in refused.content.decode()
+    too_long = client.post(url, {"reason": "长" * 201})
+    assert too_long.status_code == 400 and "长" * 201 in too_long.content.decode()
+    own_shift.refresh_from_db()
+    assert own_shift.status == ShiftStatus.SCHEDULED
+
+    assert client.post(url, {"reason": "单位临时安排出差"}).status_code == 302
+    own_shift.refresh_from_db()
+    assert (own_shift.status, own_shift.absence_reason) == (
+        ShiftStatus.SWAP_REQUESTED,
+        "单位临时安排出差",
+    )
+    office = client_for(office_staff).get(reverse("home")).content.decode()
+    assert "申请调班" in office and "原因:单位临时安排出差" in office

@@ -275,7 +275,9 @@ def test_staff_approve_swap_by_choosing_replacement(world, office_staff, member_
 
 def test_colleague_takes_over_a_swap(world, member_user, colleague):
     shift = DutyShiftFactory(member=world.member_a, venue=world.venue_a, date=_day(3))
-    client_for(member_user).post(reverse("members:shift_decline", args=[shift.pk]))
+    client_for(member_user).post(
+        reverse("members:shift_decline", args=[shift.pk]), {"reason": "出差"}
+    )
     b = client_for(colleague.user)
     home = b.get(reverse("home")).content.decode()
     take_url = reverse("members:shift_take", args=[shift.pk])

@@ -154,7 +154,8 @@ def test_add_member_without_javascript_keeps_everything_typed(world, office_staf
     assert f'name="att_member" value="{extra_member.pk}"' in page
     assert 'value="还没写完的主题"' in page and 'value="17"' in page
     assert "小区夜间照明不足" in page
-    assert "请修正后重新选择附件" in page
+    # No file was chosen, so nothing was lost: no message about attachments (issue 16).
+    assert "请修正后重新选择附件" not in page
 
 
 def test_changing_the_venue_reloads_the_lists_and_keeps_typed_values(world, office_staff):

@@ -6,7 +6,8 @@ The page is several parts that are validated together and saved by one service c
   writes);
 - attendance rows — ``att_member`` (repeated member ids) and ``att_<member id>`` (a status each);
 - linked topics — ``link_topic`` (repeated topic ids, the checkboxes) and ``link_note_<topic id>``;
-- ``NewTopicFormSet`` — three inline "new topic" rows, blank rows ignored;
+- ``NewTopicFormSet`` — inline "new topic" rows (two at first, more added on the page, up to
+  ``NEW_TOPIC_MAX``), blank rows ignored;
 - ``attachments`` — several files, the type read from the content with ``filetype``.
 
 Every choice list is scoped to the user first, so an id from another district is refused like an
@@ -42,7 +43,9 @@ from ..models import (
 DATETIME_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 COUNT_MAX = 100_000
 NOTE_MAX = 500
-NEW_TOPIC_ROWS = 3
+NEW_TOPIC_ROWS = 2
+NEW_TOPIC_MAX = 50
+ADD_TOPIC_ROW = "new_topic"  # the no-JavaScript "再加一行" button's _reload value
 LINKABLE_TOPICS_MAX = 60
 
 # What may be attached, by the type read from the file's content.
@@ -226,7 +229,8 @@ class SessionForm(forms.ModelForm):
             "outcome",
         ]
         widgets = {
-            "departments": forms.SelectMultiple(attrs={"size": 6}),
+            # A checkbox list (filtered as typed by consultation_form.js), not a Ctrl-click select.
+            "departments": forms.CheckboxSelectMultiple(),
             "minutes": forms.Textarea(attrs={"rows": 6}),
             "outcome": forms.Textarea(attrs={"rows": 3}),
         }
@@ -248,7 +252,7 @@ class SessionForm(forms.ModelForm):
         self.fields["departments"].queryset = (
             Department.objects.visible_to(user).filter(is_active=True).order_by("name", "pk")
         )
-        self.fields["departments"].help_text = "按住 Ctrl(手机上直接点选)可多选。"
+        self.fields["departments"].help_text = "可勾选多个;在上方输入名称可筛选。"
         self.fields["form"].choices = [("", "请选择协商形式"), *self.fields["form"].choices[1:]]
         self.fields["attachments"].help_text = self.fields["attachments"].help_text % {
             "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
@@ -301,7 +305,8 @@ NEW_TOPIC_SOURCES = [
 class NewTopicForm(forms.Form):
     """One inline row: a topic raised in the session. A row left blank is ignored."""
 
-    title = forms.CharField(label="新议题标题", max_length=200, required=True)
+    # Not required: a blank row is ignored; a row with anything typed needs a title (clean).
+    title = forms.CharField(label="新议题标题", max_length=200, required=False)
     category = forms.ModelChoiceField(
         label="类别", queryset=TopicCategory.objects.none(), empty_label="请选择类别"
     )
@@ -320,6 +325,12 @@ class NewTopicForm(forms.Form):
     def clean_title(self):
         return self.cleaned_data["title"].strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed() and not cleaned.get("title") and "title" not in self.errors:
+            self.add_error("title", "请填写新议题标题;不需要这一行请清空它。")
+        return cleaned
+
 
 class BaseNewTopicFormSet(forms.BaseFormSet):
     def __init__(self, *args, **kwargs):
@@ -336,7 +347,12 @@ class BaseNewTopicFormSet(forms.BaseFormSet):
 
 
 NewTopicFormSet = forms.formset_factory(
-    NewTopicForm, formset=BaseNewTopicFormSet, extra=NEW_TOPIC_ROWS, max_num=NEW_TOPIC_ROWS
+    NewTopicForm,
+    formset=BaseNewTopicFormSet,
+    extra=NEW_TOPIC_ROWS,
+    max_num=NEW_TOPIC_MAX,
+    absolute_max=NEW_TOPIC_MAX,
+    validate_max=True,
 )
 
 
@@ -378,11 +394,22 @@ class SessionPage:
         self.form = SessionForm(
             data=data, files=files, instance=copy.copy(self.instance), user=user, initial=initial
         )
+        if data is not None and data.get("_reload") == ADD_TOPIC_ROW:
+            # Without JavaScript, "再加一行" posts the page back: one more blank row.
+            data = data.copy()
+            try:
+                total = int(data.get("new-TOTAL_FORMS", NEW_TOPIC_ROWS))
+            except ValueError:
+                total = NEW_TOPIC_ROWS
+            data["new-TOTAL_FORMS"] = str(min(max(total, 0) + 1, NEW_TOPIC_MAX))
         self.new_topics = NewTopicFormSet(data=data, prefix="new")
+        # Attachments chosen in this post: only then is "choose them again" worth saying.
+        self.files_posted = bool(files and [f for f in files.getlist("attachments") if f])
         self.venue = self._venue(venue)
         self.members_in_scope = Member.objects.visible_to(user).active()
         self.attendance_errors: list[str] = []
         self.topic_errors: list[str] = []
+        self.venue_member_ids: set[int] = set()
         self.attendance = self._attendance_rows()
         self.topic_choices = self._topic_choices()
         self.addable_members = self._addable_members()
@@ -417,6 +444,7 @@ class SessionPage:
                 .distinct()
                 .order_by("name", "pk")
             )
+        self.venue_member_ids = {m.pk for m in assigned}
         recorded: dict[int, str] = {}
         recorded_members: list[Member] = []
         if self.instance.pk:
@@ -484,6 +512,18 @@ class SessionPage:
                 if m.pk not in listed
             ]
         return rows
+
+    def order_hosts(self) -> None:
+        """主持委员: the venue's members first, then every other member in scope (one query,
+        the one rendering the select would have made; called before the page is rendered)."""
+        field = self.form.fields["host"]
+        members = list(field.queryset)
+        here = [(m.pk, m.name) for m in members if m.pk in self.venue_member_ids]
+        others = [(m.pk, m.name) for m in members if m.pk not in self.venue_member_ids]
+        if here:
+            field.choices = [("", field.empty_label), ("本阵地委员", here), ("其他委员", others)]
+        else:
+            field.choices = [("", field.empty_label), *others]
 
     # topics ----------------------------------------------------------------------------
     def _topic_choices(self) -> list[TopicChoice]:

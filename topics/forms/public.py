@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from consult_portal.phones import normalize_phone
 
 from ..models import Rating, TopicCategory
+from ..photos import PHOTO_MAX_COUNT, clean_photo
+from .consultation import MultipleFileField
 
 TITLE_MAX = 40
 TEXT_MAX = 2000
@@ -41,6 +43,13 @@ class PublicRaiseForm(forms.Form):
         help_text="仅工作人员回访时使用,不会公开。",
     )
     consent = forms.BooleanField(label="同意工作人员电话回访", required=False)
+    photos = MultipleFileField(
+        label="照片(选填)",
+        required=False,
+        help_text=(
+            f"最多 {PHOTO_MAX_COUNT} 张。照片经工作人员审核后才可能公开,拍摄位置等信息会被去除。"
+        ),
+    )
     website = forms.CharField(required=False, label="网址")
 
     def __init__(self, *args, **kwargs):
@@ -49,7 +58,8 @@ class PublicRaiseForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's <form> has its own token
         # The honeypot is rendered by the template, hidden from people (see public/venue.html).
-        self.helper.layout = Layout("text", "category", "name", "phone", "consent")
+        self.helper.layout = Layout("text", "category", "photos", "name", "phone", "consent")
+        self.fields["photos"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
 
     @property
     def is_bot(self) -> bool:
@@ -60,6 +70,23 @@ class PublicRaiseForm(forms.Form):
         if len(text) < 5:
             raise ValidationError("请把问题写具体一些(至少5个字)。", code="too_short")
         return text
+
+    def clean_photos(self) -> list:
+        files = self.cleaned_data.get("photos") or []
+        if len(files) > PHOTO_MAX_COUNT:
+            raise ValidationError(
+                f"最多上传 {PHOTO_MAX_COUNT} 张照片,您选择了 {len(files)} 张。", code="too_many"
+            )
+        photos, errors = [], []
+        for upload in files:
+            try:
+                photos.append(clean_photo(upload))
+            except ValidationError as error:
+                errors.append(error)
+        if errors:
+            errors.append(ValidationError("请重新选择照片。", code="photos_again"))
+            raise ValidationError(errors)
+        return photos
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("phone"))
@@ -83,6 +110,7 @@ class PublicRaiseForm(forms.Form):
             "resident_name": self.cleaned_data["name"].strip(),
             "resident_phone": self.cleaned_data["phone"],
             "consents_contact": self.cleaned_data["consent"],
+            "photos": self.cleaned_data.get("photos") or [],
         }
 
 

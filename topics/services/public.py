@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,10 +28,12 @@ from ..models import (
     Topic,
     TopicCategory,
     TopicEvent,
+    TopicPhoto,
     TopicSource,
     TopicVisit,
     VisitMethod,
 )
+from ..similar import flag_duplicates
 from .transitions import TransitionError, topic_create, topic_transition
 
 
@@ -100,6 +105,7 @@ def rate_limit_take(*, ip: str) -> bool:
     )
 
 
+@transaction.atomic
 def topic_raise_by_resident(
     *,
     venue,
@@ -109,10 +115,12 @@ def topic_raise_by_resident(
     resident_name: str = "",
     resident_phone: str = "",
     consents_contact: bool = False,
+    photos=(),
 ) -> Topic:
     """A resident's issue raised on a venue's public page: source 群众反映, state 征集, in the
-    venue's area so the office responsible for it finds it in its queue."""
-    return topic_create(
+    venue's area so the office responsible for it finds it in its queue. ``photos``: cleaned
+    photos (``topics.photos.clean_photo``), stored unapproved."""
+    topic = topic_create(
         actor=None,
         note="群众通过阵地公开页面反映",
         title=title,
@@ -125,6 +133,12 @@ def topic_raise_by_resident(
         resident_phone=resident_phone,
         resident_consents_contact=bool(consents_contact and resident_phone),
     )
+    for photo in photos:
+        row = TopicPhoto(topic=topic, width=photo.width, height=photo.height)
+        row.image.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo.content), save=True)
+    # The office's queue flags a report that looks like an open topic (issue 16).
+    flag_duplicates(topic)
+    return topic
 
 
 @transaction.atomic

@@ -150,7 +150,7 @@ class PublicVenueView(View):
 
     def post(self, request, code):
         venue = public_venue_or_404(code)
-        form = PublicRaiseForm(request.POST)
+        form = PublicRaiseForm(request.POST, request.FILES)
         ip = rate_limit_key(client_ip(request))
         if form.is_bot:
             # Pretend it worked, down to the redirect and the page it leads to; store nothing.
@@ -255,6 +255,8 @@ class PublicTrackingView(View):
             "decline_reason": topic.decision_reason if topic.status == S.DECLINED else "",
             "redirect": redirect,
             "can_rate": topic.status == S.RESOLVED,
+            # Residents' photos show only once staff approved them (issue 16).
+            "photos": list(topic.photos.filter(approved=True).only("pk")),
             "rating_label": rating_label,
             "form": form,
         }

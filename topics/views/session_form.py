@@ -38,6 +38,7 @@ class _SessionFormView(RoleRequiredMixin, TemplateResponseMixin, View):
         return None
 
     def render_page(self, page: SessionPage, *, status: int = 200, reloaded: bool = False):
+        page.order_hosts()
         context = {
             "page": page,
             "form": page.form,

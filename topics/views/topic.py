@@ -18,6 +18,7 @@ from ..models import Topic
 from ..permissions import can_move_topic, consultation_policy, topic_policy
 from ..selectors import topic_detail_queryset, topic_list, with_overdue_flag
 from ..services import topic_transition
+from .similar import topic_similar_context
 from .topic_actions import topic_page_context
 
 ALL_ROLES = (Role.ADMIN, Role.OFFICE, Role.LEADER, Role.MEMBER)
@@ -93,6 +94,9 @@ class TopicDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(topic_page_context(self.request, self.object, scope=self.scope))
+        context.update(topic_similar_context(self.request, self.object))
+        # Residents' photos (issue 16): one query; approving is for those who move the topic.
+        context["topic_photos"] = list(self.object.photos.all())
         return context
 
 

@@ -55,6 +55,7 @@ from ..services.referrals import (
     topic_review_continue,
     topic_review_return,
 )
+from ..services.similar import topic_create_checked
 from ..services.topic_actions import (
     referral_record_reply,
     topic_add_assisting,
@@ -64,7 +65,7 @@ from ..services.topic_actions import (
     topic_refer,
     topic_resolve,
 )
-from ..services.transitions import topic_create
+from .similar import similar_answers
 
 # States in which departments' replies are recorded and assisting departments added.
 REPLY_STATES = frozenset({TopicStatus.REFERRED, TopicStatus.IN_PROGRESS, TopicStatus.REPLIED})
@@ -403,11 +404,19 @@ class TopicCreateView(RoleRequiredMixin, View):
         form = TopicCreateForm(request.POST, user=request.user)
         if form.is_valid():
             fields = {k: v for k, v in form.cleaned_data.items() if k != "note"}
+            # The similar-topic panel's answers (issue 16): 合并 into one of them, and the
+            # ones staff called "不是同一问题". Ids outside the user's scope find nothing.
+            answers = similar_answers(request)
             try:
-                topic = topic_create(actor=request.user, note=form.cleaned_data["note"], **fields)
+                topic = topic_create_checked(
+                    actor=request.user, note=form.cleaned_data["note"], **answers, **fields
+                )
             except ValidationError as error:
                 attach_errors(form, error)
             else:
+                if answers["merge_into"] is not None:
+                    messages.success(request, "议题已登记并合并至相同的议题。")
+                    return redirect("topics:detail", pk=answers["merge_into"].pk)
                 messages.success(request, "议题已登记,等待立项。")
                 return redirect("topics:detail", pk=topic.pk)
         return render(request, self.template_name, {"form": form}, status=400)
