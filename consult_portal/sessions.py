@@ -47,9 +47,7 @@ def ended(sender, request, user, **kwargs) -> None:
 
 def seen(session_key: str | None) -> None:
     if session_key:
-        SignedInSession.objects.filter(session_key=session_key).update(
-            last_seen_at=timezone.now()
-        )
+        SignedInSession.objects.filter(session_key=session_key).update(last_seen_at=timezone.now())
 
 
 def sessions_of(user):

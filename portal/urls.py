@@ -50,6 +50,7 @@ urlpatterns = [
     path("topics/", include("topics.urls")),
     path("imports/", include("portal.import_urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("", include("proposals.urls")),  # issue 15: 社情民意, 协商成果
     path("admin/", admin.site.urls),
     path("", include("portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
 ]

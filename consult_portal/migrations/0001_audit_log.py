@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,22 +15,64 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('action', models.CharField(choices=[('login', '登录成功'), ('login_failed', '登录失败'), ('logout', '退出登录'), ('export', '导出数据'), ('import', '导入数据'), ('groups', '角色(用户组)变更'), ('permissions', '权限变更'), ('admin_write', '管理后台修改')], db_index=True, max_length=16, verbose_name='操作')),
-                ('username', models.CharField(blank=True, db_index=True, max_length=150, verbose_name='用户名')),
-                ('ip', models.CharField(blank=True, max_length=64, verbose_name='IP 地址')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='页面')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='内容')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("login", "登录成功"),
+                            ("login_failed", "登录失败"),
+                            ("logout", "退出登录"),
+                            ("export", "导出数据"),
+                            ("import", "导入数据"),
+                            ("groups", "角色(用户组)变更"),
+                            ("permissions", "权限变更"),
+                            ("admin_write", "管理后台修改"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="操作",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=150, verbose_name="用户名"
+                    ),
+                ),
+                ("ip", models.CharField(blank=True, max_length=64, verbose_name="IP 地址")),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="页面")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="内容")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-pk"],
             },
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('topics', '0006_session_attendance_cover_idx'),
+        ("topics", "0006_session_attendance_cover_idx"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='topicevent',
-            name='kind',
-            field=models.CharField(choices=[('raised', '提出'), ('transition', '状态变更'), ('referral', '交办部门'), ('reply', '部门答复'), ('rating', '群众评价'), ('merge', '合并'), ('comment', '备注'), ('edit', '后台修改')], default='transition', max_length=16, verbose_name='类型'),
+            model_name="topicevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("raised", "提出"),
+                    ("transition", "状态变更"),
+                    ("referral", "交办部门"),
+                    ("reply", "部门答复"),
+                    ("rating", "群众评价"),
+                    ("merge", "合并"),
+                    ("comment", "备注"),
+                    ("edit", "后台修改"),
+                ],
+                default="transition",
+                max_length=16,
+                verbose_name="类型",
+            ),
         ),
     ]
