@@ -9,7 +9,7 @@ from django.urls import include, path
 from members import urls as members_urls
 from platforms import urls as platforms_urls
 
-from . import account_views, member_views, search_views, venue_views, views
+from . import account_views, member_views, record_views, search_views, venue_views, views
 
 admin.site.site_header = "基层协商平台 · 管理后台"
 admin.site.site_title = "协商平台管理"
@@ -24,6 +24,11 @@ platforms_patterns = [
 ]
 members_patterns = [
     path("<int:pk>/", member_views.MemberDetailView.as_view(), name="detail"),
+    # Issue 15: the member's yearly record (履职档案).
+    path("<int:pk>/record/", record_views.MemberRecordView.as_view(), name="record"),
+    path(
+        "<int:pk>/record/<int:year>/", record_views.MemberRecordView.as_view(), name="record_year"
+    ),
     *members_urls.urlpatterns,
 ]
 
