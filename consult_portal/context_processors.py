@@ -20,6 +20,8 @@ def navigation(request):
             ("venues", "协商阵地", reverse("platforms:venue_list")),
             ("members", "委员", reverse("members:list")),
             ("departments", "承办单位", reverse("topics:department_list")),
+            ("opinions", "社情民意", reverse("proposals:report_list")),
+            ("outcomes", "协商成果", reverse("proposals:outcome_list")),
         ]
         if scope.role in (Role.ADMIN, Role.OFFICE):
             items.append(("imports", "导入", reverse("imports:index")))
@@ -28,6 +30,7 @@ def navigation(request):
     elif scope.role == Role.MEMBER and scope.member_id:
         items += [
             ("my_duties", "我的履职", reverse("members:my_duties")),
+            ("my_reports", "社情民意", reverse("proposals:my_reports")),
             ("profile", "我的档案", reverse("members:detail", args=[scope.member_id])),
         ]
     return {

@@ -23,6 +23,7 @@ from consult_portal.lists import (
 )
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
+from proposals import figures as record_figures
 
 from . import figures
 from .cases import CASE_EXPORT, CaseFilter, resolved_cases
@@ -167,8 +168,23 @@ class OverviewView(DashboardMixin, TemplateView):
             sort_options=sort_options(sort),
             period_fields=self.period.as_query().items(),
             export_query=self.request.GET.urlencode(),
+            records=self.records(),
         )
         return context
+
+    def records(self) -> dict | None:
+        """社情民意 and 协商成果 (issue 15): their own block, by area (none on a venue's page:
+        reports and outcomes belong to a committee, not a venue)."""
+        if self.node.is_venue:
+            return None
+        previous = self.period.previous()
+        return record_figures.record_figures(
+            area_q=lambda lookup: self.node.q(area=lookup, venue=None),
+            start=self.period.start,
+            end=self.period.effective_end,
+            previous_start=previous.start,
+            previous_end=previous.effective_end,
+        )
 
 
 class OverviewXlsxView(OverviewView):
@@ -214,7 +230,12 @@ class DefinitionsView(RoleRequiredMixin, TemplateView):
             back_url = reverse("dashboards:overview", args=[node])
             if query:
                 back_url += "?" + query.urlencode()
-        context.update(definitions=DEFINITIONS, back_url=back_url, tab="definitions")
+        context.update(
+            definitions=DEFINITIONS,
+            record_definitions=record_figures.DEFINITIONS,
+            back_url=back_url,
+            tab="definitions",
+        )
         return context
 
 

@@ -29,7 +29,7 @@ from members.models import DutyShift, Gender, Member, Sector
 from platforms.models import Area, PlatformBrand, Venue
 from topics.models import Department, TopicCategory
 
-from . import city, names, people, work
+from . import city, names, people, records, work
 from .places import CITIES, CityData
 from .scale import Scale
 from .state import BATCH_SIZE, District, Township, VenueInfo
@@ -132,6 +132,7 @@ class DemoBuilder:
         work.build_topics(self)
         work.build_consultations(self)
         people.build_duties(self)
+        records.build_records(self)
         # Last, from a generator of its own: the rows above stay what they were for a seed.
         if self.duplicates:
             work.build_duplicates(self)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from members.models import Member
 from platforms.models import Area, PlatformBrand, Profile, Venue
+from proposals.models import Outcome, OutcomeItem, PublicOpinionReport, ReportAuthor
 from topics.models import Consultation, Department, Referral, Topic
 
 from .city import BRANDS, demo_usernames
@@ -32,6 +33,11 @@ def delete_demo_data(city: CityData) -> bool:
         return False
     areas = Area.objects.filter(path__startswith=root.path)
     venues = Venue.objects.filter(area__in=areas)
+    # Reports and outcomes hold PROTECT keys to members, areas and units (issue 15).
+    ReportAuthor.objects.filter(member__area__in=areas).delete()
+    PublicOpinionReport.objects.filter(area__in=areas).delete()
+    OutcomeItem.objects.filter(unit__area__in=areas).delete()
+    Outcome.objects.filter(area__in=areas).delete()
     Consultation.objects.filter(venue__in=venues).delete()
     Topic.objects.filter(area__in=areas).delete()
     Topic.objects.filter(venue__in=venues).delete()

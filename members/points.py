@@ -9,8 +9,10 @@ How records map to point kinds (only records of the given calendar year, Asia/Sh
 - PROPOSAL / OPINION / RESEARCH / DEED / OTHER: each ``Duty`` of that kind with status 已完成.
 - PROPOSAL_FILED: bonus for each completed proposal whose outcome is 立案 or 已办复 (answered
   implies it was filed).
-- OPINION_DISTRICT / _CITY / _PROVINCE / _NATIONAL: bonus for each completed opinion report by its
-  adoption level (one level per report, the highest recorded in ``outcome``).
+- OPINION_DISTRICT / _CITY / _PROVINCE / _NATIONAL: for a report kept in the portal
+  (``proposals``), each level's adoption record, to the lead author, in the year adopted (the
+  rule is in ``proposals.points``); for a report recorded only as a duty by hand, the level in its
+  ``outcome`` (one level per such duty).
 
 Each kind earns ``count × points``, then is cut to the kind's yearly ``cap`` (if any). Planned
 and cancelled duties, missed or swapped shifts and absences earn nothing.
@@ -25,8 +27,9 @@ in 称职; 优秀 (≥ 90) needs sustained work across kinds.
 Bands (优秀 / 良好 / ...) are rows per year too (``PointBand``); a year without rows uses
 ``settings.MEMBER_POINT_BANDS``.
 
-``member_points`` runs five queries whatever the number of members: the rules, the bands, duties
-grouped by member/kind/outcome, attendances grouped by member, shifts grouped by member (plus one
+``member_points`` runs six queries whatever the number of members: the rules, the bands, duties
+grouped by member/kind/outcome, one per registered source (attendances grouped by member,
+``topics``; 社情民意 adoptions by level, ``proposals``), shifts grouped by member (plus one
 to list the members when given a queryset rather than a list; minus one when the caller passes
 the year's bands it already loaded).
 """
@@ -169,7 +172,8 @@ def band_for(total: int, bands: list[Band] | None = None) -> str:
     return bands[band_index(total, bands)].label
 
 
-# Records kept by apps above this one that earn points: session attendance (``topics``). Each
+# Records kept by apps above this one that earn points: session attendance (``topics``), the
+# adoptions of public-opinion reports (``proposals``). Each
 # source returns ``(member id, point kind, count)`` rows for the members and the calendar year;
 # the app holding the records registers it from its ``AppConfig.ready()``, so this module does
 # not import it.
@@ -238,7 +242,7 @@ def member_points(
     members: QuerySet | Iterable, year: int, *, bands: list[Band] | None = None
 ) -> dict[int, MemberPoints]:
     """Points of every member for ``year`` (members as a queryset, or a list of members or
-    ids): five queries for any number of members (four when given the year's ``bands``)."""
+    ids): six queries for any number of members (five when given the year's ``bands``)."""
     if isinstance(members, QuerySet):
         member_ids = list(members.values_list("pk", flat=True))
     else:

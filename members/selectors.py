@@ -49,4 +49,3 @@ def shift_summary(*, member: Member, year: int | None = None) -> dict:
     counts["total"] = counts["done"] + counts["missed"]
     counts["rate"] = round(100 * counts["done"] / counts["total"], 1) if counts["total"] else None
     return counts
-

@@ -9,7 +9,7 @@ from django.urls import include, path
 from members import urls as members_urls
 from platforms import urls as platforms_urls
 
-from . import account_views, member_views, search_views, venue_views, views
+from . import account_views, member_views, record_views, search_views, venue_views, views
 
 admin.site.site_header = "基层协商平台 · 管理后台"
 admin.site.site_title = "协商平台管理"
@@ -24,6 +24,11 @@ platforms_patterns = [
 ]
 members_patterns = [
     path("<int:pk>/", member_views.MemberDetailView.as_view(), name="detail"),
+    # Issue 15: the member's yearly record (履职档案).
+    path("<int:pk>/record/", record_views.MemberRecordView.as_view(), name="record"),
+    path(
+        "<int:pk>/record/<int:year>/", record_views.MemberRecordView.as_view(), name="record_year"
+    ),
     *members_urls.urlpatterns,
 ]
 
@@ -50,6 +55,7 @@ urlpatterns = [
     path("topics/", include("topics.urls")),
     path("imports/", include("portal.import_urls")),
     path("dashboard/", include("dashboards.urls")),
+    path("", include("proposals.urls")),  # issue 15: 社情民意, 协商成果
     path("admin/", admin.site.urls),
     path("", include("portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
 ]

@@ -38,6 +38,7 @@ def test_the_layers_contract_names_every_app_from_base_to_top():
         "demo",
         "portal",
         "dashboards | notifications",
+        "proposals",
         "topics",
         "members",
         "platforms",

@@ -42,6 +42,9 @@ FORM_MAX_QUERIES |= {"home": 18, "members:detail": 22}
 FORM_MAX_QUERIES |= {"home": 19}
 # The member home also counts the member's own duty reports still with the office (+1).
 FORM_MAX_QUERIES |= {"home": 20}
+# Issue 15: the points read the adoptions of the member's 社情民意 (proposals.points, a point
+# source: one query whatever the rows) on the member home and the member file (+1 each).
+FORM_MAX_QUERIES |= {"home": 21, "members:detail": 23}
 
 
 def count_queries(client, url) -> int:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "platforms",
     "members",
     "topics",
+    "proposals",
     "dashboards",
     "notifications",
     "portal",

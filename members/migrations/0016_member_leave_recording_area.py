@@ -20,17 +20,23 @@ def recording_office_area(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0015_duty_review_no_db_defaults'),
-        ('platforms', '0003_history'),
+        ("members", "0015_duty_review_no_db_defaults"),
+        ("platforms", "0003_history"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='memberleave',
-            name='area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='platforms.area', verbose_name='登记单位区划'),
+            model_name="memberleave",
+            name="area",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="platforms.area",
+                verbose_name="登记单位区划",
+            ),
         ),
         migrations.RunPython(recording_office_area, migrations.RunPython.noop),
     ]

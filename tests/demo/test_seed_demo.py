@@ -156,3 +156,36 @@ def test_demo_has_duplicate_reports_flagged_as_similar():
         assert copy.raised_on >= original.raised_on
     above = sum(p.score >= similarity.THRESHOLD for p in pairs)
     assert above >= len(pairs) * 0.7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_city_has_reports_adoptions_instructions_and_outcomes():
+    """Issue 15: believable 社情民意 and 协商成果, numbered once per committee and year, with the
+    authors' duties in step, and a second run (--reset) leaves no orphan."""
+    from members.models import DutyStatus
+    from proposals.models import (
+        Instruction,
+        Outcome,
+        OutcomeItem,
+        PublicOpinionReport,
+        ReportAdoption,
+        ReportAuthor,
+        ReportStatus,
+    )
+
+    seed()
+    seed("--reset")
+    assert PublicOpinionReport.objects.filter(status=ReportStatus.SENT).count() >= 10
+    assert ReportAdoption.objects.values("level").distinct().count() >= 2
+    assert Instruction.objects.filter(report__isnull=False).exists()
+    assert Instruction.objects.filter(outcome__isnull=False).exists()
+    assert Outcome.objects.filter(consultations__isnull=False).exists()
+    assert OutcomeItem.objects.filter(done_on__isnull=False).exists()
+    numbered = PublicOpinionReport.objects.exclude(issue_number=None)
+    keys = list(numbered.values_list("area_id", "issue_year", "issue_number"))
+    assert len(keys) == len(set(keys))
+    for author in ReportAuthor.objects.select_related("report", "duty"):
+        taken_in = author.report.status in (ReportStatus.EDITED, ReportStatus.SENT)
+        assert (author.duty is not None and author.duty.status == DutyStatus.DONE) == taken_in
+    for adoption in ReportAdoption.objects.select_related("report"):
+        assert adoption.adopted_on >= adoption.report.sent_on

@@ -154,13 +154,14 @@ def test_member_points_fixed_queries(world):
         member_points(few, YEAR)
     with CaptureQueriesContext(connection) as twenty:
         result = member_points(many, YEAR)
-    # rules, the year's bands (PointBand, +1 since bands became yearly data), three record counts
-    assert len(two) == len(twenty) == 5
+    # rules, the year's bands (PointBand, +1 since bands became yearly data), three record counts,
+    # the 社情民意 adoptions (proposals.points, +1 since issue 15)
+    assert len(two) == len(twenty) == 6
     assert all(r.by_kind()[PointKind.RESEARCH].points == 5 for r in result.values())
     bands = bands_for_year(YEAR)
     with CaptureQueriesContext(connection) as given_bands:
         member_points(many, YEAR, bands=bands)
-    assert len(given_bands) == 4  # a caller that already loaded the bands saves the query
+    assert len(given_bands) == 5  # a caller that already loaded the bands saves the query
 
 
 # --- ranking page ---
