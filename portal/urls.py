@@ -49,6 +49,7 @@ urlpatterns = [
     path("members/", include((members_patterns, members_urls.app_name))),
     path("topics/", include("topics.urls")),
     path("imports/", include("portal.import_urls")),
+    path("jobs/", include("portal.job_urls")),  # issue 18: queued jobs, failed jobs
     path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("", include("portal.public_urls")),  # public pages: /v/<code>/, /t/<code>/
