@@ -184,3 +184,25 @@ def save_job_file(job_id, filename: str, content: bytes) -> str:
     """Store a generated file through the default storage (file system, or an S3-compatible
     store when the settings say so) under ``jobs/<job id>/``; returns its storage name."""
     return default_storage.save(f"jobs/{job_id}/{filename}", ContentFile(content))
+
+
+# -- exports as jobs ---------------------------------------------------------------------------
+def export_as_job(request, *, label: str):
+    """Queue this export (the same URL, rendered by a worker as the same user) and send the user
+    to the job's page, which offers the file when it is ready. None when the request *is* that
+    worker's rendering (``request.export_inline``): export inline. The callers decide when an
+    export is large enough (``EXPORT_JOB_THRESHOLD_ROWS``, ``REPORT_WORKBOOK_AS_JOB``)."""
+    from django.shortcuts import redirect
+
+    if getattr(request, "export_inline", False):
+        return None
+    from .tasks import export_url
+
+    job = enqueue(
+        export_url,
+        kwargs={"path": request.path, "query": request.GET.urlencode(), "user_id": request.user.pk},
+        owner=request.user,
+        label=label,
+        track=True,
+    )
+    return redirect("jobs:detail", pk=job.pk)

@@ -73,10 +73,13 @@ class JobStatusView(JobMixin, View):
 
 
 class JobFileView(JobMixin, View):
-    """The generated file, for the user who asked for it (or an administrator)."""
+    """The generated file, for the user who asked for it."""
 
     def get(self, request, pk):
-        job = get_object_or_404(self.get_queryset(), pk=pk, status=JobStatus.DONE)
+        # Only the user who asked: an export carries what their scope shows (phones included),
+        # so not even an administrator downloads another's file.
+        mine = Job.objects.filter(owner=request.user, status=JobStatus.DONE)
+        job = get_object_or_404(mine, pk=pk)
         if not job.file:
             raise Http404("该任务没有生成文件。")
         try:

@@ -248,6 +248,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Exports of more rows than this run as a job (a link on the page when the file is ready).
 EXPORT_JOB_THRESHOLD_ROWS = env.int("EXPORT_JOB_THRESHOLD_ROWS", default=5000)
+# The leadership report workbook (dashboard 工作报告 → Excel) is written by a worker whenever the
+# queue has one.
+REPORT_WORKBOOK_AS_JOB = env.bool("REPORT_WORKBOOK_AS_JOB", default=not CELERY_TASK_ALWAYS_EAGER)
 # Imports of sheets with more data rows than this are checked and written by a job.
 IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
 
