@@ -128,10 +128,18 @@ def dispatch(task, kwargs: dict, task_id: str | None = None) -> None:
 
 
 def enqueue(
-    task, *, kwargs: dict | None = None, owner=None, label: str = "", track: bool = False
+    task,
+    *,
+    kwargs: dict | None = None,
+    owner=None,
+    label: str = "",
+    track: bool = False,
+    at_once: bool = False,
 ) -> Job | None:
     """Queue ``task`` with ``kwargs`` once the current transaction commits (at once outside
-    one). ``track``: write a ``Job`` row first and return it."""
+    one). ``track``: write a ``Job`` row first and return it. ``at_once``: queue it now, for a
+    request that wrote nothing else (an import preview): its row is committed already outside
+    a transaction, and in eager mode the task runs here, on the same connection."""
     kwargs = dict(kwargs or {})
     job = None
     if track:
@@ -142,7 +150,10 @@ def enqueue(
             kwargs=kwargs,
         )
     task_id = str(job.pk) if job else None
-    transaction.on_commit(lambda: dispatch(task, kwargs, task_id))
+    if at_once:
+        dispatch(task, kwargs, task_id)
+    else:
+        transaction.on_commit(lambda: dispatch(task, kwargs, task_id))
     return job
 
 
