@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from consult_portal import celery_app
-from consult_portal.jobs import backoff, enqueue
+from consult_portal.jobs import backoff, enqueue, job_retry
 from consult_portal.models import Job, JobStatus
 from dashboards import tasks as dashboard_tasks
 from notifications import delivery, tasks
@@ -24,7 +24,7 @@ from topics.lifecycle import TopicStatus
 from topics.services.transitions import topic_transition
 
 from .conftest import client_for
-from .test_notifications import people  # noqa: F401  the fixture: staff and members with mail
+from .test_notifications import due, people  # noqa: F401  fixtures: people with mail, reminders due
 
 
 def accept_topic_a(world, office_staff, capture):
@@ -212,3 +212,24 @@ def test_the_beat_schedule_names_registered_tasks():
     assert str(schedule["send-reminders"]["schedule"]) == str(
         __import__("celery").schedules.crontab(hour=18, minute=0)
     )
+
+
+@pytest.mark.usefixtures("due")
+def test_the_scheduled_reminders_send_once_and_a_refused_run_is_a_failed_job(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    real_send = EmailMessage.send
+    monkeypatch.setattr(
+        EmailMessage, "send", lambda *a, **k: (_ for _ in ()).throw(OSError("smtp down"))
+    )
+    tasks.send_reminders.apply()
+    job = Job.objects.get(task="notifications.send_reminders")
+    assert job.status == JobStatus.FAILED and "4 封邮件发送失败" in job.error
+    assert mail.outbox == []
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert job_retry(job)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and len(mail.outbox) == 4
+    tasks.send_reminders.apply()  # the next evening's run: nothing twice
+    assert len(mail.outbox) == 4
