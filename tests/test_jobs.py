@@ -233,3 +233,8 @@ def test_the_scheduled_reminders_send_once_and_a_refused_run_is_a_failed_job(
     assert job.status == JobStatus.DONE and len(mail.outbox) == 4
     tasks.send_reminders.apply()  # the next evening's run: nothing twice
     assert len(mail.outbox) == 4
+
+
+def test_the_user_menu_links_the_failed_jobs_for_office_staff_only(world, office_staff, leader):
+    assert "/jobs/failed/" in client_for(office_staff).get("/").content.decode()
+    assert "/jobs/failed/" not in client_for(leader).get("/").content.decode()
