@@ -59,6 +59,10 @@ def export_url(self, *, path: str, query: str, user_id: int) -> str:
                 f"jobs/{self.request.id}/{attachment_filename(response)}", File(out)
             )
     finally:
-        response.close()
+        # Not ``response.close()``: that sends ``request_finished``, which closes the database
+        # connection the worker (or an eager caller's transaction) is still using.
+        handle = getattr(response, "file_to_stream", None)
+        if handle is not None:
+            handle.close()
     job_finish(self.request.id, file=name, result={"summary": "文件已生成,可以下载。"})
     return name
