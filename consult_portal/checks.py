@@ -26,3 +26,20 @@ def check_shared_cache(app_configs=None, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(deploy=True)
+def check_task_queue(app_configs=None, **kwargs):
+    """Without a broker every task (mails, large imports and exports) runs inside the web request
+    that queued it, which is what the queue is there to avoid."""
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return [
+            checks.Warning(
+                "Queued jobs run inside the web requests (CELERY_TASK_ALWAYS_EAGER): mails, large "
+                "imports and exports hold a gunicorn worker.",
+                hint="Set CELERY_BROKER_URL=redis://127.0.0.1:6379/2 and run `celery -A "
+                "consult_portal worker` and `celery -A consult_portal beat` (README, Production).",
+                id="consult_portal.W002",
+            )
+        ]
+    return []

@@ -3,7 +3,8 @@
 Every list page is ``FilteredListMixin`` + ``ListView``: the view names a selector that returns the
 already-scoped queryset, a django-filter ``FilterSet`` narrows it, ``?sort=`` orders it by one of
 the whitelisted columns (``-`` for descending, the primary key as tie-break so pages never
-overlap), and ``?export=csv|xlsx`` returns every filtered row instead of one page. The query
+overlap), and ``?export=csv|xlsx`` returns every filtered row instead of one page (more than
+``EXPORT_JOB_THRESHOLD_ROWS``: a queued job writes the file, ``consult_portal.jobs``). The query
 string is the whole state of the list, so a filtered view can be bookmarked and shared.
 """
 
@@ -28,6 +29,7 @@ from django.utils.safestring import mark_safe
 
 from . import audit
 from .exports import EXPORT_FORMATS, export_response
+from .jobs import export_as_job
 from .roles import scope_for
 from .views import ScopedListMixin
 
@@ -221,9 +223,14 @@ class FilteredListMixin(ScopedListMixin):
         fmt = request.GET.get("export", "")
         if fmt in EXPORT_FORMATS and self.export_spec is not None:
             queryset = self.get_queryset()
-            audit.record_export(
-                request, what=self.export_spec.basename, rows=queryset.count(), fmt=fmt
-            )
+            if not getattr(request, "export_inline", False):  # a worker renders a queued one
+                count = queryset.count()
+                audit.record_export(request, what=self.export_spec.basename, rows=count, fmt=fmt)
+                # Many rows: a worker writes the file, the page offers it when ready.
+                if count > settings.EXPORT_JOB_THRESHOLD_ROWS:
+                    return export_as_job(
+                        request, label=f"导出{self.export_spec.basename}({count} 行,{fmt})"
+                    )
             return export_response(
                 queryset, spec=self.export_spec, fmt=fmt, area_name=self.get_export_area_name()
             )

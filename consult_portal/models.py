@@ -1,5 +1,10 @@
 """The base app's tables: the audit log (sign-ins, exports, imports, rights, admin writes), the
-signed-in sessions, and the days an office marks as working days or holidays."""
+signed-in sessions, the queued jobs (consult_portal.jobs), and the days an office marks as
+working days or holidays."""
+
+from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -92,3 +97,76 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {'上班' if self.is_workday else '放假'} {self.name}".strip()
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "进行中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> JobQuerySet:
+        """Administrators see every job; anybody else only the jobs they asked for (an export,
+        an import). Background jobs (mails, reminders) have no owner: administrators only."""
+        from .roles import scope_for
+
+        if scope_for(user).everything:
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(owner=user)
+
+
+class Job(models.Model):
+    """One run of a queued task that somebody may look at: a job a user waits for (an export, an
+    import preview; written when it is queued) or any task that failed for good (written by
+    ``consult_portal.jobs.JobTask.on_failure``, with what it needs to run again). The Celery
+    task id is this row's id, so the worker finds the row without a lookup table."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField("任务类型", max_length=100)
+    label = models.CharField("任务", max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kwargs = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    done = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    error = models.TextField("错误", blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    # A generated file, by its name in the default storage (consult_portal.jobs.save_job_file).
+    file = models.CharField("文件", max_length=300, blank=True)
+    attempts = models.PositiveIntegerField("运行次数", default=0)
+    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label or self.task} · {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

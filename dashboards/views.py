@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from consult_portal import audit
+from consult_portal.jobs import export_as_job
 from consult_portal.lists import (
     Column,
     EmptyState,
@@ -352,7 +354,11 @@ class ReportXlsxView(DashboardMixin, View):
     """The report's figures, child table, categories and cases as an .xlsx."""
 
     def get(self, request, *args, **kwargs):
-        self.setup_node()
+        self.setup_node()  # an area out of the user's reach is a 404 before anything is queued
+        if settings.REPORT_WORKBOOK_AS_JOB and (
+            queued := export_as_job(request, label=f"导出{self.node.name}工作报告(Excel)")
+        ):
+            return queued
         report = build_report(self.node, self.period)
         audit.record_export(
             request, what=report["title"], rows=len(report["child_rows"]), fmt="xlsx"

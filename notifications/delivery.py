@@ -11,6 +11,11 @@ lock held across an SMTP conversation would keep a transaction open for seconds.
 "at most once" rather than "exactly once": if the process dies between the insert and the send,
 the row stays 发送中 and that mail is not retried automatically (the admin shows it). A send that
 fails with an error is marked 发送失败 and ``send_reminders`` retries it (``retry_failed``).
+
+Mails that follow an event (``events``) go through the task queue: ``queue`` records them as
+待发送 and queues one ``notifications.send_mail`` task per mail, which claims the row
+(``send_queued``) and is retried with backoff while the server refuses. The daily reminders are
+already a task (``notifications.send_reminders``) and send in it, one connection for the batch.
 """
 
 from __future__ import annotations
@@ -146,6 +151,53 @@ def deliver(mails: list[Mail], *, dry_run: bool = False, baseline: bool = False)
                 report.sent.append(mail)
             else:
                 report.failed.append(mail)
+    return report
+
+
+class MailFailed(Exception):
+    """The mail server refused or could not be reached; the row says 发送失败."""
+
+
+def send_queued(notification_id: int) -> bool:
+    """Send one recorded mail (the ``notifications.send_mail`` task). The row is claimed with a
+    conditional UPDATE — 待发送 (first try) or 发送失败 (a retry) to 发送中 — so a task that runs
+    twice (a retry, a redelivered message) or beside ``send_reminders`` never mails twice: a row
+    already 已发送 (the sent-marker) or being sent by another worker is left alone. Returns
+    whether this call sent it; raises ``MailFailed`` when the server refused it."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.QUEUED
+    ).update(status=NotificationStatus.PENDING)
+    if not claimed:
+        claimed = Notification.objects.filter(
+            pk=notification_id, status=NotificationStatus.FAILED
+        ).update(status=NotificationStatus.PENDING, attempts=F("attempts") + 1)
+    if not claimed:
+        return False
+    record = Notification.objects.get(pk=notification_id)
+    with get_connection() as connection:
+        if _send(record, connection):
+            return True
+    record.refresh_from_db(fields=["error"])
+    raise MailFailed(record.error or "发送失败")
+
+
+def queue(mails: list[Mail]) -> Report:
+    """Record each mail (待发送) unless its key was recorded before, and hand each new one to the
+    task queue: mails of an event are sent by a worker, each retried with backoff on its own
+    (``notifications.tasks.send_mail``). ``report.sent`` lists the mails queued."""
+    from . import tasks
+
+    report = Report()
+    for mail in mails:
+        subject, body = mail.render()
+        record = _claim(mail, subject, body, status=NotificationStatus.QUEUED)
+        if record is None:
+            report.already.append(mail)
+            continue
+        report.sent.append(mail)
+        # The row is committed (``_claim``; the event task runs after the write's commit), so
+        # the send is queued at once rather than on a commit that may never come in a worker.
+        tasks.send_mail_now(record.pk)
     return report
 
 

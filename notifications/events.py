@@ -1,24 +1,26 @@
-"""Mails triggered by a write: queued with ``transaction.on_commit`` so that a write that is
-rolled back sends nothing, and sent after the commit (outside the request's transaction).
+"""Mails triggered by a write: a task queued after the commit (``consult_portal.jobs.enqueue``),
+so a write that is rolled back sends nothing and the request never waits for a mail server.
 
 The services send domain events (``topics.events``, ``members.events``) in the code of each
 write; ``connect()`` (called by ``NotificationsConfig.ready()``) ties them to the functions below,
 which pass ids on, and the callback reads the committed rows again.
-Callbacks are registered ``robust``: a mail server that is down is logged and recorded as a
-failed mail (retried by ``send_reminders``), it never turns a saved form into an error page.
+The task records each mail under its key (待发送) and queues one send per mail
+(``notifications.tasks.send_mail``), retried with backoff; a mail server that is down never turns
+a saved form into an error page, and a mail that still fails is 发送失败, retried by
+``send_reminders`` or from the failed-jobs page.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.urls import reverse
 
+from consult_portal.jobs import enqueue
 from topics import lifecycle
 from topics.models import Topic, TopicEvent
 
-from .delivery import Mail, absolute_url, deliver
+from .delivery import Mail, absolute_url, queue
 from .models import NotificationKind
 from .recipients import Recipient, area_staff, venue_members
 
@@ -31,21 +33,24 @@ def _actor_id(actor) -> int | None:
 
 def topic_raised(topic: Topic, *, actor=None) -> None:
     """A new topic: tell the office staff whose area contains it (not the one who entered it)."""
-    topic_id, actor_id = topic.pk, _actor_id(actor)
-    transaction.on_commit(lambda: send_topic_raised(topic_id, actor_id=actor_id), robust=True)
+    from . import tasks
+
+    enqueue(tasks.mail_topic_raised, kwargs={"topic_id": topic.pk, "actor_id": _actor_id(actor)})
 
 
 def topic_status_changed(event: TopicEvent, *, actor=None) -> None:
     """A topic at a venue changed state: tell the members assigned to the venue."""
-    event_id, actor_id = event.pk, _actor_id(actor)
-    transaction.on_commit(lambda: send_topic_status(event_id, actor_id=actor_id), robust=True)
+    from . import tasks
+
+    enqueue(tasks.mail_topic_status, kwargs={"event_id": event.pk, "actor_id": _actor_id(actor)})
 
 
 def referral_unit_acted(event: TopicEvent, *, actor=None) -> None:
     """A unit signed, returned, asked for more time or replied: tell the office staff whose area
     contains the topic (not the one who entered it for the unit)."""
-    event_id, actor_id = event.pk, _actor_id(actor)
-    transaction.on_commit(lambda: send_unit_acted(event_id, actor_id=actor_id), robust=True)
+    from . import tasks
+
+    enqueue(tasks.mail_unit_acted, kwargs={"event_id": event.pk, "actor_id": _actor_id(actor)})
 
 
 def send_unit_acted(event_id: int, *, actor_id: int | None = None):
@@ -71,7 +76,7 @@ def send_unit_acted(event_id: int, *, actor_id: int | None = None):
         )
         for person in people.found
     ]
-    return deliver(mails)
+    return queue(mails)
 
 
 def _log_skipped(what: str, skipped: list[str]) -> None:
@@ -98,7 +103,7 @@ def send_topic_raised(topic_id: int, *, actor_id: int | None = None):
         )
         for person in people.found
     ]
-    return deliver(mails)
+    return queue(mails)
 
 
 def send_topic_status(event_id: int, *, actor_id: int | None = None):
@@ -126,13 +131,17 @@ def send_topic_status(event_id: int, *, actor_id: int | None = None):
         )
         for person in people.found
     ]
-    return deliver(mails)
+    return queue(mails)
 
 
 def duty_reviewed(duty, *, actor=None) -> None:
     """The office confirmed or returned a duty the member reported: tell the member."""
-    duty_id, reviewed_at = duty.pk, duty.reviewed_at
-    transaction.on_commit(lambda: send_duty_reviewed(duty_id, reviewed_at), robust=True)
+    from . import tasks
+
+    enqueue(
+        tasks.mail_duty_reviewed,
+        kwargs={"duty_id": duty.pk, "reviewed_at": duty.reviewed_at.isoformat()},
+    )
 
 
 def send_duty_reviewed(duty_id: int, reviewed_at):
@@ -155,7 +164,7 @@ def send_duty_reviewed(duty_id: int, reviewed_at):
         context={"duty": duty, "link": absolute_url(reverse("members:my_duties"))},
         related={"duty": duty.pk},
     )
-    return deliver([mail])
+    return queue([mail])
 
 
 # -- receivers of the domain events (connected in NotificationsConfig.ready) -------------------

@@ -22,6 +22,8 @@ class NotificationKind(models.TextChoices):
 
 
 class NotificationStatus(models.TextChoices):
+    # Recorded and handed to the task queue (``notifications.send_mail``), not yet sent.
+    QUEUED = "queued", "待发送"
     PENDING = "pending", "发送中"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"

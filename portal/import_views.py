@@ -9,8 +9,12 @@ in ``consult_portal.importing.uploads``. The importers are the ones the apps reg
 from __future__ import annotations
 
 import io
+import json
+import uuid
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,19 +22,25 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from consult_portal.exports import append_row
-from consult_portal.importing.base import ACTION_LABELS, IGNORE, Importer, ImportResult
+from consult_portal.importing.base import IGNORE, Importer
 from consult_portal.importing.registry import importers
 from consult_portal.importing.uploads import (
     discard_upload,
     load_upload,
     save_column_choices,
+    save_preview_job,
     save_upload,
 )
+from consult_portal.jobs import enqueue
+from consult_portal.models import Job, JobStatus
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 from platforms.models import Area
 
 from .import_forms import ImportUploadForm
+from .import_preview import preview_snapshot
+from .job_views import job_state
+from .tasks import import_preview, import_run
 
 IMPORT_ROLES = (Role.ADMIN, Role.OFFICE)
 DONE_KEY = "imports_done"
@@ -133,34 +143,6 @@ class ImportUploadView(ImportMixin, FormView):
         return redirect("imports:preview", token=token)
 
 
-def _table(importer: Importer, result: ImportResult) -> tuple[list, list[dict]]:
-    """The preview table: the columns the sheet fills, and per row its cells with their errors."""
-    shown = [c for c in importer.columns if any(row.raw.get(c.key) for row in result.rows)]
-    rows = []
-    for row in result.rows:
-        by_column: dict[str, list[str]] = {}
-        general = []
-        for error in row.errors:
-            if error.column:
-                by_column.setdefault(error.column, []).append(error.message)
-            else:
-                general.append(error.message)
-        rows.append(
-            {
-                "number": row.number,
-                "ok": row.ok,
-                "action": ACTION_LABELS[row.action] if row.ok else "有错误",
-                "action_code": row.action if row.ok else "error",
-                "cells": [(row.raw.get(c.key, ""), by_column.pop(c.label, [])) for c in shown],
-                # Errors about columns not shown (e.g. a required column left empty everywhere).
-                "other_errors": general + [m for ms in by_column.values() for m in ms],
-                "changes": [importer.column(k).label for k in row.changes if row.ok],
-                "notes": row.notes,
-            }
-        )
-    return shown, rows
-
-
 class UploadMixin(ImportMixin):
     """Loads the pending upload named by the URL token (404 if it is not this user's) and the
     area it goes into (404 if no longer in the user's scope)."""
@@ -173,8 +155,22 @@ class UploadMixin(ImportMixin):
         )
         return self.upload
 
-    def render_preview(self, result: ImportResult, status=200):
-        columns, rows = _table(self.importer, result)
+    def job_kwargs(self) -> dict:
+        return {
+            "kind": self.upload.kind,
+            "area_id": self.upload.area_id,
+            "user_id": self.request.user.pk,
+            "file": self.upload.file,
+            "filename": self.upload.filename,
+            "column_choices": self.upload.column_choices,
+        }
+
+    def preview_job(self) -> Job | None:
+        if not self.upload.preview_job:
+            return None
+        return Job.objects.filter(owner=self.request.user, pk=self.upload.preview_job).first()
+
+    def render_preview(self, snapshot: dict, status=200):
         return render(
             self.request,
             "imports/preview.html",
@@ -182,31 +178,76 @@ class UploadMixin(ImportMixin):
                 "importer": self.importer,
                 "upload": self.upload,
                 "area": self.importer.area,
-                "result": result,
-                "columns": columns,
-                "rows": rows,
+                "result": snapshot["result"],
+                "columns": snapshot["columns"],
+                "rows": snapshot["rows"],
                 "ignore": IGNORE,
             },
             status=status,
         )
 
 
+def read_snapshot(job: Job) -> dict | None:
+    name = job.result.get("preview") if job.status == JobStatus.DONE else None
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return None
+
+
 class ImportPreviewView(UploadMixin, View):
+    """Every preview is a queued job (a sheet of 50,000 rows, or a crafted one, never holds a
+    web worker): the page shows its progress until it is done, then the table."""
+
     def get(self, request, token):
-        upload = self.load(token)
-        return self.render_preview(self.importer.read(upload.read(), upload.filename))
+        self.load(token)
+        job = self.preview_job()
+        if job is None:
+            job = enqueue(
+                import_preview,
+                kwargs=self.job_kwargs(),
+                owner=request.user,
+                label=f"{self.importer.label}导入预览:{self.upload.filename}",
+                track=True,
+                at_once=True,
+            )
+            save_preview_job(request, token, str(job.pk))
+            job.refresh_from_db()
+        snapshot = read_snapshot(job)
+        if snapshot is not None:
+            return self.render_preview(snapshot)
+        return render(
+            request,
+            "imports/preview_wait.html",
+            {
+                "importer": self.importer,
+                "upload": self.upload,
+                "area": self.importer.area,
+                "job": job,
+                "state": job_state(job),
+            },
+        )
 
     def post(self, request, token):
         """The choices for the sheet's unknown columns (``column_<index>``: a column key,
-        IGNORE, or blank for undecided); kept with the upload, then the preview again."""
+        IGNORE, or blank for undecided), read against the preview's columns; kept with the
+        upload, then a new preview. Without a finished preview (it failed): the same choices,
+        checked again."""
         upload = self.load(token)
-        result = self.importer.read(upload.read(), upload.filename)
-        allowed = {IGNORE, *(c.key for c in self.importer.columns)}
-        choices = {}
-        for column in result.unknown_columns:
-            choice = request.POST.get(f"column_{column.index}", "")
-            if choice in allowed:
-                choices[column.name] = choice
+        job = self.preview_job()
+        snapshot = read_snapshot(job) if job else None
+        if snapshot is None:
+            choices = dict(upload.column_choices)
+        else:
+            allowed = {IGNORE, *(c.key for c in self.importer.columns)}
+            choices = {}
+            for column in snapshot["result"]["unknown_columns"]:
+                choice = request.POST.get(f"column_{column['index']}", "")
+                if choice in allowed:
+                    choices[column["name"]] = choice
         save_column_choices(request, token, choices)
         return redirect("imports:preview", token=token)
 
@@ -214,12 +255,29 @@ class ImportPreviewView(UploadMixin, View):
 class ImportConfirmView(UploadMixin, View):
     def post(self, request, token):
         upload = self.load(token)
+        job = self.preview_job()
+        snapshot = read_snapshot(job) if job else None
+        if snapshot is None:  # not checked yet (or the check failed): the preview first
+            messages.info(request, "请等待表格检查完成后再确认导入。")
+            return redirect("imports:preview", token=token)
+        if snapshot["result"]["row_count"] > settings.IMPORT_JOB_THRESHOLD_ROWS:
+            rows = snapshot["result"]["row_count"]
+            # A large sheet: checked again and written (all or nothing) by a worker; the job's
+            # page shows the progress, then the result page.
+            queued = enqueue(
+                import_run,
+                kwargs=self.job_kwargs(),
+                owner=request.user,
+                label=f"导入{self.importer.label}:{upload.filename}({rows} 行)",
+                track=True,
+            )
+            return redirect("jobs:detail", pk=queued.pk)
         result = self.importer.run(upload.read(), upload.filename)
         if not result.committed:
             # Something changed since the preview (another import, an edit): show why, import
             # nothing, and keep the file for another try.
             messages.error(request, "导入未完成:表格中有错误,没有导入任何数据。")
-            return self.render_preview(result, status=400)
+            return self.render_preview(preview_snapshot(self.importer, result), status=400)
         discard_upload(request, token)
         request.session[DONE_KEY] = {
             "kind": self.importer.kind,
@@ -237,9 +295,27 @@ class ImportConfirmView(UploadMixin, View):
 class ImportDoneView(ImportMixin, TemplateView):
     template_name = "imports/done.html"
 
+    def get(self, request, *args, **kwargs):
+        self.job = None
+        if "job" in request.GET:  # a large import, written by a queued job
+            try:
+                pk = uuid.UUID(request.GET["job"])
+            except ValueError as error:
+                raise Http404 from error
+            mine = Job.objects.filter(owner=request.user, task=import_run.name)
+            self.job = get_object_or_404(mine, pk=pk)
+            if not self.job.finished:
+                return redirect("jobs:detail", pk=self.job.pk)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         done = self.request.session.get(DONE_KEY)
+        if self.job is not None:
+            done = self.job.result if self.job.result.get("committed") else None
+            snapshot = read_snapshot(self.job)
+            context["job"] = self.job
+            context["errors"] = snapshot["result"]["errors"] if snapshot else []
         context["done"] = done
         if done:
             context["list_url"] = {

@@ -54,6 +54,7 @@ urlpatterns = [
     path("members/", include((members_patterns, members_urls.app_name))),
     path("topics/", include("topics.urls")),
     path("imports/", include("portal.import_urls")),
+    path("jobs/", include("portal.job_urls")),  # issue 18: queued jobs, failed jobs
     path("dashboard/", include("dashboards.urls")),
     path("", include("proposals.urls")),  # issue 15: 社情民意, 协商成果
     path("admin/", admin.site.urls),

@@ -30,6 +30,8 @@ CREATE, UPDATE, SKIP = "create", "update", "skip"
 ACTION_LABELS = {CREATE: "新建", UPDATE: "更新", SKIP: "无变化"}
 # The choice that drops a sheet column on purpose (the preview's 忽略此列, ``--ignore-column``).
 IGNORE = "ignore"
+# A queued preview or import reports its progress every this many rows.
+PROGRESS_EVERY = 200
 
 
 # --- cell parsers: value → Python value, or ValidationError with a Chinese message ------------
@@ -303,6 +305,10 @@ class Importer:
         self.area = area
         self.actor = actor
         self.column_choices = dict(column_choices or {})
+        # ``progress(done, total)``, called every PROGRESS_EVERY rows by a queued preview or
+        # import (consult_portal.importing.tasks); total counts each row once per pass.
+        self.progress: Callable[[int, int], None] | None = None
+        self._passes = 2  # checking: read and match; an import adds the write
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -411,13 +417,16 @@ class Importer:
     def run(self, data: bytes, filename: str, *, dry_run: bool = False) -> ImportResult:
         """Check every row; when all are good (and not ``dry_run``), write them all in one
         transaction. On any error nothing is written and the errors are in the result."""
+        self._passes = 3
         result = self.read(data, filename)
         if not result.ok or dry_run:
             return result
+        total = len(result.rows) * 3
         try:
             with transaction.atomic():
                 self.lock()
-                for row in result.rows:
+                for number, row in enumerate(result.rows, start=2 * len(result.rows)):
+                    self._tick(number, total)
                     self._write(row)
         except _Abort:
             return result
@@ -434,6 +443,10 @@ class Importer:
             updated=updated,
         )
         return result
+
+    def _tick(self, done: int, total: int) -> None:
+        if self.progress is not None and done % PROGRESS_EVERY == 0:
+            self.progress(done, total)
 
     def lock(self) -> None:
         """Serialise imports into the same area, so two people importing the same sheet at once
@@ -562,7 +575,9 @@ class Importer:
             return
         self.prepare()
         seen: dict[tuple, int] = {}
-        for sheet_row in sheet.rows:
+        total = len(sheet.rows) * self._passes
+        for number, sheet_row in enumerate(sheet.rows):
+            self._tick(number, total)
             row = ParsedRow(number=sheet_row.number, raw={})
             for column in self.columns:
                 index = positions.get(column.key)
@@ -584,7 +599,8 @@ class Importer:
                 self.clean(row)
             result.rows.append(row)
         self.load_existing([row for row in result.rows if row.ok])
-        for row in result.rows:
+        for number, row in enumerate(result.rows, start=len(result.rows)):
+            self._tick(number, total)
             if row.ok:
                 key = self.natural_key(row)
                 if key in seen:

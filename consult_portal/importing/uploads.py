@@ -31,6 +31,8 @@ class PendingUpload:
     filename: str
     path: Path
     column_choices: dict[str, str]  # the preview's choices for the sheet's unknown columns
+    file: str = ""  # the name under upload_dir(), for a queued preview or import
+    preview_job: str = ""  # the queued preview of the sheet with these choices (a Job id)
 
     def read(self) -> bytes:
         return self.path.read_bytes()
@@ -92,6 +94,8 @@ def load_upload(request, token: str) -> PendingUpload:
         filename=meta["filename"],
         path=path,
         column_choices=dict(meta.get("column_choices", {})),
+        file=meta["file"],
+        preview_job=meta.get("preview_job", ""),
     )
 
 
@@ -99,7 +103,15 @@ def save_column_choices(request, token: str, choices: dict[str, str]) -> None:
     """Keep the preview's choices for the unknown columns of upload ``token`` (already loaded,
     so it is this user's), for the next preview and for the confirmation."""
     pending = dict(request.session.get(SESSION_KEY, {}))
-    pending[token] = {**pending[token], "column_choices": choices}
+    # New choices: the sheet is checked again by a new preview.
+    pending[token] = {**pending[token], "column_choices": choices, "preview_job": ""}
+    request.session[SESSION_KEY] = pending
+
+
+def save_preview_job(request, token: str, job_id: str) -> None:
+    """Remember the queued preview of upload ``token`` (already loaded, so it is this user's)."""
+    pending = dict(request.session.get(SESSION_KEY, {}))
+    pending[token] = {**pending[token], "preview_job": job_id}
     request.session[SESSION_KEY] = pending
 
 

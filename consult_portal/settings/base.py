@@ -7,6 +7,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -211,6 +212,48 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="协商平台 <nor
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 # Links in mails are absolute and there is no request to build them from (send_reminders).
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+
+# The task queue (Celery on Redis, consult_portal.celery; docs/DECISIONS.md, "A task queue").
+# Without CELERY_BROKER_URL every task runs inline in the process that queued it (eager), so
+# `make run` needs no Redis and no worker; production sets the broker and runs
+# `celery -A consult_portal worker` and `celery -A consult_portal beat` (README, "Production").
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# An eager task that fails is recorded as a failed job (the failed-jobs page), as a worker's is,
+# instead of raising into the request that queued it.
+CELERY_TASK_EAGER_PROPAGATES = False
+# No result backend: what a job produced is kept in its Job row (consult_portal.jobs).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task unacknowledged this long (its worker died) is handed to another worker; longer than the
+# longest job (an import of 50,000 rows, a province-wide export).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SOFT_TIME_LIMIT = 60 * 60
+CELERY_TASK_TIME_LIMIT = 60 * 60 + 60
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_ENABLE_UTC = True
+# `celery beat`: the daily reminders at 18:00 (members hear of tomorrow's shift the evening
+# before) and the nightly check of the dashboard summaries (rebuilt only if they differ).
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "notifications.send_reminders",
+        "schedule": crontab(hour=18, minute=0),
+    },
+    "repair-summaries": {
+        "task": "dashboards.repair_summaries",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+# Exports of more rows than this run as a job (a link on the page when the file is ready).
+EXPORT_JOB_THRESHOLD_ROWS = env.int("EXPORT_JOB_THRESHOLD_ROWS", default=5000)
+# The leadership report workbook (dashboard 工作报告 → Excel) is written by a worker whenever the
+# queue has one.
+REPORT_WORKBOOK_AS_JOB = env.bool("REPORT_WORKBOOK_AS_JOB", default=not CELERY_TASK_ALWAYS_EAGER)
+# Imports of sheets with more data rows than this are checked and written by a job.
+IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
 
 # The rate limits of the public pages count in this cache: with several gunicorn workers it must
 # be shared (Redis), or each worker keeps its own count (check --deploy warns, consult_portal.W001).

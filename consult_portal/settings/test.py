@@ -18,3 +18,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 _ = env
 PORTAL_BASE_URL = "https://portal.example.test"
+# Tasks run inline (consult_portal.celery); a test that needs a real broker sets its own.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+REPORT_WORKBOOK_AS_JOB = False
