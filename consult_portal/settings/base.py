@@ -192,8 +192,33 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# Uploaded and generated files (session attachments, venue photos, imports waiting for their
+# confirmation) go through Django's storage API: the file system under MEDIA_ROOT by default, any
+# S3-compatible store (MinIO, Ceph, a cloud's object storage) when DJANGO_S3_BUCKET is set, so
+# that every app instance sees the same files. The bucket stays private: files are only ever
+# served through the views that check access, never by a storage URL.
+S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+if S3_BUCKET:
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default=None),
+            "access_key": env("DJANGO_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("DJANGO_S3_SECRET_ACCESS_KEY", default=None),
+            "region_name": env("DJANGO_S3_REGION", default=None),
+            # MinIO and most self-hosted stores want path-style addresses.
+            "addressing_style": env("DJANGO_S3_ADDRESSING_STYLE", default="path"),
+            "location": env("DJANGO_S3_PREFIX", default="media"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

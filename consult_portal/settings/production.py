@@ -17,8 +17,10 @@ DEBUG = False
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]  # noqa: F405
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
+# Files: the file system, or the S3-compatible store of DJANGO_S3_BUCKET (base.py). Static files:
+# WhiteNoise, with hashed names and gzip/brotli copies made by collectstatic.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
