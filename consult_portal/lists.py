@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 
 from . import audit
 from .exports import EXPORT_FORMATS, export_response
+from .replica import ReplicaReadsMixin
 from .views import ScopedListMixin
 
 # Parameters that are state of the page, not filters.
@@ -140,8 +141,9 @@ class EmptyState:
     action_url: str | None = None
 
 
-class FilteredListMixin(ScopedListMixin):
+class FilteredListMixin(ReplicaReadsMixin, ScopedListMixin):
     """Scope (selector) → filter (FilterSet) → sort (whitelist) → paginate, or export it all.
+    Read from the replica when there is one (``consult_portal.replica``).
 
     Subclasses set ``filterset_class``, ``columns`` (sortable ones have ``fields``),
     ``default_sort`` (the column key the selector already orders by, ``-`` prefixed if

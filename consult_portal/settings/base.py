@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "consult_portal.middleware.PermissionsPolicyMiddleware",
     # Idle sign-out, and signed-in pages and exports never kept by a browser or proxy cache.
     "consult_portal.middleware.SignedInMiddleware",
+    # After a write, this browser reads the primary database for a few seconds (replica lag).
+    "consult_portal.replica.PinToPrimaryMiddleware",
     # Login throttling (django-axes) answers a locked-out login; it must come last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,6 +112,18 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # running (docs/BENCHMARKS.md, "Dashboards at province scale").
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# A streaming PostgreSQL replica for the dashboards, lists and exports (consult_portal.replica):
+# reads there, writes and everything else on the primary, and a browser that just wrote reads the
+# primary for DATABASE_REPLICA_PIN_SECONDS (read-your-writes). Unset: one database, as before.
+_replica_url = env("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Tests: the replica alias is the test database itself (no second test database is made).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["consult_portal.replica.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

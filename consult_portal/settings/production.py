@@ -27,17 +27,19 @@ STORAGES = {
 # Database connections are kept between requests (a new PostgreSQL backend per request costs
 # about 10 ms of CPU, docs/BENCHMARKS.md) and checked before reuse, so a restarted database is
 # reconnected to instead of failing the next request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
-# A web request's statement may run at most this long on PostgreSQL (milliseconds). Set by the
-# WSGI entry point only (consult_portal/wsgi.py), so management commands (seeding, rebuilding
-# the summaries, imports) are not cut off.
+# The same for the replica (DATABASE_REPLICA_URL), when there is one.
 _statement_timeout = env.int("DJANGO_STATEMENT_TIMEOUT_MS", default=0)
-if _statement_timeout and "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
-    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
-    _options["options"] = (
-        _options.get("options", "") + f" -c statement_timeout={_statement_timeout}"
-    ).strip()
+for _database in DATABASES.values():  # noqa: F405
+    _database["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    _database["CONN_HEALTH_CHECKS"] = True
+    # A web request's statement may run at most this long on PostgreSQL (milliseconds). Set by
+    # the WSGI entry point only (consult_portal/wsgi.py), so management commands (seeding,
+    # rebuilding the summaries, imports) are not cut off.
+    if _statement_timeout and "postgresql" in _database["ENGINE"]:
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = (
+            _options.get("options", "") + f" -c statement_timeout={_statement_timeout}"
+        ).strip()
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
