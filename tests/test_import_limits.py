@@ -43,17 +43,29 @@ def test_the_bomb_is_small_and_refused_in_under_a_second():
 
 
 @pytest.mark.django_db
-def test_the_bomb_is_refused_in_the_page(world, office_staff, settings, tmp_path):
+def test_the_bomb_is_refused_in_the_page(world, office_staff, settings, tmp_path, monkeypatch):
+    """The page's own reading of the sheet is timed (the whole round trip — upload, storage,
+    redirect, rendering — depends on how busy the machine is, not on the sheet)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    started = time.monotonic()
+    spent = []
+    real_read = reader.read_sheet
+
+    def timed_read(*args, **kwargs):
+        started = time.monotonic()
+        try:
+            return real_read(*args, **kwargs)
+        finally:
+            spent.append(time.monotonic() - started)
+
+    monkeypatch.setattr("consult_portal.importing.base.read_sheet", timed_read)
     response = client_for(office_staff).post(
         reverse("imports:upload", kwargs={"kind": "members"}),
         {"area": world.district_a.pk, "file": SimpleUploadedFile("名册.xlsx", merge_bomb())},
         follow=True,  # the upload is kept, then its preview reads it
     )
-    assert time.monotonic() - started < 1.0
     assert response.status_code == 200
     assert BOMB_MESSAGE in response.content.decode()
+    assert spent and max(spent) < 1.0
 
 
 @pytest.mark.django_db
