@@ -3,6 +3,8 @@
 #   make test   install what tests need (incl. Debian's chromium) and run the whole suite
 #   make lint   ruff, and lint-imports (the apps depend one way: pyproject.toml, importlinter)
 #   make bench  list-page timings and export memory on PostgreSQL, 100,000 topics (not in test)
+#   make prod   the production stack's app instance: collectstatic, migrate, check --deploy, gunicorn
+#               (needs the production environment: README, "Production"; docs/deploy/)
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -10,7 +12,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test lint bench bench-load browser-deps clean
+.PHONY: install run test lint bench bench-load browser-deps clean prod
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -64,6 +66,16 @@ bench: install
 # 32 clients against gunicorn with the production settings, each page for 15 s (bench/load.py).
 bench-load: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/load.py
+
+# One app instance of the production stack on PORT (8000): the release steps, then gunicorn with
+# workers from the CPU count and a request timeout (consult_portal/gunicorn_conf.py). Settings
+# from the environment or .env (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL,
+# DJANGO_CACHE_URL ...); check --deploy fails on any warning.
+prod: install
+	DJANGO_SETTINGS_MODULE=consult_portal.settings.production $(BIN)/python manage.py collectstatic --noinput -v 0
+	DJANGO_SETTINGS_MODULE=consult_portal.settings.production $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=consult_portal.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=consult_portal.settings.production exec $(BIN)/gunicorn -c python:consult_portal.gunicorn_conf
 
 clean:
 	rm -rf var/staticfiles var/test-media .pytest_cache

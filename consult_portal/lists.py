@@ -30,6 +30,7 @@ from django.utils.safestring import mark_safe
 from . import audit
 from .exports import EXPORT_FORMATS, export_response
 from .jobs import export_as_job
+from .replica import ReplicaReadsMixin
 from .roles import scope_for
 from .views import ScopedListMixin
 
@@ -198,8 +199,9 @@ def page_hint(value) -> int:
         return 1
 
 
-class FilteredListMixin(ScopedListMixin):
+class FilteredListMixin(ReplicaReadsMixin, ScopedListMixin):
     """Scope (selector) → filter (FilterSet) → sort (whitelist) → paginate, or export it all.
+    Read from the replica when there is one (``consult_portal.replica``).
 
     Subclasses set ``filterset_class``, ``columns`` (sortable ones have ``fields``),
     ``default_sort`` (the column key the selector already orders by, ``-`` prefixed if

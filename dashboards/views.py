@@ -23,6 +23,7 @@ from consult_portal.lists import (
     header_cells,
     parse_sort,
 )
+from consult_portal.replica import ReplicaReadsMixin
 from consult_portal.roles import Role
 from consult_portal.views import RoleRequiredMixin
 from proposals import figures as record_figures
@@ -53,8 +54,9 @@ def resolve_node(user, node: str) -> DashboardScope:
     return resolve_scope(user, area_id=pk)
 
 
-class DashboardMixin(RoleRequiredMixin):
-    """Resolves ``self.node`` (a ``DashboardScope``) and ``self.period`` for a dashboard page.
+class DashboardMixin(ReplicaReadsMixin, RoleRequiredMixin):
+    """Resolves ``self.node`` (a ``DashboardScope``) and ``self.period`` for a dashboard page,
+    read from the replica when there is one (``consult_portal.replica``).
 
     Templates extend ``dashboards/base.html``, which draws the breadcrumb, the period picker and
     the tabs; set ``tab`` to the page's tab key.

@@ -46,3 +46,84 @@ def member_sheet() -> list[list[object]]:
         [None] * 8,
         ["填表人:王小红", None, None, "审核人:李主任", None, None, None, None],
     ]
+
+
+def raw_xlsx(sheet_xml: str, shared_strings: list[str] = ()) -> bytes:
+    """A minimal .xlsx written by hand from one worksheet's XML (``<sheetData>`` and what follows
+    it), the way a hostile file is made: no spreadsheet program, nothing openpyxl would refuse to
+    write. ``shared_strings`` become xl/sharedStrings.xml (cells refer to them with t="s")."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">{sheet_xml}'
+            "</worksheet>"
+        ),
+        "xl/sharedStrings.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" '
+            f'count="{len(shared_strings)}" uniqueCount="{len(shared_strings)}">'
+            + "".join(f"<si><t>{escape(s)}</t></si>" for s in shared_strings)
+            + "</sst>"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def inline_row(number: int, values: list[str]) -> str:
+    """One ``<row>`` of inline-string cells from column A."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    cells = "".join(
+        f'<c r="{get_column_letter(i)}{number}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
+        for i, v in enumerate(values, start=1)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def merge_bomb() -> bytes:
+    """The 1.8 KB sheet that once held a worker at 100 % CPU and 1.5 GB: a header row, one data
+    row, and one merged range A2:Z200000 (5.2 million cells once filled in)."""
+    rows = inline_row(1, MEMBER_HEADER) + inline_row(2, ["1", "张伟"])
+    return raw_xlsx(
+        f'<sheetData>{rows}</sheetData><mergeCells count="1"><mergeCell ref="A2:Z200000"/>'
+        "</mergeCells>"
+    )

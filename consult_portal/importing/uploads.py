@@ -1,7 +1,9 @@
 """Keeping an uploaded sheet between its preview and the confirmation.
 
-The file goes to ``MEDIA_ROOT/imports/<token><ext>`` under a random token; what it is (kind, area,
-original name, owner) is kept in the uploader's session under the same token. A token works only
+The file goes to ``imports/<token><ext>`` in the default storage (``MEDIA_ROOT`` on disk, or the
+shared S3-compatible store in production, so the preview and the confirmation may be answered by
+different app instances) under a random token; what it is (kind, area, original name, owner) is
+kept in the uploader's session under the same token. A token works only
 in the session of the user who uploaded it, so nobody can confirm someone else's import, and the
 file name on disk is never taken from the user. Files left behind (a preview never confirmed) are
 removed after a day, at the next upload.
@@ -10,17 +12,19 @@ removed after a day, at the next upload.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.http import Http404
+from django.utils import timezone
 
 SESSION_KEY = "imports"
 MAX_AGE_SECONDS = 24 * 60 * 60
 MAX_PENDING = 5  # uploads kept per session
+DIRECTORY = "imports"
 
 
 @dataclass(frozen=True)
@@ -29,39 +33,39 @@ class PendingUpload:
     kind: str
     area_id: int
     filename: str
-    path: Path
+    name: str  # the file's name in the default storage
     column_choices: dict[str, str]  # the preview's choices for the sheet's unknown columns
     file: str = ""  # the name under upload_dir(), for a queued preview or import
     preview_job: str = ""  # the queued preview of the sheet with these choices (a Job id)
 
     def read(self) -> bytes:
-        return self.path.read_bytes()
+        with default_storage.open(self.name, "rb") as handle:
+            return handle.read()
 
 
-def upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _storage_name(file: str) -> str:
+    return f"{DIRECTORY}/{file}"
 
 
-def _sweep(directory: Path) -> None:
-    cutoff = time.time() - MAX_AGE_SECONDS
-    for old in directory.iterdir():
-        try:
-            if old.is_file() and old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:
-            pass
+def _sweep() -> None:
+    cutoff = timezone.now() - datetime.timedelta(seconds=MAX_AGE_SECONDS)
+    try:
+        _, files = default_storage.listdir(DIRECTORY)
+    except FileNotFoundError:  # nothing uploaded yet (a file system without the directory)
+        return
+    for file in files:
+        name = _storage_name(file)
+        with contextlib.suppress(OSError, FileNotFoundError):
+            if default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
 
 
 def save_upload(request, *, kind: str, area_id: int, uploaded) -> str:
-    directory = upload_dir()
-    _sweep(directory)
+    _sweep()
     token = secrets.token_urlsafe(24)
     suffix = next((s for s in (".xlsx", ".xls") if uploaded.name.lower().endswith(s)), ".csv")
-    with open(directory / f"{token}{suffix}", "wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
+    # The token is random, so the storage keeps the name as given.
+    default_storage.save(_storage_name(f"{token}{suffix}"), uploaded)
     pending = dict(request.session.get(SESSION_KEY, {}))
     # Keep the newest few; drop the files of the ones forgotten.
     ordered = sorted(pending, key=lambda t: pending[t]["created"])
@@ -84,15 +88,15 @@ def load_upload(request, token: str) -> PendingUpload:
     meta = request.session.get(SESSION_KEY, {}).get(token)
     if not meta or meta.get("user_id") != request.user.pk:
         raise Http404("导入文件不存在或已过期,请重新上传。")
-    path = upload_dir() / meta["file"]
-    if not path.is_file():
+    name = _storage_name(meta["file"])
+    if not default_storage.exists(name):
         raise Http404("导入文件不存在或已过期,请重新上传。")
     return PendingUpload(
         token=token,
         kind=meta["kind"],
         area_id=meta["area_id"],
         filename=meta["filename"],
-        path=path,
+        name=name,
         column_choices=dict(meta.get("column_choices", {})),
         file=meta["file"],
         preview_job=meta.get("preview_job", ""),
@@ -117,7 +121,7 @@ def save_preview_job(request, token: str, job_id: str) -> None:
 
 def _remove(meta: dict) -> None:
     with contextlib.suppress(OSError, KeyError):
-        (upload_dir() / meta["file"]).unlink()
+        default_storage.delete(_storage_name(meta["file"]))
 
 
 def discard_upload(request, token: str) -> None:

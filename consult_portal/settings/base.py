@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "consult_portal.middleware.PermissionsPolicyMiddleware",
     # Idle sign-out, and signed-in pages and exports never kept by a browser or proxy cache.
     "consult_portal.middleware.SignedInMiddleware",
+    # After a write, this browser reads the primary database for a few seconds (replica lag).
+    "consult_portal.replica.PinToPrimaryMiddleware",
     # Login throttling (django-axes) answers a locked-out login; it must come last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +114,18 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # running (docs/BENCHMARKS.md, "Dashboards at province scale").
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# A streaming PostgreSQL replica for the dashboards, lists and exports (consult_portal.replica):
+# reads there, writes and everything else on the primary, and a browser that just wrote reads the
+# primary for DATABASE_REPLICA_PIN_SECONDS (read-your-writes). Unset: one database, as before.
+_replica_url = env("DATABASE_REPLICA_URL", default="")
+if _replica_url:
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    DATABASES["replica"]["ATOMIC_REQUESTS"] = False
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Tests: the replica alias is the test database itself (no second test database is made).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["consult_portal.replica.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -194,8 +208,33 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# Uploaded and generated files (session attachments, venue photos, imports waiting for their
+# confirmation) go through Django's storage API: the file system under MEDIA_ROOT by default, any
+# S3-compatible store (MinIO, Ceph, a cloud's object storage) when DJANGO_S3_BUCKET is set, so
+# that every app instance sees the same files. The bucket stays private: files are only ever
+# served through the views that check access, never by a storage URL.
+S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+if S3_BUCKET:
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default=None),
+            "access_key": env("DJANGO_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("DJANGO_S3_SECRET_ACCESS_KEY", default=None),
+            "region_name": env("DJANGO_S3_REGION", default=None),
+            # MinIO and most self-hosted stores want path-style addresses.
+            "addressing_style": env("DJANGO_S3_ADDRESSING_STYLE", default="path"),
+            "location": env("DJANGO_S3_PREFIX", default="media"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

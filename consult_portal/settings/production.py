@@ -17,25 +17,29 @@ DEBUG = False
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "demo"]  # noqa: F405
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
+# Files: the file system, or the S3-compatible store of DJANGO_S3_BUCKET (base.py). Static files:
+# WhiteNoise, with hashed names and gzip/brotli copies made by collectstatic.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # Database connections are kept between requests (a new PostgreSQL backend per request costs
 # about 10 ms of CPU, docs/BENCHMARKS.md) and checked before reuse, so a restarted database is
 # reconnected to instead of failing the next request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
-# A web request's statement may run at most this long on PostgreSQL (milliseconds). Set by the
-# WSGI entry point only (consult_portal/wsgi.py), so management commands (seeding, rebuilding
-# the summaries, imports) are not cut off.
+# The same for the replica (DATABASE_REPLICA_URL), when there is one.
 _statement_timeout = env.int("DJANGO_STATEMENT_TIMEOUT_MS", default=0)
-if _statement_timeout and "postgresql" in DATABASES["default"]["ENGINE"]:  # noqa: F405
-    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
-    _options["options"] = (
-        _options.get("options", "") + f" -c statement_timeout={_statement_timeout}"
-    ).strip()
+for _database in DATABASES.values():  # noqa: F405
+    _database["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    _database["CONN_HEALTH_CHECKS"] = True
+    # A web request's statement may run at most this long on PostgreSQL (milliseconds). Set by
+    # the WSGI entry point only (consult_portal/wsgi.py), so management commands (seeding,
+    # rebuilding the summaries, imports) are not cut off.
+    if _statement_timeout and "postgresql" in _database["ENGINE"]:
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = (
+            _options.get("options", "") + f" -c statement_timeout={_statement_timeout}"
+        ).strip()
 
 # Sessions are read from the shared cache and written through to the database (cached_db): the
 # session query leaves every page view (docs/BENCHMARKS.md, "Under load"). Only with a shared
