@@ -1,7 +1,8 @@
 """Import previews and large imports as queued jobs (issue 18, item 3). The sheet waits under
-``consult_portal.importing.uploads.upload_dir()`` (a directory every web and worker process of
-one site shares); the job re-checks that the user may still import into the area, reports its
-progress every few hundred rows, and leaves what the page shows as JSON in the default storage.
+``imports/`` of the default storage (``consult_portal.importing.uploads``: the file system or the
+shared S3-compatible store, which every web and worker process of one site reaches); the job
+re-checks that the user may still import into the area, reports its progress every few hundred
+rows, and leaves what the page shows as JSON in the default storage.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import json
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from consult_portal.importing.registry import importers
-from consult_portal.importing.uploads import upload_dir
+from consult_portal.importing.uploads import storage_name
 from consult_portal.jobs import JobTask, job_finish, job_progress, save_job_file
 from platforms.models import Area
 
@@ -35,10 +37,10 @@ def _importer(*, kind: str, area_id: int, user_id: int, column_choices: dict, jo
 
 
 def _sheet(file: str) -> bytes:
-    path = upload_dir() / file
-    if "/" in file or not path.is_file():
+    if "/" in file or not default_storage.exists(storage_name(file)):
         raise ImportJobError("导入文件不存在或已过期,请重新上传。")
-    return path.read_bytes()
+    with default_storage.open(storage_name(file), "rb") as handle:
+        return handle.read()
 
 
 def _keep(job_id, snapshot: dict, **result) -> dict:
@@ -97,7 +99,7 @@ def import_run(
         "summary": f"导入完成:{result.summary}。" if result.committed else "",
     }
     if result.committed:
-        (upload_dir() / file).unlink(missing_ok=True)
+        default_storage.delete(storage_name(file))
     done_url = reverse("imports:done") + f"?job={self.request.id}"
     snapshot = preview_snapshot(importer, result)
     return _keep(self.request.id, snapshot, url=done_url, redirect=True, **summary)

@@ -35,7 +35,7 @@ class PendingUpload:
     filename: str
     name: str  # the file's name in the default storage
     column_choices: dict[str, str]  # the preview's choices for the sheet's unknown columns
-    file: str = ""  # the name under upload_dir(), for a queued preview or import
+    file: str = ""  # the name under imports/ (storage_name), for a queued preview or import
     preview_job: str = ""  # the queued preview of the sheet with these choices (a Job id)
 
     def read(self) -> bytes:
@@ -43,7 +43,7 @@ class PendingUpload:
             return handle.read()
 
 
-def _storage_name(file: str) -> str:
+def storage_name(file: str) -> str:
     return f"{DIRECTORY}/{file}"
 
 
@@ -54,7 +54,7 @@ def _sweep() -> None:
     except FileNotFoundError:  # nothing uploaded yet (a file system without the directory)
         return
     for file in files:
-        name = _storage_name(file)
+        name = storage_name(file)
         with contextlib.suppress(OSError, FileNotFoundError):
             if default_storage.get_modified_time(name) < cutoff:
                 default_storage.delete(name)
@@ -65,7 +65,7 @@ def save_upload(request, *, kind: str, area_id: int, uploaded) -> str:
     token = secrets.token_urlsafe(24)
     suffix = next((s for s in (".xlsx", ".xls") if uploaded.name.lower().endswith(s)), ".csv")
     # The token is random, so the storage keeps the name as given.
-    default_storage.save(_storage_name(f"{token}{suffix}"), uploaded)
+    default_storage.save(storage_name(f"{token}{suffix}"), uploaded)
     pending = dict(request.session.get(SESSION_KEY, {}))
     # Keep the newest few; drop the files of the ones forgotten.
     ordered = sorted(pending, key=lambda t: pending[t]["created"])
@@ -88,7 +88,7 @@ def load_upload(request, token: str) -> PendingUpload:
     meta = request.session.get(SESSION_KEY, {}).get(token)
     if not meta or meta.get("user_id") != request.user.pk:
         raise Http404("导入文件不存在或已过期,请重新上传。")
-    name = _storage_name(meta["file"])
+    name = storage_name(meta["file"])
     if not default_storage.exists(name):
         raise Http404("导入文件不存在或已过期,请重新上传。")
     return PendingUpload(
@@ -121,7 +121,7 @@ def save_preview_job(request, token: str, job_id: str) -> None:
 
 def _remove(meta: dict) -> None:
     with contextlib.suppress(OSError, KeyError):
-        default_storage.delete(_storage_name(meta["file"]))
+        default_storage.delete(storage_name(meta["file"]))
 
 
 def discard_upload(request, token: str) -> None:
