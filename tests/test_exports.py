@@ -107,7 +107,7 @@ def test_topic_export_is_filtered_and_sorted_like_the_list(office_staff, world):
     titles = [row[header.index("标题")] for row in data]
     assert titles == sorted(["逾期的路灯", "刚提出的护栏"])
     by_title = {row[header.index("标题")]: row for row in data}
-    assert by_title["逾期的路灯"][header.index("状态")] == "交办"  # labels, not codes
+    assert by_title["逾期的路灯"][header.index("状态")] == "已交办"  # labels, not codes
     assert by_title["逾期的路灯"][header.index("是否逾期")] == "是"
     assert by_title["刚提出的护栏"][header.index("是否逾期")] == "否"
     assert (

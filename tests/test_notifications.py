@@ -118,7 +118,7 @@ def test_resident_raising_an_issue_mails_the_staff_of_that_area_only(
     assert recipients() == ["city@example.test", "staff_a@example.test", "sub@example.test"]
     message = mail.outbox[0]
     topic = world.venue_a.topics.get(title="楼下车位被占")
-    assert message.subject == "【协商平台】新议题待立项:楼下车位被占"
+    assert message.subject == "【协商平台】新议题待受理:楼下车位被占"
     assert f"{BASE}/topics/{topic.pk}/" in message.body
     assert "桃花岭协商驿站" in message.body and "群众反映" in message.body
     assert "张女士" not in message.body
@@ -248,8 +248,8 @@ def test_status_change_mails_members_of_the_venue_only(
         )
     assert recipients() == ["member_a@example.test"]
     message = mail.outbox[0]
-    assert message.subject == f"【协商平台】议题进展:{world.topic_a.title}(立项)"
-    assert "当前状态:立项(原为“征集”)" in message.body
+    assert message.subject == f"【协商平台】议题进展:{world.topic_a.title}(已受理)"
+    assert "当前状态:已受理(原为“待受理”)" in message.body
     assert f"{BASE}/topics/{world.topic_a.pk}/" in message.body
     assert "内部讨论" not in message.body
     assert_private_data_absent(message)

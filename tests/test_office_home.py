@@ -151,7 +151,7 @@ def test_empty_states(world, office_staff):
     Consultation.objects.all().delete()
     html = client_for(office_staff).get(reverse("home")).content.decode()
     assert "没有逾期或即将到期的议题" in html
-    assert "没有等待立项的议题" in html
+    assert "没有等待受理的议题" in html
     assert "值日安排均已确认" in html
 
 

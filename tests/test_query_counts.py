@@ -45,6 +45,11 @@ FORM_MAX_QUERIES |= {"home": 20}
 # Issue 15: the points read the adoptions of the member's 社情民意 (proposals.points, a point
 # source: one query whatever the rows) on the member home and the member file (+1 each).
 FORM_MAX_QUERIES |= {"home": 21, "members:detail": 23}
+# Issue 14 and 16: the topic page reads its 回访 and 跟踪问效 records, the referrals' extension
+# requests, the agendas it is on, the similar open topics (pairs, candidates), the residents'
+# photos, the units it may be referred to and the outcomes drawn from it: one query each,
+# whatever the rows.
+FORM_MAX_QUERIES |= {"topics:detail": 21}
 
 
 def count_queries(client, url) -> int:

@@ -18,8 +18,10 @@ from .models import (
     Topic,
     TopicCategory,
     TopicEvent,
+    TopicFollowUp,
     TopicPair,
     TopicPhoto,
+    TopicVisit,
     UnitAccount,
 )
 from .services import topic_transition
@@ -383,3 +385,36 @@ class TopicPhotoAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class _TopicRecordAdmin(ScopedAdmin):
+    """Records written on the topic page through their services (a 回访 also sets the topic's
+    rating; a 跟踪问效 belongs to the topic's timeline): read here, never written here."""
+
+    search_fields = ["topic__title", "topic__tracking_code"]
+    list_select_related = ["topic", "recorded_by"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(topic__in=Topic.objects.visible_to(request.user))
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TopicVisit)
+class TopicVisitAdmin(_TopicRecordAdmin):
+    list_display = ["topic", "visited_on", "method", "rating", "visitor"]
+    list_filter = ["method", "rating"]
+
+
+@admin.register(TopicFollowUp)
+class TopicFollowUpAdmin(_TopicRecordAdmin):
+    list_display = ["topic", "checked_on", "progress"]

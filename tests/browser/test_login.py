@@ -21,7 +21,7 @@ def test_staff_logs_in_and_lands_on_home_in_chinese(live_server, page, office_st
 
     page.wait_for_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
-    expect(page.get_by_text("待立项议题")).to_be_visible()
+    expect(page.get_by_text("待受理议题")).to_be_visible()
     # The page fits the viewport: no horizontal scrolling on a 390 px phone.
     assert fits(page)
     path = screenshot(page, "staff-home")

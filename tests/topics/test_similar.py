@@ -92,7 +92,7 @@ def test_panel_lists_open_similar_topics_of_the_area_with_venue_and_status(
     offered = [int(pk) for pk in re.findall(r'data-topic="(\d+)"', html)]
     assert offered == [same.pk]
     assert elsewhere.pk not in offered
-    assert world.venue_a.name in html and "征集" in html
+    assert world.venue_a.name in html and "待受理" in html
     assert f'name="merge_into" value="{same.pk}"' in html
     assert f'data-not-same="{same.pk}"' in html
 

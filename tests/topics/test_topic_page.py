@@ -606,7 +606,9 @@ def test_detail_query_count_does_not_grow(request, world, status, who):
     grow(world, topic, staff, 18)
     large = count(client, topic)
     assert small == large, f"{small} queries with 2 rows, {large} with 20"
-    assert large <= 16, large
+    # Issue 14 and 16 added a query each for visits, follow-ups, extensions, agendas, similar
+    # topics, photos and outcomes (tests/test_query_counts.py says which).
+    assert large <= 21, large
 
 
 def test_add_assisting_department_from_the_page_keeps_input_on_error(world, office_staff):
