@@ -29,7 +29,7 @@ def test_filter_sort_and_export_the_topic_list(live_server, page, office_staff, 
     log_in(page, live_server)
     page.goto(f"{live_server.url}/topics/")
 
-    referred = page.get_by_label("交办", exact=True)
+    referred = page.get_by_label("已交办", exact=True)
     more = page.get_by_role("button", name=re.compile("更多筛选条件"))
     if page.viewport_size["width"] < 768:
         # On a phone the extra filters fold away behind one button.

@@ -92,11 +92,12 @@ def test_log_a_session_and_follow_its_new_topic_to_the_resolved_list(
     assert session.attendances.get(member=world.member_a).status == "present"
     assert (topic.status, topic.rating) == (TopicStatus.RATED, "satisfied")
     assert topic.resolution_summary == "东门至3栋已加装路灯4盏"
-    assert list(topic.events.order_by("at", "pk").values_list("kind", flat=True)) == [
+    kinds = list(topic.events.order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds == [
         EventKind.RAISED,
         EventKind.TRANSITION,
         EventKind.REFERRAL,
-        EventKind.REPLY,  # 签收, recorded with the lead's reply
+        EventKind.SIGN,  # 签收 (已交办 → 办理中), recorded with the reply staff enter for the unit
         EventKind.REPLY,  # 答复: 办理中 → 已答复
         EventKind.TRANSITION,
         EventKind.RATING,
