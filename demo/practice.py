@@ -69,11 +69,11 @@ def build_practice(b: DemoBuilder) -> None:
     elevated = [plan for plan in accepted if rng.random() < ELEVATE_SHARE]
     if accepted and not elevated:
         elevated = [rng.choice(accepted)]
-    copies = [elevate(b, rng, plan, events) for plan in elevated]
+    raised = [elevate(b, rng, plan, events) for plan in elevated]
     changed += [plan.topic for plan in elevated]
-    b.save(Topic, copies, "topics: elevated to the city")
-    for copy in copies:
-        events += copy_events(b, copy)
+    b.save(Topic, [copy for copy, _ in raised], "topics: elevated to the city")
+    for (copy, reason), plan in zip(raised, elevated, strict=True):
+        events.append(copy_event(b, copy, reason, plan.township.district.office_user))
     Topic.objects.bulk_update(changed, ["status", "rating", "rated_on", "resolved_on"])
     b.counts[f"topics: {S.ACCEPTED.value} {S.ACCEPTED.label}"] -= len(elevated)
     b.counts[f"topics: {S.ELEVATED.value} {S.ELEVATED.label}"] += len(elevated)
@@ -201,8 +201,9 @@ def checks(b: DemoBuilder, rng: random.Random, plan: TopicPlan, events) -> list[
     return records
 
 
-def elevate(b: DemoBuilder, rng: random.Random, plan: TopicPlan, events) -> Topic:
-    """提级: the district's accepted topic goes to the city's queue (a new topic, 待受理)."""
+def elevate(b: DemoBuilder, rng: random.Random, plan: TopicPlan, events) -> tuple[Topic, str]:
+    """提级: the district's accepted topic goes to the city's queue (a new topic, 待受理, not
+    saved yet), with the reason given."""
     topic = plan.topic
     day = min(plan.moves[S.ACCEPTED] + rng.randint(1, 10) * DAY, b.yesterday)
     reason = rng.choice(texts.ELEVATE_REASONS)
@@ -238,21 +239,17 @@ def elevate(b: DemoBuilder, rng: random.Random, plan: TopicPlan, events) -> Topi
             note=f"提级至{b.root.name}政协办公室:{reason}(上级议题查询码 {code})",
         )
     )
-    copy._demo_actor = plan.township.district.office_user  # for its first event
-    copy._demo_reason = reason
-    return copy
+    return copy, reason
 
 
-def copy_events(b: DemoBuilder, copy: Topic) -> list[TopicEvent]:
+def copy_event(b: DemoBuilder, copy: Topic, reason: str, actor) -> TopicEvent:
     """The city topic's 登记 event, after the district's 提级 that day (office hours end 17:50)."""
     original = copy.elevated_from
-    return [
-        TopicEvent(
-            topic=copy,
-            kind=EventKind.RAISED,
-            actor=copy._demo_actor,
-            at=b.at(copy.raised_on, 18, 0),
-            to_status=S.RAISED,
-            note=f"由{original.area.name}议题 #{original.pk} 提级:{copy._demo_reason}",
-        )
-    ]
+    return TopicEvent(
+        topic=copy,
+        kind=EventKind.RAISED,
+        actor=actor,
+        at=b.at(copy.raised_on, 18, 0),
+        to_status=S.RAISED,
+        note=f"由{original.area.name}议题 #{original.pk} 提级:{reason}",
+    )
