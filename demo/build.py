@@ -29,7 +29,7 @@ from members.models import DutyShift, Gender, Member, Sector
 from platforms.models import Area, PlatformBrand, Venue
 from topics.models import Department, TopicCategory
 
-from . import city, names, people, records, work
+from . import city, names, people, practice, records, work
 from .places import CITIES, CityData
 from .scale import Scale
 from .state import BATCH_SIZE, District, Township, VenueInfo
@@ -136,6 +136,8 @@ class DemoBuilder:
         # Last, from a generator of its own: the rows above stay what they were for a seed.
         if self.duplicates:
             work.build_duplicates(self)
+        # 回访, 重新办理, 跟踪问效 and 提级: from a generator of its own too.
+        practice.build_practice(self)
         return self.counts
 
     # ------------------------------------------------------------------ shared helpers

@@ -39,6 +39,11 @@ def delete_demo_data(city: CityData) -> bool:
     OutcomeItem.objects.filter(unit__area__in=areas).delete()
     Outcome.objects.filter(area__in=areas).delete()
     Consultation.objects.filter(venue__in=venues).delete()
+    # 提级 links a topic to its district original by a PROTECT key: the raised ones go first
+    # (last link of a chain first, should a city topic ever be raised again).
+    raised = Topic.objects.filter(area__in=areas, elevated_from__isnull=False)
+    while raised.exists():
+        raised.filter(elevated_to__isnull=True).delete()
     Topic.objects.filter(area__in=areas).delete()
     Topic.objects.filter(venue__in=venues).delete()
     Member.objects.filter(area__in=areas).delete()

@@ -14,7 +14,7 @@ from members.models import Member
 from platforms.models import Area, Venue, VenueKind
 from topics import lifecycle
 from topics.lifecycle import TopicStatus
-from topics.models import EventKind, Topic, TopicEvent
+from topics.models import EventKind, Rating, Topic, TopicEvent, TopicFollowUp, TopicVisit
 
 
 def seed(*args: str) -> str:
@@ -34,6 +34,15 @@ def fingerprint() -> str:
         *TopicEvent.objects.order_by("topic__tracking_code", "at").values_list(
             "topic__tracking_code", "from_status", "to_status", "at"
         ),
+        *TopicVisit.objects.order_by("topic__tracking_code", "visited_on", "rating").values_list(
+            "topic__tracking_code", "visited_on", "method", "rating"
+        ),
+        *TopicFollowUp.objects.order_by("topic__tracking_code", "checked_on").values_list(
+            "topic__tracking_code", "checked_on", "progress"
+        ),
+        *Topic.objects.exclude(elevated_from=None)
+        .order_by("tracking_code")
+        .values_list("tracking_code", "elevated_from__tracking_code"),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -49,13 +58,13 @@ def test_refuses_without_debug_unless_forced(settings):
 @pytest.mark.django_db
 def test_tiny_city_follows_the_rules_and_is_repeatable():
     seed()
-    # Every state of the diagram appears; merged duplicates are not part of the demo walk, and
-    # 提级 (which makes a topic in the city's queue) is not yet.
+    # Every state of the diagram appears; merged duplicates are not part of the demo walk.
     states = set(Topic.objects.values_list("status", flat=True))
-    assert states == set(TopicStatus.values) - {TopicStatus.MERGED, TopicStatus.ELEVATED}
+    assert states == set(TopicStatus.values) - {TopicStatus.MERGED}
     assert set(Venue.objects.values_list("kind", flat=True)) == set(VenueKind.values)
 
-    # Every topic's events form a valid walk from 征集 to its current state.
+    # Every topic's events form a valid walk from 征集 to its current state (moves are written
+    # with their kind: 回访, 重新办理, 跟踪问效 and 提级 events move a topic too).
     chains = defaultdict(list)
     for topic_id, kind, src, dst in TopicEvent.objects.order_by("topic_id", "at", "pk").values_list(
         "topic_id", "kind", "from_status", "to_status"
@@ -64,7 +73,7 @@ def test_tiny_city_follows_the_rules_and_is_repeatable():
     for topic in Topic.objects.only("pk", "status"):
         kinds = [kind for kind, _, _ in chains[topic.pk]]
         assert kinds[0] == EventKind.RAISED, (topic.pk, kinds)
-        steps = [(src, dst) for kind, src, dst in chains[topic.pk] if kind == EventKind.TRANSITION]
+        steps = [(src, dst) for kind, src, dst in chains[topic.pk] if src and dst]
         state = TopicStatus.RAISED
         for src, dst in steps:
             assert src == state and lifecycle.is_allowed(src, dst), (topic.pk, steps)
@@ -189,3 +198,60 @@ def test_demo_city_has_reports_adoptions_instructions_and_outcomes():
         assert (author.duty is not None and author.duty.status == DutyStatus.DONE) == taken_in
     for adoption in ReportAdoption.objects.select_related("report"):
         assert adoption.adopted_on >= adoption.report.sent_on
+
+
+@pytest.mark.django_db
+def test_demo_has_visits_reopened_topics_follow_ups_and_elevations():
+    """The redesigned lifecycle's records: a 回访 for every rated topic (the topic keeps the
+    latest one's rating), a few topics reopened after a 不满意 回访 and closed again, 跟踪问效
+    checks with rising progress, and a few topics raised from a district to the city."""
+    seed()
+    S = TopicStatus
+    rated = Topic.objects.exclude(rated_on=None)
+    assert rated.exists()
+    for topic in rated.prefetch_related("visits"):
+        visits = list(topic.visits.all())
+        assert visits, topic.pk
+        assert (visits[-1].visited_on, visits[-1].rating) == (topic.rated_on, topic.rating)
+        assert all(v.visited_on >= (topic.raised_on) for v in visits)
+    assert not TopicVisit.objects.filter(topic__rated_on=None).exists()
+
+    # 重新办理: a REOPEN event 已回访 → 已交办 after a 不满意 回访, then closed and visited again.
+    reopened = Topic.objects.filter(events__kind=EventKind.REOPEN).distinct()
+    rated_count = Topic.objects.filter(status=S.RATED).count()
+    assert 1 <= reopened.count() <= rated_count * 0.2
+    for topic in reopened.prefetch_related("visits", "events"):
+        ratings = [v.rating for v in topic.visits.all()]
+        assert ratings[0] == Rating.UNSATISFIED and ratings[-1] != Rating.UNSATISFIED
+        reopen = next(e for e in topic.events.all() if e.kind == EventKind.REOPEN)
+        assert (reopen.from_status, reopen.to_status) == (S.RATED, S.REFERRED)
+        assert topic.status == S.RATED and topic.resolved_on > reopen.at.date()
+        lead = topic.referrals.get(role="lead")
+        assert reopen.at.date() < lead.replied_on <= topic.resolved_on
+
+    # 跟踪问效: every follow_up/implemented topic has checks, progress never falls, 已落实 at 100%.
+    followed = Topic.objects.filter(status__in=[S.FOLLOW_UP, S.IMPLEMENTED])
+    assert followed.exists()
+    for topic in followed.prefetch_related("follow_ups"):
+        progress = [f.progress for f in topic.follow_ups.all()]
+        assert progress and progress == sorted(progress), (topic.pk, progress)
+        assert (progress[-1] == 100) == (topic.status == S.IMPLEMENTED), (topic.pk, progress)
+    assert TopicFollowUp.objects.filter(progress__lt=100).exists()
+
+    # 提级: the district's topic is 已提级, the city's new topic (待受理 in the city's queue) links
+    # back to it, raised the day the district let it go.
+    elevated = list(
+        Topic.objects.filter(status=S.ELEVATED).select_related("elevated_to__area", "area")
+    )
+    assert 1 <= len(elevated) <= Topic.objects.count() * 0.1
+    for original in elevated:
+        copy = original.elevated_to
+        assert copy.area.depth == 1 and original.area.depth > 1
+        assert copy.title == original.title and copy.category_id == original.category_id
+        assert copy.raised_on >= original.raised_on
+        event = original.events.get(kind=EventKind.ELEVATE)
+        assert (event.from_status, event.to_status) == (S.ACCEPTED, S.ELEVATED)
+        assert copy.tracking_code in event.note
+    seed("--reset")  # the PROTECT link from the city's topic does not stop a reset
+    assert Topic.objects.filter(status=S.ELEVATED).count() == len(elevated)
+    assert Topic.objects.exclude(elevated_from=None).count() == len(elevated)
