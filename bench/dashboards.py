@@ -283,8 +283,9 @@ def summary_hand_query(node, period) -> tuple[str, list]:
     )
     params += [*o_case_params, node.key, *cond_params, *o_cond_params]
     sql += (
+        # The median is of working days from 交办 to 办结 since issue 14 (histogram kind 'w').
         f"h AS (SELECT days, SUM(n * {case}) AS n FROM dashboards_noderesolvedays "
-        f"WHERE node = %s AND {cond} GROUP BY days), "
+        f"WHERE node = %s AND kind = 'w' AND {cond} GROUP BY days), "
         "hm AS (SELECT (MIN(days) FILTER (WHERE cum >= FLOOR((total + 1) / 2))"
         " + MIN(days) FILTER (WHERE cum >= FLOOR(total / 2) + 1)) / 2.0 AS median_days"
         " FROM (SELECT days, SUM(n) OVER (ORDER BY days) AS cum, SUM(n) OVER () AS total"
@@ -344,11 +345,17 @@ def summary_hand_figures(node, period) -> dict:
     return _figures(raw)
 
 
-def mismatches(computed: dict, hand: dict) -> list[str]:
+# The raw hand SQL cannot count working days (they need the holiday and 调休 calendar of
+# consult_portal.workdays, which plain SQL does not have): its median is left out, and the
+# summary's hand SQL checks the median from the working-day histogram instead.
+RAW_SKIPPED_KEYS = frozenset({"median_days"})
+
+
+def mismatches(computed: dict, hand: dict, skip: frozenset = frozenset()) -> list[str]:
     return [
         f"{key}: compute {computed[key]!r} != hand SQL {hand[key]!r}"
         for key in COMPARED_KEYS
-        if computed[key] != hand[key]
+        if key not in skip and computed[key] != hand[key]
     ]
 
 
@@ -467,7 +474,7 @@ def run(
         if do_explain:
             print(f"\n===== {level} ({node.name}): compute's queries")
             explain(compute_t["sql"])
-        bad = mismatches(compute(node, period), hand_figures(node, period))
+        bad = mismatches(compute(node, period), hand_figures(node, period), RAW_SKIPPED_KEYS)
         bad += [
             f"summary {m}"
             for m in mismatches(compute(node, period), summary_hand_figures(node, period))

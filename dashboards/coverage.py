@@ -40,7 +40,9 @@ def coverage_counts(node: DashboardScope, child: str | None = None) -> dict:
     if child == "area" and node.area.numchild:
         group = kind_group = f"SUBSTR(a.path, 1, {len(path) + Area.steplen})"
     elif child == "venue":
-        kind_group = "v.id"
+        # The communities' half has no venue to group by: a NULL of the venues' id type, since
+        # PostgreSQL will not UNION an untyped NULL (text) with a bigint.
+        group, kind_group = "CAST(NULL AS BIGINT)", "v.id"
     covered = (
         f"EXISTS (SELECT 1 FROM {venue_table} v JOIN {area_table} va ON va.id = v.area_id "
         "WHERE v.is_active AND va.path LIKE a.path || '%%')"

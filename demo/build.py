@@ -81,7 +81,8 @@ class DemoBuilder:
         self.city: CityData = CITIES[scale.city]
         self.rng = random.Random(seed)
         self.seed = seed
-        self.duplicates = duplicates  # reworded duplicate reports (issue 16); bench: off
+        # Extra topics beyond the scale: reworded duplicates (16) and 提级 (14); bench: off.
+        self.duplicates = duplicates
         self.today = today
         self.yesterday = today - dt.timedelta(days=1)
         self.window_start = today - dt.timedelta(days=365 * scale.years)

@@ -66,6 +66,10 @@ def build_practice(b: DemoBuilder) -> None:
             follow_ups += checks(b, rng, plan, events)
         if topic.status == S.ACCEPTED and moves[S.ACCEPTED] < b.yesterday:
             accepted.append(plan)
+    # 提级 adds a topic at the city per raised topic: not for the bench, whose dataset holds
+    # exactly the scale's number of topics (DemoBuilder.duplicates gates every extra topic).
+    if not b.duplicates:
+        accepted = []
     elevated = [plan for plan in accepted if rng.random() < ELEVATE_SHARE]
     if accepted and not elevated:
         elevated = [rng.choice(accepted)]

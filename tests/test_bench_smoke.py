@@ -93,6 +93,10 @@ def test_dashboards_bench_runs_on_a_tiny_province_and_both_hand_sqls_agree(monke
         assert r["page"]["queries"] > 0 and r["compute"]["queries"] > 0
         assert r["sql"]["queries"] == 1 and r["summary_sql"]["queries"] == 1
         assert r["page"]["median"] > 0
-    assert len({r["page"]["queries"] for r in rows}) == 1  # the same at every level
+    # The same at every area level. A venue's page is built from other parts since issues 14
+    # and 15 (no committee records, no coverage, its own venue-kind query), so its count differs;
+    # tests/dashboards locks each page's count against its rows.
+    areas = [r["page"]["queries"] for r in rows if r["level"] != "venue"]
+    assert len(set(areas)) == 1, areas
     missed = dashboards.report(rows, runs=1)
     assert isinstance(missed, list)

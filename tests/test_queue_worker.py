@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 
+import kombu.pools
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
@@ -59,6 +60,10 @@ def _forget_connections() -> None:
     amqp._rtable = None
     for cached in ("queues", "default_queue", "router"):
         amqp.__dict__.pop(cached, None)
+    # kombu keeps its connection and producer pools in process-wide registries keyed by broker
+    # URL: an eager test's pool closed above would otherwise stay registered, and the next
+    # eager task (which still borrows a producer) fails with "Acquire on closed pool".
+    kombu.pools.reset()
 
 
 def wait_for(predicate, seconds=20.0):
